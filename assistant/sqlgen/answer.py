@@ -1,0 +1,29 @@
+"""What a text-to-SQL request returns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class AnswerError:
+    kind: str  # "no_sql", "refused", "execution", "timeout"
+    message: str
+    rule: str | None = None
+
+
+@dataclass
+class SqlAnswer:
+    question: str
+    sql: str | None = None
+    explanation: str = ""
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+    truncated: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)
+    error: AnswerError | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

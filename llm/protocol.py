@@ -1,0 +1,50 @@
+"""The FastChat worker protocol as we speak it.
+
+A generate request is a JSON object; FastChat's own fields are `model`,
+`prompt`, `temperature`, `top_p`, `max_new_tokens`, `stop`, `echo`. We add
+optional `messages` (chat turns, rendered with the model's own template),
+`response_format` (OpenAI-style, with a JSON schema), `grammar` (GBNF),
+`seed` and `top_k`. The stream answers JSON chunks separated by NUL bytes, each
+carrying the whole text so far.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+# FastChat's error codes (fastchat.constants.ErrorCode), named once here.
+OK = 0
+CONTEXT_OVERFLOW = 40303
+ENGINE_OVERLOADED = 42903
+INTERNAL_ERROR = 50001
+CONTROLLER_NO_WORKER = 50005
+CONTROLLER_WORKER_TIMEOUT = 50006
+
+
+@dataclass
+class Chunk:
+    text: str
+    error_code: int = OK
+    finish_reason: str | None = None
+    usage: dict[str, int] = field(default_factory=dict)
+
+    def encode(self) -> bytes:
+        payload = {
+            "text": self.text,
+            "error_code": self.error_code,
+            "finish_reason": self.finish_reason,
+            "usage": self.usage,
+        }
+        return json.dumps(payload).encode() + b"\0"
+
+    @classmethod
+    def decode(cls, raw: bytes) -> "Chunk":
+        data: dict[str, Any] = json.loads(raw)
+        return cls(
+            text=data.get("text", ""),
+            error_code=data.get("error_code", OK),
+            finish_reason=data.get("finish_reason"),
+            usage=data.get("usage") or {},
+        )

@@ -1,0 +1,116 @@
+"""The HTTP side of a model worker: FastChat's worker routes over any engine.
+
+The engine is anything with `stream(params, cancelled) -> Iterator[Chunk]`
+and `count_tokens(text)`. Generation runs in a thread (engines block); one
+request runs at a time and at most `queue_size` wait, beyond which the worker
+answers "busy" at once instead of queueing without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from llm.protocol import ENGINE_OVERLOADED, Chunk
+from llm.thread_stream import thread_stream
+
+
+class Slots:
+    """One running request, a bounded number waiting."""
+
+    def __init__(self, queue_size: int):
+        self.queue_size = queue_size
+        self.lock = asyncio.Lock()
+        self.waiting = 0
+        self.running = 0
+
+    @property
+    def length(self) -> int:
+        return self.waiting + self.running
+
+    def full(self) -> bool:
+        return self.running and self.waiting >= self.queue_size
+
+    async def __aenter__(self):
+        self.waiting += 1
+        try:
+            await self.lock.acquire()
+        finally:
+            self.waiting -= 1
+        self.running = 1
+        return self
+
+    async def __aexit__(self, *exc):
+        self.running = 0
+        self.lock.release()
+
+
+def busy_response() -> JSONResponse:
+    chunk = Chunk(text="The model worker is busy: its queue is full. Retry shortly.", error_code=ENGINE_OVERLOADED)
+    return JSONResponse(status_code=429, content={"text": chunk.text, "error_code": chunk.error_code})
+
+
+def create_worker_app(worker, on_startup: Callable[[], None] | None = None) -> FastAPI:
+    """`worker` is a FastChat worker holding `.engine`, `.slots`, `.model_names`.
+
+    `on_startup` runs (in a thread) once the server listens: registration with
+    the controller goes there, so no request is routed here before we answer.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        if on_startup is not None:
+            asyncio.get_running_loop().run_in_executor(None, on_startup)
+        yield
+
+    app = FastAPI(title="DB-GPT model worker", lifespan=lifespan)
+
+    @app.post("/worker_generate_stream")
+    async def generate_stream(request: Request):
+        params = await request.json()
+        if worker.slots.full():
+            return busy_response()
+
+        async def body() -> AsyncIterator[bytes]:
+            async with worker.slots:
+                worker.call_ct += 1
+                async for chunk in thread_stream(worker.engine, params):
+                    yield chunk.encode()
+
+        return StreamingResponse(body(), media_type="application/octet-stream")
+
+    @app.post("/worker_generate")
+    async def generate(request: Request):
+        params = await request.json()
+        if worker.slots.full():
+            return busy_response()
+        last = Chunk(text="")
+        async with worker.slots:
+            worker.call_ct += 1
+            async for chunk in thread_stream(worker.engine, params):
+                last = chunk
+        return JSONResponse({"text": last.text, "error_code": last.error_code,
+                             "finish_reason": last.finish_reason, "usage": last.usage})
+
+    @app.post("/worker_get_status")
+    async def status():
+        return worker.get_status()
+
+    @app.post("/count_token")
+    async def count_token(request: Request):
+        params = await request.json()
+        return {"count": worker.engine.count_tokens(params.get("prompt", "")), "error_code": 0}
+
+    @app.post("/worker_get_conv_template")
+    async def conv_template():
+        return worker.get_conv_template()
+
+    @app.post("/model_details")
+    async def model_details():
+        return {"context_length": worker.engine.n_ctx}
+
+    return app

@@ -1,0 +1,46 @@
+"""Request and response models at the HTTP edge."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+MAX_QUESTION_CHARS = 2000
+
+
+class SqlGenerateRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="A question in plain language.")
+    db: str = Field("demo", min_length=1, description="A known database name or a SQLAlchemy URL.")
+    execute: bool = Field(True, description="Run the SQL read-only and return its rows.")
+    row_limit: int | None = Field(None, ge=1, le=100_000, description="At most this many rows.")
+    pipeline: Literal["plain"] = "plain"
+
+    @field_validator("question")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the question is empty")
+        return value.strip()
+
+
+class AnswerErrorModel(BaseModel):
+    kind: str
+    message: str
+    rule: str | None = None
+
+
+class SqlGenerateResponse(BaseModel):
+    question: str
+    sql: str | None
+    explanation: str = ""
+    columns: list[str]
+    rows: list[list[Any]]
+    truncated: bool
+    timings: dict[str, float]
+    usage: dict[str, int] = {}
+    error: AnswerErrorModel | None = None
+
+
+class ErrorBody(BaseModel):
+    detail: str

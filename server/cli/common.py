@@ -1,0 +1,49 @@
+"""Pieces every CLI command shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+from llm.model_files import ModelNotFound, pull, spec_for
+from server.settings import Settings
+
+console = Console(stderr=True)
+
+
+def load_settings(**overrides) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def ensure_model(settings: Settings) -> Path:
+    """The verified model file, pulled with a progress bar when absent."""
+    if settings.model_path is not None:
+        if not settings.model_path.is_file():
+            raise fail(f"model file {settings.model_path} does not exist (DBGPT_MODEL_PATH)")
+        return settings.model_path
+    spec = spec_for(settings.model_name)
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+        console=console, transient=True,
+    ) as progress:
+        task = progress.add_task(f"model {spec.name}", total=spec.size)
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+
+        def log(message: str) -> None:
+            progress.reset(task)
+            progress.console.print(message)
+
+        try:
+            return pull(spec, settings.models_path, progress=advance, log=log)
+        except ModelNotFound as exc:
+            raise fail(str(exc)) from exc

@@ -1,0 +1,136 @@
+"""`dbgpt serve`, `dbgpt controller`, `dbgpt worker`: the running product."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import httpx
+import typer
+import uvicorn
+
+from server.cli.common import console, ensure_model, fail, load_settings
+from server.supervisor import PortInUse, Supervisor, port_open, require_free
+
+
+def _heartbeat_env(settings) -> dict[str, str]:
+    # FastChat reads these at import time, so they travel as environment.
+    return {
+        "FASTCHAT_WORKER_HEART_BEAT_INTERVAL": str(settings.worker_heartbeat_s),
+        "FASTCHAT_CONTROLLER_HEART_BEAT_EXPIRATION": str(settings.worker_expiry_s),
+    }
+
+
+def _fastchat_logs_to_data_dir() -> None:
+    # FastChat writes its log files into $LOGDIR (default: the current folder).
+    logs = load_settings().logs_path
+    logs.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("LOGDIR", str(logs))
+
+
+def serve(
+    host: str = typer.Option(None, help="Address of the API (default 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port of the API (default 5670)."),
+) -> None:
+    """Start the controller, one llama.cpp worker and the API; Ctrl-C stops them all."""
+    settings = load_settings(host=host, port=port)
+    settings.ensure_dirs()
+    try:
+        require_free(settings.host, settings.port, "API")
+        if settings.controller_url is None:
+            require_free(settings.host, settings.controller_port, "model controller")
+        require_free(settings.host, settings.worker_port, "model worker")
+    except PortInUse as exc:
+        raise fail(str(exc)) from exc
+    model_path = ensure_model(settings)
+    from demo.build import build_demo_db
+
+    build_demo_db(settings.demo_db_path)
+
+    supervisor = Supervisor(settings.logs_path)
+    env = _heartbeat_env(settings)
+    try:
+        if settings.controller_url is None:
+            supervisor.start("controller", ["controller", "--host", settings.host,
+                                            "--port", str(settings.controller_port)], env)
+            supervisor.wait_for(lambda: port_open(settings.host, settings.controller_port), "the controller", 60)
+        supervisor.start("worker", [
+            "worker", "--backend", "llamacpp", "--model", settings.model_name, "--model-path", str(model_path),
+            "--host", settings.host, "--port", str(settings.worker_port),
+            "--controller-url", settings.resolved_controller_url,
+        ], env)
+        _announce_when_healthy(settings, supervisor)
+        from server.app import create_app
+
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        supervisor.stop()
+
+
+def _announce_when_healthy(settings, supervisor: Supervisor) -> None:
+    url = f"http://{settings.host}:{settings.port}"
+
+    def watch() -> None:
+        start = time.monotonic()
+        while time.monotonic() - start < 600:
+            try:
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    console.print(f"[bold green]DB-GPT is ready[/] at {url}  (API docs: {url}/docs)")
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        console.print(f"[red]not healthy after 10 minutes; see {settings.logs_path}[/]")
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def controller(
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(21001),
+    dispatch: str = typer.Option("shortest_queue", help="lottery or shortest_queue"),
+) -> None:
+    """Run FastChat's controller (workers register here)."""
+    _fastchat_logs_to_data_dir()
+    from llm.controller import serve_controller
+
+    serve_controller(host, port, dispatch)
+
+
+def worker(
+    backend: str = typer.Option("llamacpp", help="llamacpp"),
+    model: str = typer.Option(None, help="The model name clients ask for."),
+    model_path: str = typer.Option(None, help="The model file (GGUF for llamacpp)."),
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(21002),
+    controller_url: str = typer.Option(None, help="Default: the local controller."),
+) -> None:
+    """Run one model worker that registers with the controller."""
+    from pathlib import Path
+
+    from llm.model_files import spec_for
+
+    settings = load_settings(model_name=model, model_path=model_path)
+    _fastchat_logs_to_data_dir()
+    if backend != "llamacpp":
+        raise fail(f"unknown backend '{backend}'; available: llamacpp")
+    path = Path(settings.model_path) if settings.model_path else ensure_model(settings)
+    from llm.llamacpp_engine import LlamaCppEngine
+    from llm.worker import ModelWorker, serve_worker
+
+    engine = LlamaCppEngine(path, n_ctx=settings.n_ctx, n_threads=settings.n_threads)
+    try:
+        template = spec_for(settings.model_name).chat_format
+    except Exception:
+        template = None
+    model_worker = ModelWorker(
+        engine=engine,
+        controller_addr=controller_url or settings.resolved_controller_url,
+        worker_addr=f"http://{host}:{port}",
+        model_names=[settings.model_name],
+        model_path=str(path),
+        conv_template=template,
+        queue_size=settings.worker_queue_size,
+    )
+    serve_worker(model_worker, host, port)

@@ -1,0 +1,83 @@
+"""`dbgpt sql QUESTION --db NAME_OR_URL`: text-to-SQL from the shell.
+
+Works without a running server: the model is loaded in this process unless
+`--controller` names a running controller to use instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import typer
+from rich.table import Table
+
+from server.cli.common import console, ensure_model, fail, load_settings
+from server.databases import DatabaseCatalog, UnknownDatabase
+
+
+def _llm(settings, controller: str | None):
+    if controller:
+        from llm.client import ControllerClient
+
+        return ControllerClient(controller, settings.model_name, timeout_s=settings.llm_timeout_s)
+    from llm.client import LocalClient
+    from llm.llamacpp_engine import LlamaCppEngine
+
+    engine = LlamaCppEngine(ensure_model(settings), n_ctx=settings.n_ctx, n_threads=settings.n_threads)
+    return LocalClient(engine, settings.model_name)
+
+
+def _print_answer(answer) -> None:
+    console.print(f"[bold]SQL[/]\n{answer.sql}\n")
+    if answer.error:
+        console.print(f"[red]{answer.error.kind}:[/] {answer.error.message}")
+        return
+    table = Table(*answer.columns)
+    for row in answer.rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    typer.echo("", err=True)
+    from rich.console import Console
+
+    Console().print(table)
+    if answer.truncated:
+        console.print(f"[yellow]only the first {len(answer.rows)} rows are shown[/]")
+
+
+def sql(
+    question: str = typer.Argument(..., help="A question in plain language."),
+    db: str = typer.Option("demo", "--db", help="A known database name or a SQLAlchemy URL."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    execute: bool = typer.Option(True, help="Run the SQL read-only."),
+    row_limit: int = typer.Option(None, help="At most this many rows."),
+    controller: str = typer.Option(None, help="Use a running controller instead of loading the model here."),
+) -> None:
+    """Turn a question into SQL, run it read-only and print the rows."""
+    from assistant.sqlgen.plain import answer_plain
+    from llm.client import LLMError, LLMUnavailable
+
+    if not question.strip():
+        raise fail("the question is empty", code=2)
+    settings = load_settings()
+    catalog = DatabaseCatalog(settings)
+    try:
+        connector = catalog.connector(db)
+    except UnknownDatabase as exc:
+        raise fail(str(exc), code=2) from exc
+    try:
+        llm = _llm(settings, controller)
+        answer = asyncio.run(
+            answer_plain(question, connector, llm, execute=execute, row_limit=row_limit or settings.row_limit)
+        )
+    except (LLMUnavailable, LLMError) as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        catalog.close()
+    if as_json:
+        out = answer.to_dict()
+        typer.echo(json.dumps({k: out[k] for k in ("sql", "columns", "rows", "timings", "truncated", "error",
+                                                    "explanation", "usage")}, default=str))
+    else:
+        _print_answer(answer)
+    if answer.error:
+        raise typer.Exit(1)

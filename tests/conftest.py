@@ -1,0 +1,46 @@
+"""Shared fixtures.
+
+Services (PostgreSQL, MariaDB, Redis) are skipped with a reason when absent,
+except under DBGPT_REQUIRE_SERVICES=1 (CI), where their absence fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+
+def services_required() -> bool:
+    return os.environ.get("DBGPT_REQUIRE_SERVICES") == "1"
+
+
+def port_open(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def need_service(name: str, host: str, port: int) -> None:
+    """Skip (or fail under DBGPT_REQUIRE_SERVICES=1) when a service is down."""
+    if port_open(host, port):
+        return
+    reason = f"{name} is not reachable on {host}:{port}"
+    if services_required():
+        pytest.fail(f"{reason}, and DBGPT_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    need_service("PostgreSQL", "127.0.0.1", 5432)
+    return os.environ.get("DBGPT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def mariadb_url() -> str:
+    need_service("MariaDB", "127.0.0.1", 3306)
+    return os.environ.get("DBGPT_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")

@@ -1,0 +1,111 @@
+"""The real stack as a user runs it: `dbgpt serve` starts the FastChat
+controller, a llama.cpp worker with the default model and the API, with the
+outbound network cut off; a question about the demo database comes back with
+the rows that our own SQL computes."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.support.helpers import DEFOG, REPO, free_port, model_file, offline_env
+
+pytestmark = pytest.mark.model
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 300) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout_s:
+        if proc.poll() is not None:
+            raise AssertionError(f"dbgpt serve exited with {proc.returncode}: {proc.stderr.read().decode()[-3000:]}")
+        try:
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                return time.monotonic() - start
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise AssertionError("the stack did not become healthy")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("stack-data")
+    port = free_port()
+    env = offline_env({
+        "DBGPT_DATA_DIR": str(data_dir),
+        "DBGPT_MODEL_PATH": str(model_file()),
+        "DBGPT_PORT": str(port),
+        "DBGPT_CONTROLLER_PORT": str(free_port()),
+        "DBGPT_WORKER_PORT": str(free_port()),
+        "DBGPT_N_CTX": "4096",
+    })
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli.main", "serve"], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url, data_dir, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+
+
+def _children_of(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def test_question_about_the_demo_database_returns_the_true_rows(stack):
+    url, data_dir, _proc = stack
+    response = httpx.post(url + "/api/v1/sql/generate",
+                          json={"question": "How many customers are there?", "db": "demo"}, timeout=300)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["error"] is None, body
+    with sqlite3.connect(data_dir / "demo" / "shop.sqlite") as con:
+        expected = [list(r) for r in con.execute("SELECT COUNT(*) FROM customers")]
+    assert body["rows"] == expected
+    assert body["sql"] and body["timings"]["generate"] > 0
+
+
+def test_unknown_database_through_the_real_stack_is_404(stack):
+    url, _data_dir, _proc = stack
+    response = httpx.post(url + "/api/v1/sql/generate", json={"question": "How many?", "db": "missing"})
+    assert response.status_code == 404
+
+
+def test_ctrl_c_stops_every_child_process(stack):
+    url, _data_dir, proc = stack
+    children = _children_of(proc.pid)
+    assert len(children) == 2  # controller and worker
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{c}") for c in children):
+        time.sleep(0.2)
+    alive = [c for c in children if os.path.exists(f"/proc/{c}")
+             and open(f"/proc/{c}/status").read().find("State:\tZ") == -1]
+    assert alive == []
+
+
+def test_cli_sql_on_any_sqlite_file_without_a_server(tmp_path):
+    db = DEFOG / "sqlite" / "restaurants.sqlite"
+    env = offline_env({"DBGPT_DATA_DIR": str(tmp_path), "DBGPT_MODEL_PATH": str(model_file())})
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli.main", "sql", "How many restaurants are there?",
+         "--db", f"sqlite:///{db}", "--json"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {"sql", "columns", "rows", "timings"} <= set(answer)
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        expected = [list(r) for r in con.execute("SELECT COUNT(*) FROM restaurant")]
+    assert answer["rows"] == expected

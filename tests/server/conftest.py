@@ -1,0 +1,62 @@
+"""An API over a real SQLite database, with a scripted model at the LLM interface.
+
+The real model behind the same routes is exercised in tests/e2e.
+"""
+
+import sqlite3
+
+import pytest
+from fastapi.testclient import TestClient
+
+from llm.client import Completion, LLMUnavailable
+from server.app import create_app
+from server.settings import Settings
+
+
+class ScriptedLLM:
+    model = "scripted"
+
+    def __init__(self):
+        self.reply = '{"thoughts": "", "sql": "SELECT 1"}'
+        self.available = True
+        self.requests = []
+
+    async def ready(self):
+        return self.available
+
+    async def generate(self, request):
+        self.requests.append(request)
+        if not self.available:
+            raise LLMUnavailable("no worker is serving model 'scripted'")
+        return Completion(text=self.reply, finish_reason="stop", usage={"prompt_tokens": 1, "completion_tokens": 1})
+
+
+@pytest.fixture
+def shop_db(tmp_path):
+    path = tmp_path / "shop.sqlite"
+    with sqlite3.connect(path) as con:
+        con.executescript(
+            """
+            CREATE TABLE city (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+            CREATE TABLE store (id INTEGER PRIMARY KEY, city_id INTEGER REFERENCES city(id), name TEXT);
+            INSERT INTO city VALUES (1, 'Paris'), (2, 'Lyon');
+            INSERT INTO store VALUES (1, 1, 'A'), (2, 1, 'B'), (3, 2, 'C');
+            """
+        )
+    return path
+
+
+@pytest.fixture
+def llm():
+    return ScriptedLLM()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models")
+
+
+@pytest.fixture
+def client(settings, llm):
+    with TestClient(create_app(settings, llm=llm)) as test_client:
+        yield test_client
