@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from llm.client import LLM, ControllerClient, LLMError, LLMUnavailable
-from llm.model_files import is_verified, spec_for, cached_path
-from server.api import health, sql
-from server.databases import DatabaseCatalog, UnknownDatabase
+from llm.client import LLM, ControllerClient
+from llm.model_files import ModelNotFound, cached_path, is_verified, spec_for
+from server.api import connections, health, sql
+from server.api import diagnose as diagnose_api
+from server.api.errors import install_error_handlers
+from server.api.openai import create_openai_app
+from server.databases import DatabaseCatalog
 from server.settings import Settings
 
 
@@ -20,7 +22,7 @@ def _model_hint(settings: Settings) -> str:
         return ""
     try:
         spec = spec_for(settings.model_name)
-    except Exception:
+    except ModelNotFound:
         return ""
     if is_verified(cached_path(spec, settings.models_path), spec):
         return ""
@@ -44,21 +46,14 @@ def create_app(settings: Settings, llm: LLM | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.databases = databases
     app.state.llm = llm or ControllerClient(
-        settings.resolved_controller_url, settings.model_name, timeout_s=settings.llm_timeout_s
+        settings.resolved_controller_url, settings.model_name, timeout_s=settings.llm_timeout_s,
+        attempts=settings.llm_attempts,
     )
 
-    @app.exception_handler(UnknownDatabase)
-    async def unknown_database(_request: Request, exc: UnknownDatabase):
-        return JSONResponse(status_code=404, content={"detail": str(exc), "known": exc.known})
-
-    @app.exception_handler(LLMUnavailable)
-    async def llm_unavailable(_request: Request, exc: LLMUnavailable):
-        return JSONResponse(status_code=503, content={"detail": str(exc) + _model_hint(settings)})
-
-    @app.exception_handler(LLMError)
-    async def llm_error(_request: Request, exc: LLMError):
-        return JSONResponse(status_code=502, content={"detail": str(exc), "code": exc.code})
-
+    install_error_handlers(app, lambda: _model_hint(settings))
     app.include_router(health.router)
     app.include_router(sql.router)
+    app.include_router(connections.router)
+    app.include_router(diagnose_api.router)
+    app.mount("/v1", create_openai_app(settings, app.state.llm))  # OpenAI-compatible, own error shape
     return app

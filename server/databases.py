@@ -10,6 +10,8 @@ import json
 import threading
 from pathlib import Path
 
+from server.metadata import open_registry
+from server.metadata.connections import ConnectionRegistry
 from server.settings import Settings
 
 DEMO = "demo"
@@ -27,21 +29,24 @@ def is_url(value: str) -> bool:
 
 
 class DatabaseCatalog:
-    def __init__(self, settings: Settings):
+    """Built-in databases (the demo) plus the user's registered connections."""
+
+    def __init__(self, settings: Settings, registry: ConnectionRegistry | None = None):
         self.settings = settings
+        self.registry = registry or open_registry(settings)
         self._connectors: dict[str, object] = {}
+        self._fingerprints: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def names(self) -> list[str]:
-        return [DEMO]
+        return [DEMO, *self.registry.names()]
 
     def _demo(self) -> tuple[str, dict | None]:
-        from demo.build import build_demo_db
+        from demo.build import build_demo_db, dictionary_path
 
-        path = build_demo_db(self.settings.demo_db_path)
-        dictionary_path = Path(path).with_suffix(".dictionary.json")
-        dictionary = json.loads(dictionary_path.read_text()) if dictionary_path.is_file() else None
-        return f"sqlite:///{Path(path).resolve()}", dictionary
+        path = Path(build_demo_db(self.settings.demo_db_path))
+        dictionary = json.loads(dictionary_path(path).read_text())
+        return f"sqlite:///{path.resolve()}", dictionary
 
     def resolve(self, name_or_url: str) -> tuple[str, dict | None]:
         """The URL (and data dictionary, if any) behind a name or URL."""
@@ -49,6 +54,8 @@ class DatabaseCatalog:
             return name_or_url, None
         if name_or_url == DEMO:
             return self._demo()
+        if name_or_url in self.registry.names():
+            return self.registry.full_url(name_or_url), None
         raise UnknownDatabase(name_or_url, self.names())
 
     def connector(self, name_or_url: str):
@@ -64,6 +71,21 @@ class DatabaseCatalog:
                     dictionary=dictionary,
                 )
             return self._connectors[name_or_url]
+
+    def refresh(self, name_or_url: str):
+        """Introspect anew; also say whether the schema changed since the last refresh."""
+        schema = self.connector(name_or_url).introspect(refresh=True)
+        previous = self._fingerprints.get(name_or_url)
+        self._fingerprints[name_or_url] = schema.fingerprint
+        return schema, previous is not None and previous != schema.fingerprint
+
+    def forget(self, name: str) -> None:
+        """Drop a cached connector (its connection changed or was removed)."""
+        with self._lock:
+            connector = self._connectors.pop(name, None)
+            self._fingerprints.pop(name, None)
+        if connector is not None:
+            connector.close()
 
     def close(self) -> None:
         with self._lock:

@@ -46,12 +46,31 @@ class Settings(BaseSettings):
     worker_heartbeat_s: int = 15  # FastChat's default is 45
     worker_expiry_s: int = 45  # the controller drops a silent worker after this
     llm_timeout_s: float = 300.0
+    llm_attempts: int = Field(3, ge=1)  # workers tried for one request before giving up
+    embedding_model_name: str = "all-minilm-l6-v2"  # the name an embedding worker registers
+
+    # The OpenAI-compatible API (/v1): bearer keys; empty = no key needed.
+    api_keys: list[str] = Field(default_factory=list)
 
     # Databases.
     default_db: str = "demo"
     row_limit: int = Field(1000, ge=1)
     query_timeout_s: float = Field(30.0, gt=0)
     max_question_chars: int = 2000
+
+    # Secrets: the Fernet key that encrypts stored passwords; default a key
+    # file in the data dir, created on first use, readable by its owner only.
+    secret_key: str | None = None
+
+    # Knowledge: the Chroma store, the embedding model and document ingestion.
+    chroma_url: str | None = None  # a Chroma server (http://host:port); None = embedded under data_dir
+    embedding_model_path: Path | None = None  # a sentence-transformers folder; None = bundled all-MiniLM-L6-v2
+    embedding_from_worker: bool = False  # embed through the model workers' /worker_get_embeddings
+    embed_batch_size: int = Field(64, ge=1)
+    chunk_size: int = Field(1000, ge=100)  # characters per document chunk
+    chunk_overlap: int = Field(150, ge=0)
+    max_document_bytes: int = Field(50_000_000, ge=1)
+    schema_budget_tokens: int = Field(1000, ge=50)  # schema part of a text-to-SQL prompt
 
     @classmethod
     def settings_customise_sources(
@@ -81,6 +100,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def secret_key_path(self) -> Path:
+        return self.data_dir / "secret.key"
 
     @property
     def logs_path(self) -> Path:

@@ -24,6 +24,16 @@ class SqlAnswer:
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)
     error: AnswerError | None = None
+    # The full pipeline also reports how it got there.
+    confidence: float | None = None
+    chart: dict[str, Any] | None = None
+    tables: list[str] = field(default_factory=list)
+    repairs: int = 0
+    candidates: int = 1
+
+    def add_usage(self, usage: dict[str, int]) -> None:
+        for key, value in usage.items():
+            self.usage[key] = self.usage.get(key, 0) + value
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -44,3 +44,22 @@ class SqlGenerateResponse(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: str
+
+
+class SqlRunRequest(BaseModel):
+    db: str = Field(min_length=1, description="A known database name or a SQLAlchemy URL.")
+    sql: str = Field(min_length=1, max_length=100_000, description="One read-only statement.")
+    row_limit: int | None = Field(None, ge=1, le=100_000)
+
+
+class SqlRunResponse(BaseModel):
+    columns: list[str]
+    rows: list[list[Any]]
+    truncated: bool
+    elapsed_s: float
+
+
+class RefusalBody(BaseModel):
+    detail: str
+    kind: str
+    rule: str | None = None

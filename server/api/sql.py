@@ -7,7 +7,14 @@ import asyncio
 from fastapi import APIRouter, Request
 
 from assistant.sqlgen.plain import answer_plain
-from server.api.schemas import ErrorBody, SqlGenerateRequest, SqlGenerateResponse
+from server.api.schemas import (
+    ErrorBody,
+    RefusalBody,
+    SqlGenerateRequest,
+    SqlGenerateResponse,
+    SqlRunRequest,
+    SqlRunResponse,
+)
 
 router = APIRouter(prefix="/api/v1/sql", tags=["sql"])
 
@@ -28,3 +35,16 @@ async def generate(body: SqlGenerateRequest, request: Request) -> SqlGenerateRes
         row_limit=body.row_limit or state.settings.row_limit,
     )
     return SqlGenerateResponse.model_validate(answer.to_dict())
+
+
+@router.post(
+    "/run",
+    response_model=SqlRunResponse,
+    responses={400: {"model": RefusalBody}, 404: {"model": ErrorBody}, 408: {"model": RefusalBody}},
+)
+async def run(body: SqlRunRequest, request: Request) -> SqlRunResponse:
+    """Run the user's own SQL through the guard, read-only; a refusal names its rule."""
+    connector = await asyncio.to_thread(request.app.state.databases.connector, body.db)
+    result = await asyncio.to_thread(connector.run, body.sql, row_limit=body.row_limit)
+    return SqlRunResponse(columns=result.columns, rows=result.rows, truncated=result.truncated,
+                          elapsed_s=result.elapsed_s)

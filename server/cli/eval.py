@@ -55,14 +55,18 @@ def register(app: typer.Typer, make_predictor: MakePredictor) -> None:
     @app.command("eval")
     def eval_command(
         questions: Path | None = typer.Option(
-            None, "--questions", help="defog questions CSV [default: ../shared/eval/defog/questions_<dialect>.csv]"
+            None, "--questions", help="defog questions CSV (default: ../shared/eval/defog/questions_<dialect>.csv)"
         ),
         db_dir: Path | None = typer.Option(
-            None, "--db-dir", help="folder of <db>.sqlite files or <db>.sql dumps [default: ../shared/eval/defog/<dialect>]"
+            None, "--db-dir", help="<db>.sqlite files or <db>.sql dumps (default: ../shared/eval/defog/<dialect>)"
         ),
         dialect: str = typer.Option("sqlite", "--dialect", help="sqlite or postgres"),
-        pipeline: str = typer.Option("full", "--pipeline", help="plain, full, or gold (answers the gold SQL: checks the harness)"),
-        limit: int | None = typer.Option(None, "--limit", min=1, help="first N of a round-robin over databases"),
+        pipeline: str = typer.Option(
+            "full", "--pipeline", help="plain, full, or gold (answers the gold SQL: checks the harness)"
+        ),
+        limit: int | None = typer.Option(
+            None, "--limit", min=1, help="a fixed subset of N questions, taken in turns from each database"
+        ),
         out: Path | None = typer.Option(None, "--out", help="write one JSON line per question here"),
         pg_url: str = typer.Option(DEFAULT_PG_URL, "--pg-url", help="PostgreSQL server the dumps are loaded into"),
         order_rule: str = typer.Option(

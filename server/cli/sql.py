@@ -16,6 +16,15 @@ from server.cli.common import console, ensure_model, fail, load_settings
 from server.databases import DatabaseCatalog, UnknownDatabase
 
 
+def make_predictor(pipeline: str, dialect: str):
+    """For `dbgpt eval`: the model of the settings (a running controller when
+    DBGPT_CONTROLLER_URL is set, else loaded in this process)."""
+    from assistant.sqlgen.evaluation.pipelines import pipeline_predictor
+
+    settings = load_settings()
+    return pipeline_predictor(pipeline, _llm(settings, settings.controller_url))
+
+
 def _llm(settings, controller: str | None):
     if controller:
         from llm.client import ControllerClient

@@ -1,0 +1,55 @@
+"""A chart suggestion chosen from the result's shape, as a Vega-Lite spec.
+
+The rules are those a person would follow: one number is a figure, a label
+with a number is a bar chart, a date with a number is a line, two numbers are
+a scatter plot; anything else stays a table (None).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?([ T]\d{2}:\d{2}(:\d{2})?)?$")
+MAX_BARS = 50
+
+
+def _kind(values: list[Any]) -> str:
+    present = [v for v in values if v is not None]
+    if not present:
+        return "empty"
+    if all(isinstance(v, bool) for v in present):
+        return "nominal"
+    if all(isinstance(v, (int, float)) for v in present):
+        return "quantitative"
+    if all(isinstance(v, str) and _DATE.match(v) for v in present):
+        return "temporal"
+    return "nominal"
+
+
+def suggest_chart(columns: list[str], rows: list[list[Any]]) -> dict[str, Any] | None:
+    if not rows or not columns:
+        return None
+    kinds = [_kind([row[i] for row in rows]) for i in range(len(columns))]
+    data = {"values": [dict(zip(columns, row)) for row in rows]}
+    base = {"$schema": VEGA_LITE, "data": data}
+    if len(rows) == 1 and len(columns) == 1 and kinds[0] == "quantitative":
+        return {**base, "mark": {"type": "text", "fontSize": 32}, "encoding": {"text": {"field": columns[0]}}}
+    numeric = [i for i, k in enumerate(kinds) if k == "quantitative"]
+    temporal = [i for i, k in enumerate(kinds) if k == "temporal"]
+    nominal = [i for i, k in enumerate(kinds) if k == "nominal"]
+    if temporal and numeric:
+        x, y = columns[temporal[0]], columns[numeric[0]]
+        return {**base, "mark": {"type": "line", "point": True},
+                "encoding": {"x": {"field": x, "type": "temporal"}, "y": {"field": y, "type": "quantitative"}}}
+    if nominal and numeric and len(rows) <= MAX_BARS:
+        x, y = columns[nominal[0]], columns[numeric[0]]
+        return {**base, "mark": "bar",
+                "encoding": {"x": {"field": x, "type": "nominal", "sort": "-y"},
+                             "y": {"field": y, "type": "quantitative"}}}
+    if len(numeric) >= 2 and not nominal:
+        x, y = columns[numeric[0]], columns[numeric[1]]
+        return {**base, "mark": "point",
+                "encoding": {"x": {"field": x, "type": "quantitative"}, "y": {"field": y, "type": "quantitative"}}}
+    return None

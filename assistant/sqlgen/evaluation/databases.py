@@ -1,0 +1,69 @@
+"""Open (and for PostgreSQL, load) the evaluation databases.
+
+One guarded, read-only connector per database, opened on first use and kept
+for the whole run, so gold and predicted SQL go through the same execution
+path and nothing can write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from connectors import Connector, connect
+
+from .pgload import DEFAULT_PG_URL, database_url, ensure_loaded
+
+DIALECTS: tuple[str, ...] = ("sqlite", "postgres")
+ROW_LIMIT = 100_000  # far above any gold result; a prediction past it is wrong anyway
+TIMEOUT_S = 30.0
+
+
+class EvalDatabases:
+    """The evaluation databases of one dialect, by defog `db_name`."""
+
+    def __init__(
+        self,
+        dialect: str,
+        db_dir: str | Path,
+        *,
+        pg_url: str = DEFAULT_PG_URL,
+        row_limit: int = ROW_LIMIT,
+        timeout_s: float = TIMEOUT_S,
+    ):
+        if dialect not in DIALECTS:
+            raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
+        self.dialect = dialect
+        self.db_dir = Path(db_dir)
+        self.pg_url = pg_url
+        self.row_limit = row_limit
+        self.timeout_s = timeout_s
+        self._open: dict[str, Connector] = {}
+
+    def url(self, db_name: str) -> str:
+        """The connector URL of `db_name`, loading the PostgreSQL dump if needed."""
+        if self.dialect == "sqlite":
+            path = self.db_dir / f"{db_name}.sqlite"
+            if not path.is_file():
+                raise FileNotFoundError(f"no SQLite database for {db_name!r} at {path}")
+            return f"sqlite:///{path.resolve()}"  # the connector opens it read-only (mode=ro)
+        dump = self.db_dir / f"{db_name}.sql"
+        if not dump.is_file():
+            raise FileNotFoundError(f"no PostgreSQL dump for {db_name!r} at {dump}")
+        ensure_loaded(self.pg_url, db_name, dump)
+        return database_url(self.pg_url, db_name)
+
+    def get(self, db_name: str) -> Connector:
+        if db_name not in self._open:
+            self._open[db_name] = connect(self.url(db_name), row_limit=self.row_limit, timeout_s=self.timeout_s)
+        return self._open[db_name]
+
+    def close(self) -> None:
+        while self._open:
+            _, conn = self._open.popitem()
+            conn.close()
+
+    def __enter__(self) -> EvalDatabases:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,222 @@
+"""The full text-to-SQL pipeline: link, prompt, generate, validate, execute,
+repair, vote, answer. Each check is one the database or the parser can make,
+so a small model's known failures (invented columns, wrong dialect, wrong
+literals, SQL that does not run) are caught and fed back instead of shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from assistant.sqlgen import prompts
+from assistant.sqlgen.answer import AnswerError, SqlAnswer
+from assistant.sqlgen.chart import suggest_chart
+from assistant.sqlgen.dialects import dialect_name
+from assistant.sqlgen.linking import choose_tables
+from assistant.sqlgen.parse_output import parse_answer
+from assistant.sqlgen.schema_text import schema_ddl
+from assistant.sqlgen.timing import StageTimer
+from assistant.sqlgen.validate import validate_sql
+from assistant.sqlgen.value_linking import link_values, value_hints
+from assistant.sqlgen.vote import Candidate, vote
+from connectors.types import ConnectorError, GuardRefusal, QueryTimeout, SchemaInfo
+from llm.client import LLM, GenerateRequest
+
+ANSWER_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "sql": {"type": "string"},
+        "explanation": {"type": "string", "maxLength": 200},
+    },
+    "required": ["sql", "explanation"],
+}
+RESPONSE_FORMAT = {"type": "json_schema", "json_schema": {"name": "sql_answer", "schema": ANSWER_SCHEMA}}
+
+
+@dataclass
+class SqlOptions:
+    execute: bool = True
+    row_limit: int = 1000
+    candidates: int = 1
+    repair_rounds: int = 2
+    max_tokens: int = 320
+    schema_budget_tokens: int = 1000
+    sample_temperature: float = 0.7
+
+
+@dataclass
+class Turn:
+    question: str
+    sql: str | None
+
+
+@dataclass
+class _Attempt:
+    sql: str | None = None
+    explanation: str = ""
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+    truncated: bool = False
+    error: AnswerError | None = None
+    repairs: int = 0
+
+
+def build_messages(question: str, schema: SchemaInfo, tables: list[str], hints: str,
+                   history: list[Turn]) -> list[dict[str, str]]:
+    """The stable part (schema, dialect notes, rules) first, so its KV cache is reused."""
+    system = prompts.render(
+        "full_system",
+        dialect_name=dialect_name(schema.dialect),
+        schema=schema_ddl(schema, tables),
+        dialect_notes=prompts.render(f"dialect_{schema.dialect}") if schema.dialect in _NOTES else "",
+    )
+    messages = [{"role": "system", "content": system}]
+    for turn in history:
+        messages.append({"role": "user", "content": turn.question})
+        messages.append({"role": "assistant", "content": json.dumps({"sql": turn.sql or "", "explanation": ""})})
+    messages.append({"role": "user", "content": prompts.render("full_user", context=hints, question=question)})
+    return messages
+
+
+_NOTES = {"sqlite", "postgres", "mysql", "duckdb"}
+
+
+def _empty_is_suspicious(sql: str) -> bool:
+    """An empty result is worth a second look when the query filters on literals."""
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(sql)
+    except Exception:  # the database ran it, so any parse trouble here is ours
+        return False
+    where = tree.find(exp.Where)
+    return bool(where and where.find(exp.Literal))
+
+
+class _Runner:
+    def __init__(self, question, connector, llm: LLM, schema: SchemaInfo, options: SqlOptions,
+                 answer: SqlAnswer, timer: StageTimer):
+        self.question, self.connector, self.llm = question, connector, llm
+        self.schema, self.options, self.answer, self.timer = schema, options, answer, timer
+
+    async def _generate(self, messages, temperature: float, seed: int | None) -> tuple[str | None, str]:
+        with self.timer.stage("generate"):
+            completion = await self.llm.generate(GenerateRequest(
+                messages=messages, max_tokens=self.options.max_tokens, temperature=temperature, seed=seed,
+                response_format=RESPONSE_FORMAT))
+        self.answer.add_usage(completion.usage)
+        parsed = parse_answer(completion.text)
+        return parsed.sql, parsed.thoughts or _explanation(completion.text)
+
+    async def _execute(self, attempt: _Attempt) -> None:
+        with self.timer.stage("execute"):
+            try:
+                result = await asyncio.to_thread(self.connector.run, attempt.sql, row_limit=self.options.row_limit)
+            except GuardRefusal as exc:
+                attempt.error = AnswerError("refused", exc.message, exc.rule)
+                return
+            except QueryTimeout as exc:
+                attempt.error = AnswerError("timeout", str(exc))
+                return
+            except ConnectorError as exc:
+                attempt.error = AnswerError("execution", str(exc))
+                return
+        attempt.error = None
+        attempt.columns, attempt.rows, attempt.truncated = result.columns, result.rows, result.truncated
+
+    def _problem(self, attempt: _Attempt) -> str | None:
+        """What to tell the model about this attempt, or None when it is fine."""
+        if not attempt.sql:
+            return None
+        with self.timer.stage("validate"):
+            validation = validate_sql(attempt.sql, self.schema)
+        if validation.sql:
+            attempt.sql = validation.sql
+        if validation.errors:
+            attempt.error = AnswerError("invalid", "; ".join(validation.errors))
+            return attempt.error.message
+        return None
+
+    async def attempt(self, messages, temperature: float, seed: int | None) -> _Attempt:
+        attempt = _Attempt()
+        attempt.sql, attempt.explanation = await self._generate(messages, temperature, seed)
+        conversation = list(messages)
+        empty_checked = False
+        for round_ in range(self.options.repair_rounds + 1):
+            if not attempt.sql:
+                attempt.error = AnswerError("unanswerable", attempt.explanation or "The model wrote no query.")
+                return attempt
+            problem = self._problem(attempt)
+            if problem is None and self.options.execute:
+                await self._execute(attempt)
+                if attempt.error is not None:
+                    problem = attempt.error.message
+                elif not attempt.rows and not empty_checked and _empty_is_suspicious(attempt.sql):
+                    empty_checked = True
+                    problem = ("it ran but returned no rows. Check that each literal is written exactly as "
+                               "the data stores it (case, spelling, format) and that the filters are right.")
+            elif problem is None:
+                attempt.error = None
+            if problem is None or round_ == self.options.repair_rounds:
+                return attempt
+            attempt.repairs += 1
+            with self.timer.stage("repair"):
+                conversation += [
+                    {"role": "assistant", "content": json.dumps({"sql": attempt.sql, "explanation": ""})},
+                    {"role": "user", "content": prompts.render("repair_user", error=problem)},
+                ]
+            previous = attempt.sql
+            attempt.sql, attempt.explanation = await self._generate(conversation, temperature, seed)
+            if attempt.sql == previous and attempt.rows == [] and attempt.error is None:
+                return attempt  # the model stands by an empty result
+        return attempt
+
+
+def _explanation(text: str) -> str:
+    try:
+        return str(json.loads(text).get("explanation", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
+async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | None = None, *,
+                      history: list[Turn] | None = None,
+                      linker: Callable[[str, SchemaInfo, int], list[str]] | None = None) -> SqlAnswer:
+    options = options or SqlOptions()
+    timer = StageTimer()
+    answer = SqlAnswer(question=question, candidates=options.candidates)
+    with timer.stage("schema"):
+        schema = await asyncio.to_thread(connector.introspect)
+    with timer.stage("link"):
+        tables = choose_tables(question, schema, options.schema_budget_tokens, linker)
+        hints = value_hints(link_values(question, schema, tables))
+    answer.tables = tables
+    messages = build_messages(question, schema, tables, hints, history or [])
+    runner = _Runner(question, connector, llm, schema, options, answer, timer)
+    attempts = [await runner.attempt(messages, 0.0, None)]
+    for i in range(1, options.candidates):
+        attempts.append(await runner.attempt(messages, options.sample_temperature, seed=i))
+    _settle(answer, attempts, options)
+    if answer.rows and answer.error is None:
+        answer.chart = suggest_chart(answer.columns, answer.rows)
+    answer.timings = timer.finish()
+    return answer
+
+
+def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions) -> None:
+    """Vote among the attempts that ran; else report the first attempt's outcome."""
+    answer.repairs = sum(a.repairs for a in attempts)
+    good = [a for a in attempts if a.sql and a.error is None]
+    if good and options.execute:
+        winner, confidence = vote([Candidate(a.sql, a.columns, a.rows, a.truncated) for a in good])
+        chosen = next(a for a in good if a.sql == winner.sql)
+        answer.confidence = round(confidence * len(good) / len(attempts), 3)
+    else:
+        chosen = good[0] if good else attempts[0]
+        answer.confidence = round(len(good) / len(attempts), 3) if good else 0.0
+    answer.sql, answer.explanation, answer.error = chosen.sql, chosen.explanation, chosen.error
+    answer.columns, answer.rows, answer.truncated = chosen.columns, chosen.rows, chosen.truncated

@@ -1,0 +1,137 @@
+"""The user's database connections: /api/v1/connections."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from server.api.errors import ApiError
+from server.databases import DEMO
+
+router = APIRouter(prefix="/api/v1/connections", tags=["connections"])
+
+
+class ConnectionCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    url: str = Field(min_length=1, description="A SQLAlchemy URL; a password in it is stored encrypted.")
+    password: str | None = Field(None, description="The password, if not in the URL.")
+    description: str = ""
+    test: bool = Field(True, description="Connect once before saving; refuse to save when that fails.")
+
+
+class ConnectionUpdate(BaseModel):
+    url: str | None = None
+    password: str | None = None
+    description: str | None = None
+
+
+class ConnectionOut(BaseModel):
+    name: str
+    url: str
+    engine: str
+    description: str
+    has_password: bool
+    builtin: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class TestResult(BaseModel):
+    ok: bool
+    engine: str | None = None
+    elapsed_ms: float
+    detail: str | None = None
+
+
+class RefreshResult(BaseModel):
+    fingerprint: str
+    tables: int
+    changed: bool
+
+
+def _out(info) -> ConnectionOut:
+    return ConnectionOut(**vars(info))
+
+
+def _demo_out(request: Request) -> ConnectionOut:
+    path = request.app.state.settings.demo_db_path
+    return ConnectionOut(name=DEMO, url=f"sqlite:///{path}", engine="sqlite", builtin=True,
+                         description="The embedded demo shop database.", has_password=False)
+
+
+def _check(connector) -> TestResult:
+    start = time.perf_counter()
+    try:
+        connector.run("SELECT 1")
+    except Exception as exc:  # any failure to reach the database is the test's answer
+        return TestResult(ok=False, elapsed_ms=(time.perf_counter() - start) * 1000, detail=str(exc))
+    return TestResult(ok=True, engine=connector.engine_name, elapsed_ms=(time.perf_counter() - start) * 1000)
+
+
+@router.get("", response_model=list[ConnectionOut])
+async def list_connections(request: Request):
+    return [_demo_out(request), *(_out(i) for i in request.app.state.databases.registry.list())]
+
+
+@router.post("", response_model=ConnectionOut, status_code=201)
+async def create_connection(body: ConnectionCreate, request: Request):
+    databases = request.app.state.databases
+    if body.test:
+        from connectors import connect
+        from server.metadata.connections import split_url
+
+        split_url(body.url, body.password)  # an unsupported URL is refused before we connect
+        url = body.url
+        if body.password is not None:
+            from sqlalchemy.engine import make_url
+
+            url = make_url(body.url).set(password=body.password).render_as_string(hide_password=False)
+        connector = await asyncio.to_thread(connect, url)
+        try:
+            result = await asyncio.to_thread(_check, connector)
+        finally:
+            connector.close()
+        if not result.ok:
+            raise ApiError(400, f"cannot connect: {result.detail}")
+    info = databases.registry.add(body.name, body.url, password=body.password, description=body.description,
+                                  reserved=(DEMO,))
+    return _out(info)
+
+
+@router.get("/{name}", response_model=ConnectionOut)
+async def get_connection(name: str, request: Request):
+    if name == DEMO:
+        return _demo_out(request)
+    return _out(request.app.state.databases.registry.get(name))
+
+
+@router.patch("/{name}", response_model=ConnectionOut)
+async def update_connection(name: str, body: ConnectionUpdate, request: Request):
+    databases = request.app.state.databases
+    info = databases.registry.update(name, url=body.url, password=body.password, description=body.description)
+    databases.forget(name)
+    return _out(info)
+
+
+@router.delete("/{name}", status_code=204)
+async def delete_connection(name: str, request: Request):
+    databases = request.app.state.databases
+    databases.registry.remove(name)
+    databases.forget(name)
+    return Response(status_code=204)
+
+
+@router.post("/{name}/test", response_model=TestResult)
+async def test_connection(name: str, request: Request):
+    connector = await asyncio.to_thread(request.app.state.databases.connector, name)
+    return await asyncio.to_thread(_check, connector)
+
+
+@router.post("/{name}/refresh", response_model=RefreshResult)
+async def refresh_connection(name: str, request: Request):
+    schema, changed = await asyncio.to_thread(request.app.state.databases.refresh, name)
+    return RefreshResult(fingerprint=schema.fingerprint, tables=len(schema.tables), changed=changed)

@@ -1,0 +1,105 @@
+"""`dbgpt db add|list|test|remove` and `dbgpt run`: connections and the user's own SQL."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from server.cli.common import console, fail, load_settings
+from server.databases import DatabaseCatalog, UnknownDatabase
+from server.metadata import open_registry
+from server.metadata.connections import ConnectionExists, ConnectionNotFound, InvalidConnection
+
+app = typer.Typer(help="Database connections: add, list, test, remove.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    name: str = typer.Argument(..., help="A short name to refer to the database by."),
+    url: str = typer.Argument(..., help="A SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db"),
+    password_stdin: bool = typer.Option(False, help="Read the password from standard input."),
+    description: str = typer.Option("", help="What this database holds."),
+) -> None:
+    """Register a connection; its password is stored encrypted."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    try:
+        info = open_registry(load_settings()).add(name, url, password=password, description=description,
+                                                  reserved=("demo",))
+    except (ConnectionExists, InvalidConnection) as exc:
+        raise fail(str(exc), code=2) from exc
+    console.print(f"[green]added[/] {info.name}: {info.url}")
+
+
+@app.command("list")
+def list_cmd() -> None:
+    """Registered connections (passwords never shown)."""
+    table = Table("name", "engine", "url", "description")
+    table.add_row("demo", "sqlite", "(built in)", "The embedded demo shop database.")
+    for info in open_registry(load_settings()).list():
+        table.add_row(info.name, info.engine, info.url, info.description)
+    Console().print(table)
+
+
+@app.command("test")
+def test(name: str) -> None:
+    """Connect and run SELECT 1."""
+    catalog = DatabaseCatalog(load_settings())
+    try:
+        catalog.connector(name).run("SELECT 1")
+    except UnknownDatabase as exc:
+        raise fail(str(exc), code=2) from exc
+    except Exception as exc:  # whatever stops the connection is the answer
+        raise fail(f"cannot connect to '{name}': {exc}") from exc
+    finally:
+        catalog.close()
+    console.print(f"[green]ok[/] {name}")
+
+
+@app.command("remove")
+def remove(name: str) -> None:
+    """Forget a connection (the database itself is untouched)."""
+    try:
+        open_registry(load_settings()).remove(name)
+    except ConnectionNotFound as exc:
+        raise fail(str(exc), code=2) from exc
+    console.print(f"removed {name}")
+
+
+def run(
+    sql: str = typer.Argument(..., help="One read-only statement."),
+    db: str = typer.Option("demo", "--db", help="A known database name or a SQLAlchemy URL."),
+    as_json: bool = typer.Option(False, "--json"),
+    row_limit: int = typer.Option(None),
+) -> None:
+    """Run your own SQL through the read-only guard."""
+    from connectors.types import ConnectorError, GuardRefusal
+
+    catalog = DatabaseCatalog(load_settings())
+    try:
+        result = catalog.connector(db).run(sql, row_limit=row_limit)
+    except UnknownDatabase as exc:
+        raise fail(str(exc), code=2) from exc
+    except GuardRefusal as exc:
+        if as_json:
+            typer.echo(json.dumps({"error": "refused", "rule": exc.rule, "detail": exc.message}))
+        raise fail(str(exc), code=3) from exc
+    except ConnectorError as exc:
+        if as_json:
+            typer.echo(json.dumps({"error": "execution", "detail": str(exc)}))
+        raise fail(str(exc)) from exc
+    finally:
+        catalog.close()
+    if as_json:
+        typer.echo(json.dumps({"columns": result.columns, "rows": result.rows, "truncated": result.truncated,
+                               "elapsed_s": result.elapsed_s}, default=str))
+        return
+    table = Table(*result.columns)
+    for row in result.rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    Console().print(table)
+    if result.truncated:
+        console.print(f"[yellow]only the first {len(result.rows)} rows are shown[/]")

@@ -1,0 +1,80 @@
+import stat
+
+import pytest
+from cryptography.fernet import Fernet
+
+from server.metadata import open_registry
+from server.metadata.connections import ConnectionExists, ConnectionNotFound, InvalidConnection
+from server.metadata.secrets import SecretError
+from server.settings import Settings
+
+SECRET = "s3cr3t-Pa55word"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(data_dir=tmp_path)
+
+
+@pytest.fixture
+def registry(settings):
+    return open_registry(settings)
+
+
+def test_password_is_stored_encrypted_and_never_shown(registry, settings):
+    info = registry.add("warehouse", f"postgresql+psycopg://analyst:{SECRET}@db.local:5432/sales")
+    assert SECRET not in info.url and "***" in info.url
+    assert info.has_password
+    assert SECRET not in repr(registry.list())
+    assert SECRET.encode() not in settings.metadata_db_path.read_bytes()
+    assert registry.full_url("warehouse") == f"postgresql+psycopg://analyst:{SECRET}@db.local:5432/sales"
+
+
+def test_password_given_apart_from_the_url(registry):
+    registry.add("w", "mysql+pymysql://root@127.0.0.1/test", password=SECRET)
+    assert SECRET in registry.full_url("w")
+    assert SECRET not in registry.get("w").url
+
+
+def test_key_file_is_private_and_reused(settings):
+    registry = open_registry(settings)
+    registry.add("w", f"postgresql://u:{SECRET}@h/d")
+    mode = stat.S_IMODE(settings.secret_key_path.stat().st_mode)
+    assert mode == 0o600
+    assert open_registry(settings).full_url("w").endswith(f"u:{SECRET}@h/d")
+
+
+def test_a_wrong_key_is_a_clear_error(settings):
+    open_registry(settings).add("w", f"postgresql://u:{SECRET}@h/d")
+    other = Settings(data_dir=settings.data_dir, secret_key=Fernet.generate_key().decode())
+    with pytest.raises(SecretError):
+        open_registry(other).full_url("w")
+
+
+def test_update_and_remove(registry):
+    registry.add("w", "sqlite:///a.db", description="first")
+    assert registry.update("w", description="second").description == "second"
+    registry.update("w", url=f"postgresql://u:{SECRET}@h/d")
+    assert registry.get("w").engine == "postgresql"
+    registry.remove("w")
+    with pytest.raises(ConnectionNotFound):
+        registry.get("w")
+
+
+@pytest.mark.parametrize("name, url", [
+    ("bad name", "sqlite:///a.db"),
+    ("1abc", "sqlite:///a.db"),
+    ("ok", "oracle://u@h/d"),
+    ("ok", "not a url"),
+])
+def test_invalid_connections_are_refused(registry, name, url):
+    with pytest.raises(InvalidConnection):
+        registry.add(name, url)
+
+
+def test_duplicates_and_builtin_names_are_refused(registry):
+    registry.add("w", "sqlite:///a.db")
+    with pytest.raises(ConnectionExists):
+        registry.add("w", "sqlite:///b.db")
+    with pytest.raises(ConnectionExists):
+        registry.add("demo", "sqlite:///b.db", reserved=("demo",))

@@ -1,0 +1,35 @@
+import sqlite3
+
+
+def test_user_sql_runs_read_only_with_columns_and_rows(client, shop_db):
+    response = client.post("/api/v1/sql/run", json={"db": f"sqlite:///{shop_db}",
+                                                    "sql": "SELECT name FROM city ORDER BY id"})
+    assert response.status_code == 200
+    assert response.json()["columns"] == ["name"]
+    assert response.json()["rows"] == [["Paris"], ["Lyon"]]
+    assert response.json()["truncated"] is False
+
+
+def test_a_write_is_refused_with_its_rule_and_changes_nothing(client, shop_db):
+    response = client.post("/api/v1/sql/run", json={"db": f"sqlite:///{shop_db}", "sql": "DROP TABLE store"})
+    assert response.status_code == 400
+    assert response.json()["kind"] == "refused" and response.json()["rule"]
+    with sqlite3.connect(shop_db) as con:
+        assert con.execute("SELECT COUNT(*) FROM store").fetchone() == (3,)
+
+
+def test_a_database_error_is_400_with_the_message(client, shop_db):
+    response = client.post("/api/v1/sql/run", json={"db": f"sqlite:///{shop_db}", "sql": "SELECT nope FROM store"})
+    assert response.status_code == 400
+    assert response.json()["kind"] == "execution" and "nope" in response.json()["detail"]
+
+
+def test_row_cap_marks_the_result_truncated(client, shop_db):
+    response = client.post("/api/v1/sql/run", json={"db": f"sqlite:///{shop_db}", "sql": "SELECT * FROM store",
+                                                    "row_limit": 1})
+    assert response.json()["truncated"] is True and len(response.json()["rows"]) == 1
+
+
+def test_missing_fields_are_422(client):
+    assert client.post("/api/v1/sql/run", json={"sql": "SELECT 1"}).status_code == 422
+    assert client.post("/api/v1/sql/run", json={"db": "demo", "sql": ""}).status_code == 422
