@@ -185,9 +185,11 @@ def _explanation(text: str) -> str:
 
 async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | None = None, *,
                       history: list[Turn] | None = None,
-                      linker: Callable[[str, SchemaInfo, int], list[str]] | None = None) -> SqlAnswer:
+                      linker: Callable[[str, SchemaInfo, int], list[str]] | None = None,
+                      on_stage: Callable[[str, float], None] | None = None) -> SqlAnswer:
+    """`on_stage(name, seconds)` hears each stage as it ends (for streaming progress)."""
     options = options or SqlOptions()
-    timer = StageTimer()
+    timer = StageTimer(on_stage)
     answer = SqlAnswer(question=question, candidates=options.candidates)
     with timer.stage("schema"):
         schema = await asyncio.to_thread(connector.introspect)

@@ -14,7 +14,13 @@ class SqlGenerateRequest(BaseModel):
     db: str = Field("demo", min_length=1, description="A known database name or a SQLAlchemy URL.")
     execute: bool = Field(True, description="Run the SQL read-only and return its rows.")
     row_limit: int | None = Field(None, ge=1, le=100_000, description="At most this many rows.")
-    pipeline: Literal["plain"] = "plain"
+    pipeline: Literal["full", "plain"] = Field(
+        "full", description="full: linked schema, checked, repaired and voted; plain: one prompt, one answer."
+    )
+    candidates: int = Field(1, ge=1, le=5, description="Candidates to vote among (full pipeline).")
+    conversation_id: str | None = Field(
+        None, max_length=128, description="Follow-up questions in one conversation see its earlier turns."
+    )
 
     @field_validator("question")
     @classmethod
@@ -40,6 +46,12 @@ class SqlGenerateResponse(BaseModel):
     timings: dict[str, float]
     usage: dict[str, int] = {}
     error: AnswerErrorModel | None = None
+    confidence: float | None = None
+    chart: dict[str, Any] | None = None
+    tables: list[str] = []
+    repairs: int = 0
+    candidates: int = 1
+    conversation_id: str | None = None
 
 
 class ErrorBody(BaseModel):

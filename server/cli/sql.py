@@ -10,6 +10,7 @@ import asyncio
 import json
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from server.cli.common import console, ensure_model, fail, load_settings
@@ -45,9 +46,6 @@ def _print_answer(answer) -> None:
     table = Table(*answer.columns)
     for row in answer.rows:
         table.add_row(*("NULL" if v is None else str(v) for v in row))
-    typer.echo("", err=True)
-    from rich.console import Console
-
     Console().print(table)
     if answer.truncated:
         console.print(f"[yellow]only the first {len(answer.rows)} rows are shown[/]")
@@ -60,13 +58,18 @@ def sql(
     execute: bool = typer.Option(True, help="Run the SQL read-only."),
     row_limit: int = typer.Option(None, help="At most this many rows."),
     controller: str = typer.Option(None, help="Use a running controller instead of loading the model here."),
+    pipeline: str = typer.Option("full", help="full (checked, repaired, voted) or plain (one prompt)."),
+    candidates: int = typer.Option(1, min=1, max=5, help="Candidates to vote among (full pipeline)."),
 ) -> None:
     """Turn a question into SQL, run it read-only and print the rows."""
+    from assistant.sqlgen.full import SqlOptions, answer_full
     from assistant.sqlgen.plain import answer_plain
     from llm.client import LLMError, LLMUnavailable
 
     if not question.strip():
         raise fail("the question is empty", code=2)
+    if pipeline not in ("full", "plain"):
+        raise fail("--pipeline is full or plain", code=2)
     settings = load_settings()
     catalog = DatabaseCatalog(settings)
     try:
@@ -75,17 +78,20 @@ def sql(
         raise fail(str(exc), code=2) from exc
     try:
         llm = _llm(settings, controller)
-        answer = asyncio.run(
-            answer_plain(question, connector, llm, execute=execute, row_limit=row_limit or settings.row_limit)
-        )
+        limit = row_limit or settings.row_limit
+        if pipeline == "plain":
+            work = answer_plain(question, connector, llm, execute=execute, row_limit=limit)
+        else:
+            work = answer_full(question, connector, llm,
+                               SqlOptions(execute=execute, row_limit=limit, candidates=candidates))
+        answer = asyncio.run(work)
     except (LLMUnavailable, LLMError) as exc:
         raise fail(str(exc)) from exc
     finally:
         catalog.close()
     if as_json:
         out = answer.to_dict()
-        typer.echo(json.dumps({k: out[k] for k in ("sql", "columns", "rows", "timings", "truncated", "error",
-                                                    "explanation", "usage")}, default=str))
+        typer.echo(json.dumps(out, default=str))
     else:
         _print_answer(answer)
     if answer.error:

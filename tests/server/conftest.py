@@ -18,6 +18,7 @@ class ScriptedLLM:
 
     def __init__(self):
         self.reply = '{"thoughts": "", "sql": "SELECT 1"}'
+        self.replies: list[str] = []  # answered first, in order; then `reply` for ever
         self.available = True
         self.requests = []
 
@@ -28,7 +29,8 @@ class ScriptedLLM:
         self.requests.append(request)
         if not self.available:
             raise LLMUnavailable("no worker is serving model 'scripted'")
-        return Completion(text=self.reply, finish_reason="stop", usage={"prompt_tokens": 1, "completion_tokens": 1})
+        text = self.replies.pop(0) if self.replies else self.reply
+        return Completion(text=text, finish_reason="stop", usage={"prompt_tokens": 1, "completion_tokens": 1})
 
 
 @pytest.fixture

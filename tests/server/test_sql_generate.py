@@ -1,13 +1,23 @@
+import json
 import sqlite3
+
+import pytest
+
+PIPELINES = ["full", "plain"]
 
 
 def url(path):
     return f"sqlite:///{path}"
 
 
-def test_question_becomes_sql_and_rows(client, llm, shop_db):
-    llm.reply = '{"thoughts": "count stores", "sql": "SELECT COUNT(*) AS n FROM store"}'
-    response = client.post("/api/v1/sql/generate", json={"question": "How many stores?", "db": url(shop_db)})
+def ask(client, shop_db, question="?", **extra):
+    return client.post("/api/v1/sql/generate", json={"question": question, "db": url(shop_db), **extra})
+
+
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_question_becomes_sql_and_rows(client, llm, shop_db, pipeline):
+    llm.reply = '{"explanation": "count stores", "sql": "SELECT COUNT(*) AS n FROM store"}'
+    response = ask(client, shop_db, "How many stores?", pipeline=pipeline)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["sql"] == "SELECT COUNT(*) AS n FROM store"
@@ -19,42 +29,125 @@ def test_question_becomes_sql_and_rows(client, llm, shop_db):
     assert "CREATE TABLE store" in system and "REFERENCES city(id)" in system
 
 
-def test_a_write_statement_is_refused_and_never_runs(client, llm, shop_db):
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_a_write_statement_is_refused_and_never_runs(client, llm, shop_db, pipeline):
     llm.reply = '{"sql": "DELETE FROM store"}'
-    response = client.post("/api/v1/sql/generate", json={"question": "Remove stores", "db": url(shop_db)})
-    assert response.status_code == 200
-    body = response.json()
+    body = ask(client, shop_db, "Remove stores", pipeline=pipeline).json()
     assert body["error"]["kind"] == "refused" and body["error"]["rule"]
     assert body["rows"] == []
     with sqlite3.connect(shop_db) as con:
         assert con.execute("SELECT COUNT(*) FROM store").fetchone() == (3,)
 
 
-def test_an_execution_error_carries_the_database_message(client, llm, shop_db):
+def test_plain_reports_the_database_error(client, llm, shop_db):
     llm.reply = '{"sql": "SELECT nope FROM store"}'
-    body = client.post("/api/v1/sql/generate", json={"question": "?", "db": url(shop_db)}).json()
-    assert body["error"]["kind"] == "execution"
-    assert "nope" in body["error"]["message"]
+    body = ask(client, shop_db, pipeline="plain").json()
+    assert body["error"]["kind"] == "execution" and "nope" in body["error"]["message"]
+
+
+def test_full_repairs_an_unknown_column_with_the_precise_error(client, llm, shop_db):
+    llm.replies = ['{"sql": "SELECT nme FROM city ORDER BY id", "explanation": ""}']
+    llm.reply = '{"sql": "SELECT name FROM city ORDER BY id", "explanation": "city names"}'
+    body = ask(client, shop_db, "city names").json()
+    assert body["rows"] == [["Paris"], ["Lyon"]] and body["repairs"] == 1
+    repair_prompt = llm.requests[1].messages[-1]["content"]
+    assert "nme" in repair_prompt and "did you mean name" in repair_prompt
+
+
+def test_full_repairs_an_execution_error_with_the_database_message(client, llm, shop_db):
+    llm.replies = ['{"sql": "SELECT name FROM city WHERE id = nosuchfn(1)", "explanation": ""}']
+    llm.reply = '{"sql": "SELECT name FROM city WHERE id = 1", "explanation": ""}'
+    body = ask(client, shop_db).json()
+    assert body["rows"] == [["Paris"]]
+    assert "no such function: NOSUCHFN" in llm.requests[1].messages[-1]["content"]
+
+
+def test_full_gives_up_after_two_repair_rounds(client, llm, shop_db):
+    llm.reply = '{"sql": "SELECT nope FROM store", "explanation": ""}'
+    body = ask(client, shop_db).json()
+    assert body["error"]["kind"] == "invalid" and body["repairs"] == 2
+    assert len(llm.requests) == 3
+
+
+def test_full_questions_an_empty_result_of_a_literal_filter(client, llm, shop_db):
+    llm.replies = ['{"sql": "SELECT id FROM city WHERE name = \'paris\'", "explanation": ""}']
+    llm.reply = '{"sql": "SELECT id FROM city WHERE name = \'Paris\'", "explanation": ""}'
+    body = ask(client, shop_db, "id of paris").json()
+    assert body["rows"] == [[1]]
+    # And the literal from the data was offered as a hint up front.
+    assert "city.name = 'Paris'" in llm.requests[0].messages[-1]["content"]
+
+
+def test_an_unanswerable_question_gets_that_answer_not_a_query(client, llm, shop_db):
+    llm.reply = '{"sql": "", "explanation": "The schema has no weather data."}'
+    body = ask(client, shop_db, "What is the weather?").json()
+    assert body["sql"] is None
+    assert body["error"]["kind"] == "unanswerable" and "weather" in body["error"]["message"]
+
+
+def test_candidates_are_voted_and_agreement_reported(client, llm, shop_db):
+    llm.replies = [
+        '{"sql": "SELECT COUNT(*) FROM store", "explanation": ""}',
+        '{"sql": "SELECT COUNT(id) FROM store", "explanation": ""}',
+        '{"sql": "SELECT 7", "explanation": ""}',
+    ]
+    body = ask(client, shop_db, "How many stores?", candidates=3).json()
+    assert body["rows"] == [[3]] and body["confidence"] == pytest.approx(2 / 3, abs=1e-3)
+    assert body["candidates"] == 3
+
+
+def test_chart_suggestion_follows_the_result_shape(client, llm, shop_db):
+    llm.reply = ('{"sql": "SELECT c.name, COUNT(*) AS stores FROM store s JOIN city c ON c.id = s.city_id '
+                 'GROUP BY c.name", "explanation": ""}')
+    body = ask(client, shop_db, "stores per city").json()
+    assert body["chart"]["mark"] == "bar"
+
+
+def test_follow_up_questions_see_the_earlier_turn(client, llm, shop_db):
+    llm.reply = '{"sql": "SELECT name FROM city", "explanation": ""}'
+    ask(client, shop_db, "List the cities", conversation_id="c1")
+    ask(client, shop_db, "Only the first one", conversation_id="c1")
+    messages = llm.requests[-1].messages
+    assert any(m["content"] == "List the cities" for m in messages)
+    assert "SELECT name FROM city" in json.dumps(messages)
 
 
 def test_an_answer_without_sql_says_so(client, llm, shop_db):
     llm.reply = "I am not sure what you mean."
-    body = client.post("/api/v1/sql/generate", json={"question": "?", "db": url(shop_db)}).json()
+    body = ask(client, shop_db, pipeline="plain").json()
     assert body["sql"] is None and body["error"]["kind"] == "no_sql"
 
 
-def test_execute_false_returns_sql_only(client, llm, shop_db):
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_execute_false_returns_sql_only(client, llm, shop_db, pipeline):
     llm.reply = '{"sql": "SELECT name FROM city"}'
-    body = client.post("/api/v1/sql/generate",
-                       json={"question": "cities", "db": url(shop_db), "execute": False}).json()
+    body = ask(client, shop_db, "cities", execute=False, pipeline=pipeline).json()
     assert body["sql"] == "SELECT name FROM city" and body["rows"] == []
 
 
 def test_row_limit_truncates(client, llm, shop_db):
     llm.reply = '{"sql": "SELECT name FROM store ORDER BY id"}'
-    body = client.post("/api/v1/sql/generate",
-                       json={"question": "stores", "db": url(shop_db), "row_limit": 2}).json()
+    body = ask(client, shop_db, "stores", row_limit=2).json()
     assert body["rows"] == [["A"], ["B"]] and body["truncated"] is True
+
+
+def test_stream_sends_stage_events_then_the_answer(client, llm, shop_db):
+    llm.reply = '{"sql": "SELECT COUNT(*) AS n FROM store", "explanation": "count"}'
+    with client.stream("POST", "/api/v1/sql/generate/stream",
+                       json={"question": "How many stores?", "db": url(shop_db)}) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        text = "".join(response.iter_text())
+    events = [(block.split("\n")[0][len("event: "):], json.loads(block.split("\n")[1][len("data: "):]))
+              for block in text.strip().split("\n\n")]
+    names = [name for name, _ in events]
+    assert names[0] == "stage" and "generate" in [d.get("stage") for n, d in events if n == "stage"]
+    assert names[-4:] == ["sql", "rows", "chart", "done"]
+    assert events[-1][1]["rows"] == [[3]]
+
+
+def test_stream_of_an_unknown_database_is_a_404_before_streaming(client):
+    response = client.post("/api/v1/sql/generate/stream", json={"question": "?", "db": "nosuchdb"})
+    assert response.status_code == 404
 
 
 def test_unknown_database_is_404_naming_the_known_ones(client):
@@ -65,8 +158,13 @@ def test_unknown_database_is_404_naming_the_known_ones(client):
 
 def test_empty_blank_and_overlong_questions_are_422(client, shop_db):
     for question in ("", "   ", "x" * 2001):
-        response = client.post("/api/v1/sql/generate", json={"question": question, "db": url(shop_db)})
-        assert response.status_code == 422, question
+        assert ask(client, shop_db, question).status_code == 422, question
+
+
+def test_bad_options_are_422(client, shop_db):
+    assert ask(client, shop_db, "q", pipeline="magic").status_code == 422
+    assert ask(client, shop_db, "q", candidates=0).status_code == 422
+    assert ask(client, shop_db, "q", row_limit=0).status_code == 422
 
 
 def test_malformed_body_is_422_with_a_message(client):
@@ -77,7 +175,7 @@ def test_malformed_body_is_422_with_a_message(client):
 
 def test_no_model_is_503_naming_the_fix(client, llm, shop_db):
     llm.available = False
-    response = client.post("/api/v1/sql/generate", json={"question": "How many?", "db": url(shop_db)})
+    response = ask(client, shop_db, "How many?")
     assert response.status_code == 503
     assert "dbgpt model pull" in response.json()["detail"]  # the settings' model dir is empty
 
