@@ -6,7 +6,20 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip --quiet
 
-.PHONY: serve test model venv clean lint bench
+.PHONY: serve test model venv clean system-deps
+
+# System packages some tests and features use: hypopg (hypothetical indexes for
+# PostgreSQL index advice) and SQLite's own HTML documentation (a real corpus
+# for the knowledge tests). Installed where we are root and apt is there;
+# elsewhere the tests that need them say so.
+SYSTEM_PACKAGES := postgresql-15-hypopg sqlite3-doc
+system-deps:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  fi; \
+	else echo "not root or no apt-get: skipping $(SYSTEM_PACKAGES)"; fi
 
 # The virtual environment, rebuilt when the pinned dependencies change.
 # llama-cpp-python compiles from source the first time (~11 min on 2 cores);
