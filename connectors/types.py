@@ -69,6 +69,38 @@ class QueryResult:
     rows: list[list[Any]]
     truncated: bool
     elapsed_s: float
+    # The text that actually ran: regenerated from the checked tree, comments dropped.
+    sql: str = ""
+
+
+@dataclass
+class PlanNode:
+    """One step of a query plan, normalised across engines."""
+
+    operation: str
+    relation: str | None = None
+    index: str | None = None
+    est_rows: float | None = None
+    est_cost: float | None = None
+    # Filled only by explain(analyze=True) where the engine measures them.
+    actual_rows: float | None = None
+    actual_ms: float | None = None
+    detail: str | None = None
+    children: list[PlanNode] = field(default_factory=list)
+
+    def walk(self):
+        """This node and every node below it, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class Plan:
+    raw: Any  # the engine's own output (parsed JSON where the engine gives JSON)
+    root: PlanNode
+    analyzed: bool = False
+    sql: str = ""  # the statement that was explained, as it ran
 
 
 class ConnectorError(Exception):

@@ -1,0 +1,245 @@
+"""The connector base: guarded, read-only, bounded execution for standard SQL.
+
+A subclass per engine supplies only what differs: how a driver connection is
+obtained, how a read-only transaction with a time limit is opened and rolled
+back, how rows are fetched without reading more than needed, how the catalog
+is read in bulk, and how EXPLAIN is spelled and normalised.
+
+Three layers keep a user's database unchanged:
+1. guard.py refuses anything but one read-only statement, and only the
+   statement regenerated from the checked tree is sent;
+2. every statement runs in a read-only session that is always rolled back;
+3. an engine-enforced time limit cancels it, and at most row_limit + 1 rows
+   are fetched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from sqlglot import exp
+
+from . import introspect as schema_tools
+from .guard import check_statement, explained, is_query, render
+from .types import ConnectorError, GuardRefusal, Plan, QueryResult, QueryTimeout, SchemaInfo
+from .values import row_to_jsonable
+
+# Rows fetched from an EXPLAIN: plans are small, this only bounds a runaway.
+_PLAN_ROW_LIMIT = 100_000
+
+
+@dataclass
+class Handle:
+    """A driver connection lent for one session; `broken` drops it after use."""
+
+    conn: Any
+    broken: bool = False
+    deadline: float = 0.0
+    timed_out: bool = False
+
+
+class Connector:
+    dialect: ClassVar[str] = ""
+    engine_name: str = ""
+    # Exceptions of the driver that mean "the database said no".
+    driver_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+
+    def __init__(
+        self,
+        *,
+        row_limit: int = 1000,
+        timeout_s: float = 30.0,
+        dictionary: dict | None = None,
+        schemas: Sequence[str] | None = None,
+        samples: bool = True,
+    ):
+        if not isinstance(row_limit, int) or row_limit < 0:
+            raise ValueError("row_limit must be a non-negative integer")
+        if not timeout_s or timeout_s <= 0:
+            raise ValueError("timeout_s must be positive")
+        self.row_limit = row_limit
+        self.timeout_s = float(timeout_s)
+        self.dictionary = dictionary or {}
+        self.schemas = list(schemas) if schemas else None
+        self.samples = samples
+        self._schema: SchemaInfo | None = None
+        self._schema_has_samples = False
+        self._introspect_lock = threading.Lock()
+
+    @property
+    def sql_dialect(self) -> str:
+        """The sqlglot dialect statements are checked and written in."""
+        return self.dialect
+
+    # -- public interface ----------------------------------------------------
+
+    def run(self, sql: str, *, row_limit: int | None = None, timeout_s: float | None = None) -> QueryResult:
+        """Run one guarded read-only statement; rows capped, time limited."""
+        tree = check_statement(sql, self.sql_dialect)
+        return self.run_tree(tree, row_limit=row_limit, timeout_s=timeout_s)
+
+    def run_tree(
+        self, tree: exp.Expression, *, row_limit: int | None = None, timeout_s: float | None = None
+    ) -> QueryResult:
+        """Run a statement given as a sqlglot tree; the text it renders to is guarded."""
+        limit = self.row_limit if row_limit is None else row_limit
+        if not isinstance(limit, int) or limit < 0:
+            raise ValueError("row_limit must be a non-negative integer")
+        text = render(tree, self.sql_dialect)
+        started = time.perf_counter()
+        with self.session(timeout_s) as handle:
+            columns, rows, truncated = self.fetch_text(handle, text, limit)
+        elapsed = time.perf_counter() - started
+        return QueryResult(columns, [row_to_jsonable(r) for r in rows], truncated, elapsed, sql=text)
+
+    def explain(self, sql: str, *, analyze: bool = False) -> Plan:
+        """The plan of a guarded query; analyze=True runs it read-only and rolls back."""
+        tree = check_statement(sql, self.sql_dialect)
+        query = explained(tree) or tree
+        if not is_query(query):
+            raise GuardRefusal("statement_not_allowed", "only a query (SELECT, WITH, VALUES) can be explained")
+        text = render(query, self.sql_dialect)
+        check_statement(text, self.sql_dialect)
+        with self.session(None) as handle:
+            plan = self._explain(handle, text, analyze)
+        # Engines that name relations by alias (SQLite) get the table's name back.
+        aliases = {t.alias_or_name: t.name for t in query.find_all(exp.Table) if t.name}
+        for node in plan.root.walk():
+            if node.relation in aliases:
+                node.relation = aliases[node.relation]
+        return plan
+
+    def introspect(self, refresh: bool = False, *, samples: bool | None = None) -> SchemaInfo:
+        """The schema, cached until fingerprint() changes (or refresh=True)."""
+        want_samples = self.samples if samples is None else samples
+        with self._introspect_lock:
+            fingerprint = self.fingerprint()
+            cached = self._schema
+            if (
+                cached is not None
+                and not refresh
+                and cached.fingerprint == fingerprint
+                and (self._schema_has_samples or not want_samples)
+            ):
+                return cached
+            with self.session(None) as handle:
+                version = self._server_version(handle)
+                tables = self._read_catalog(handle)
+            if want_samples:
+                schema_tools.add_samples(self, tables)
+            schema_tools.merge_dictionary(tables, self.dictionary)
+            info = SchemaInfo(self.dialect, self.engine_name, version, tables, fingerprint=fingerprint)
+            self._schema, self._schema_has_samples = info, want_samples
+            return info
+
+    def fingerprint(self) -> str:
+        """A hash of the catalog (names, columns, keys, indexes, comments)."""
+        digest = hashlib.sha256()
+        with self.session(None) as handle:
+            for row in self._fingerprint_rows(handle):
+                digest.update(json.dumps(row_to_jsonable(row)).encode())
+                digest.update(b"\n")
+        return digest.hexdigest()[:32]
+
+    def server_version(self) -> str:
+        with self.session(None) as handle:
+            return self._server_version(handle)
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # -- sessions ------------------------------------------------------------
+
+    @contextmanager
+    def session(self, timeout_s: float | None) -> Iterator[Handle]:
+        """A read-only transaction with a time limit, always rolled back."""
+        limit = self.timeout_s if timeout_s is None else float(timeout_s)
+        if limit <= 0:
+            raise ValueError("timeout_s must be positive")
+        with self._acquire() as handle:
+            handle.deadline = time.monotonic() + limit
+            state = None
+            try:
+                state = self._begin(handle, limit)
+                yield handle
+            except ConnectorError:
+                raise
+            except self.driver_errors as error:
+                if self._is_timeout(handle, error):
+                    raise QueryTimeout(f"the statement ran past {limit:g} s and was cancelled") from None
+                raise ConnectorError(self._message(error)) from None
+            finally:
+                self._finish(handle, state)
+
+    def fetch(self, handle: Handle, tree: exp.Expression, limit: int) -> tuple[list[str], list[tuple], bool]:
+        """Run a tree inside an open session: rendered, guarded, capped."""
+        return self.fetch_text(handle, render(tree, self.sql_dialect), limit)
+
+    def fetch_text(self, handle: Handle, text: str, limit: int) -> tuple[list[str], list[tuple], bool]:
+        """Guard text (the exact text that is sent) and run it inside an open session."""
+        guarded = check_statement(text, self.sql_dialect)
+        return self._fetch(handle, text, limit, query=is_query(guarded))
+
+    def query(self, handle: Handle, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
+        """An internal catalog query (fixed text, bound parameters): all rows."""
+        cursor = handle.conn.cursor()
+        try:
+            cursor.execute(sql, params) if params is not None else cursor.execute(sql)
+            return [tuple(r) for r in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    # -- engine hooks --------------------------------------------------------
+
+    def _acquire(self):
+        """Context manager yielding a Handle on a driver connection."""
+        raise NotImplementedError
+
+    def _begin(self, handle: Handle, timeout_s: float) -> Any:
+        raise NotImplementedError
+
+    def _finish(self, handle: Handle, state: Any) -> None:
+        raise NotImplementedError
+
+    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True) -> tuple[list[str], list[tuple], bool]:
+        """Run sql and read at most limit + 1 rows; True when more were left.
+        query: sql is a SELECT-like query (not EXPLAIN / SHOW / PRAGMA)."""
+        cursor = handle.conn.cursor()
+        try:
+            cursor.execute(sql)
+            columns = [d[0] for d in cursor.description or ()]
+            rows = cursor.fetchmany(limit + 1) if cursor.description else []
+        finally:
+            cursor.close()
+        return columns, [tuple(r) for r in rows[:limit]], len(rows) > limit
+
+    def _is_timeout(self, handle: Handle, error: BaseException) -> bool:
+        raise NotImplementedError
+
+    def _message(self, error: BaseException) -> str:
+        return str(error).strip() or type(error).__name__
+
+    def _server_version(self, handle: Handle) -> str:
+        raise NotImplementedError
+
+    def _read_catalog(self, handle: Handle) -> list:
+        raise NotImplementedError
+
+    def _fingerprint_rows(self, handle: Handle) -> list[tuple]:
+        raise NotImplementedError
+
+    def _explain(self, handle: Handle, sql: str, analyze: bool) -> Plan:
+        raise NotImplementedError

@@ -1,0 +1,162 @@
+"""MySQL and MariaDB through PyMySQL: sessions are START TRANSACTION READ
+ONLY under the engine's own statement time limit (MariaDB
+max_statement_time, MySQL max_execution_time), always rolled back, and the
+connection's default transaction is read-only too. Rows are streamed with an
+unbuffered cursor; when a result is cut at the row cap the statement is
+stopped with KILL QUERY and the connection dropped rather than drained.
+PyMySQL leaves multi-statements and LOCAL INFILE off, so the server refuses
+a second statement and client-side file reads.
+
+A read-only transaction does not stop SELECT ... INTO OUTFILE: an account
+with the FILE privilege (root here, secure_file_priv unset) writes the file.
+The guard refuses it; an account without FILE is the better default."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from typing import Any
+
+import pymysql
+import pymysql.cursors
+import sqlalchemy as sa
+
+from . import introspect_mysql
+from .base import Connector, Handle
+from .explain import mysql_plan, mysql_tree_plan
+from .types import ConnectorError, Plan
+
+# Server error codes that mean "stopped by a time limit".
+_TIMEOUT_CODES = frozenset({1969, 3024, 1317})
+
+
+class MySQLConnector(Connector):
+    dialect = "mysql"
+    driver_errors = (pymysql.Error,)
+
+    def __init__(self, url: sa.engine.URL, **options: Any):
+        super().__init__(**options)
+        self.engine = sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=4,
+            connect_args={
+                "init_command": "SET SESSION TRANSACTION READ ONLY",
+                "local_infile": False,
+                "connect_timeout": 10,
+            },
+        )
+        self._mariadb: bool | None = None
+
+    @property
+    def sql_dialect(self) -> str:
+        return "mariadb" if self._is_mariadb() else "mysql"
+
+    def _is_mariadb(self) -> bool:
+        if self._mariadb is None:
+            with self._acquire():
+                pass
+        return bool(self._mariadb)
+
+    @property
+    def engine_name(self) -> str:  # known once connected
+        return "MariaDB" if self._is_mariadb() else "MySQL"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _acquire(self):
+        try:
+            pooled = self.engine.raw_connection()
+        except (sa.exc.DBAPIError, pymysql.Error) as error:
+            error = getattr(error, "orig", None) or error
+            raise ConnectorError(f"cannot connect to MySQL/MariaDB: {self._message(error)}") from None
+        handle = Handle(pooled.driver_connection)
+        if self._mariadb is None:
+            self._mariadb = "mariadb" in handle.conn.get_server_info().lower()
+        try:
+            yield handle
+        finally:
+            if handle.broken:
+                pooled.invalidate()
+            pooled.close()
+
+    def _begin(self, handle: Handle, timeout_s: float) -> None:
+        with handle.conn.cursor() as cursor:
+            if self._mariadb:
+                cursor.execute("SET SESSION max_statement_time = %s", (round(timeout_s, 3),))
+            else:
+                cursor.execute("SET SESSION max_execution_time = %s", (max(1, int(timeout_s * 1000)),))
+            cursor.execute("START TRANSACTION READ ONLY")
+
+    def _finish(self, handle: Handle, state: Any) -> None:
+        if handle.broken:
+            return  # closing the connection ends the transaction on the server
+        try:
+            handle.conn.rollback()
+        except pymysql.Error:
+            handle.broken = True
+
+    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True):
+        cursor = handle.conn.cursor(pymysql.cursors.SSCursor)
+        try:
+            cursor.execute(sql)
+            columns = [d[0] for d in cursor.description or ()]
+            rows = list(cursor.fetchmany(limit + 1)) if cursor.description else []
+        except BaseException:
+            handle.broken = True  # an unbuffered result may be half read
+            raise
+        if len(rows) > limit:
+            # Rows remain unread, and PyMySQL would read them all to close the
+            # cursor: stop the statement on the server first, then drop the connection.
+            self._kill_query(handle.conn.thread_id())
+            try:
+                cursor.close()
+            except pymysql.Error:
+                pass
+            handle.broken = True
+        else:
+            cursor.close()
+        return columns, rows[:limit], len(rows) > limit
+
+    def _kill_query(self, thread_id: int) -> None:
+        try:
+            pooled = self.engine.raw_connection()
+        except (sa.exc.DBAPIError, pymysql.Error):
+            return  # the statement's own time limit still ends it
+        try:
+            with pooled.driver_connection.cursor() as cursor:
+                cursor.execute("KILL QUERY %s", (thread_id,))
+        except pymysql.Error:
+            pass
+        finally:
+            pooled.close()
+
+    def _is_timeout(self, handle: Handle, error: BaseException) -> bool:
+        return bool(error.args) and error.args[0] in _TIMEOUT_CODES
+
+    def _message(self, error: BaseException) -> str:
+        if len(error.args) == 2:
+            return f"({error.args[0]}) {error.args[1]}"
+        return super()._message(error)
+
+    def _server_version(self, handle: Handle) -> str:
+        return str(self.query(handle, "SELECT VERSION()")[0][0])
+
+    def _read_catalog(self, handle: Handle):
+        return introspect_mysql.read_catalog(self, handle)
+
+    def _fingerprint_rows(self, handle: Handle) -> list[tuple]:
+        return introspect_mysql.fingerprint_rows(self, handle)
+
+    def _explain(self, handle: Handle, sql: str, analyze: bool) -> Plan:
+        if analyze and not self._mariadb:
+            # MySQL 8 measures only in its tree format.
+            _, rows, _ = self._fetch(handle, f"EXPLAIN ANALYZE {sql}", 10, query=False)
+            text = str(rows[0][0])
+            return Plan(raw=text, root=mysql_tree_plan(text), analyzed=True, sql=sql)
+        prefix = "ANALYZE FORMAT=JSON" if analyze else "EXPLAIN FORMAT=JSON"
+        _, rows, _ = self._fetch(handle, f"{prefix} {sql}", 10, query=False)
+        raw = json.loads(rows[0][0])
+        return Plan(raw=raw, root=mysql_plan(raw), analyzed=analyze, sql=sql)

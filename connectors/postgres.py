@@ -1,0 +1,123 @@
+"""PostgreSQL through psycopg 3: every session is a READ ONLY transaction with
+SET LOCAL statement_timeout, always rolled back; connections also default to
+read-only. Queries are read through a server-side cursor and everything goes
+over the extended protocol, which refuses a second statement by itself.
+
+A superuser can still do harm inside a read-only transaction (COPY ... TO
+PROGRAM, pg_read_file, lo_export): the guard refuses those, and a role
+without superuser rights is the better thing to connect as.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+
+from . import introspect_postgres
+from .base import Connector, Handle
+from .explain import postgres_plan
+from .types import ConnectorError, Plan
+
+_READ_ONLY_OPTION = "-c default_transaction_read_only=on"
+
+
+class PostgresConnector(Connector):
+    dialect = "postgres"
+    engine_name = "PostgreSQL"
+    driver_errors = (psycopg.Error,)
+
+    def __init__(self, url: sa.engine.URL, **options: Any):
+        super().__init__(**options)
+        existing = url.query.get("options", "")
+        if isinstance(existing, tuple):
+            existing = " ".join(existing)
+        self.engine = sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=4,
+            connect_args={
+                "options": f"{existing} {_READ_ONLY_OPTION}".strip(),
+                "application_name": "dbgpt-connector",
+                "connect_timeout": 10,
+            },
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _acquire(self):
+        try:
+            pooled = self.engine.raw_connection()
+        except (sa.exc.DBAPIError, psycopg.Error) as error:
+            error = getattr(error, "orig", None) or error
+            raise ConnectorError(f"cannot connect to PostgreSQL: {self._message(error)}") from None
+        handle = Handle(pooled.driver_connection)
+        try:
+            yield handle
+        finally:
+            if handle.broken:
+                pooled.invalidate()
+            pooled.close()
+
+    def _begin(self, handle: Handle, timeout_s: float) -> None:
+        with handle.conn.cursor() as cursor:
+            # psycopg has already opened the transaction; this must come first in it.
+            cursor.execute("SET TRANSACTION READ ONLY")
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true)",  # = SET LOCAL, with a bound value
+                (str(max(1, int(timeout_s * 1000))),),
+            )
+
+    def _finish(self, handle: Handle, state: Any) -> None:
+        try:
+            handle.conn.rollback()
+        except psycopg.Error:
+            handle.broken = True
+
+    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True):
+        if query:
+            # DECLARE ... CURSOR: the server computes only the rows fetched.
+            with handle.conn.cursor(name=f"dbgpt_{uuid.uuid4().hex[:12]}") as cursor:
+                cursor.execute(sql)
+                columns = [d.name for d in cursor.description or ()]
+                rows = cursor.fetchmany(limit + 1)
+            return columns, rows[:limit], len(rows) > limit
+        # EXPLAIN and SHOW cannot be declared as cursors: stream them instead.
+        cursor = handle.conn.cursor()
+        stream = cursor.stream(sql)
+        try:
+            rows = list(itertools.islice(stream, limit + 1))
+            columns = [d.name for d in cursor.description or ()]
+        finally:
+            stream.close()
+            cursor.close()
+        return columns, rows[:limit], len(rows) > limit
+
+    def _is_timeout(self, handle: Handle, error: BaseException) -> bool:
+        return isinstance(error, psycopg.errors.QueryCanceled)
+
+    def _message(self, error: BaseException) -> str:
+        diag = getattr(error, "diag", None)
+        primary = getattr(diag, "message_primary", None)
+        return primary or super()._message(error)
+
+    def _server_version(self, handle: Handle) -> str:
+        return self.query(handle, "SELECT current_setting('server_version')")[0][0]
+
+    def _read_catalog(self, handle: Handle):
+        return introspect_postgres.read_catalog(self, handle)
+
+    def _fingerprint_rows(self, handle: Handle) -> list[tuple]:
+        return introspect_postgres.fingerprint_rows(self, handle)
+
+    def _explain(self, handle: Handle, sql: str, analyze: bool) -> Plan:
+        options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"
+        _, rows, _ = self._fetch(handle, f"EXPLAIN ({options}) {sql}", 10, query=False)
+        raw = rows[0][0]
+        return Plan(raw=raw, root=postgres_plan(raw), analyzed=analyze, sql=sql)

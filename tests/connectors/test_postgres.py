@@ -1,0 +1,43 @@
+"""PostgreSQL specifics: the read-only connection and transaction, the time
+limit, the extended protocol and the server-side cursor."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from connectors import ConnectorError
+
+
+def _raw(conn, sql: str, query: bool):
+    with conn.session(5) as handle:
+        return conn._fetch(handle, sql, 10, query=query)
+
+
+def test_server_refuses_a_second_statement_the_guard_never_saw(postgres_db):
+    before = postgres_db.snapshot()
+    with postgres_db.connect() as conn:
+        for query in (True, False):
+            with pytest.raises(ConnectorError):
+                _raw(conn, "SELECT 1; DROP TABLE order_items", query)
+    assert postgres_db.snapshot() == before
+
+
+def test_sessions_are_read_only_with_the_time_limit(postgres_db):
+    with postgres_db.connect() as conn:
+        assert conn.run("SHOW transaction_read_only").rows == [["on"]]
+        assert conn.run("SHOW default_transaction_read_only").rows == [["on"]]
+        assert conn.run("SHOW statement_timeout", timeout_s=3).rows == [["3s"]]
+
+
+def test_rows_are_read_through_a_cursor_not_materialised(postgres_db):
+    with postgres_db.connect() as conn:
+        started = time.monotonic()
+        # Endless: only a cursor that computes just the rows fetched can answer.
+        endless = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n, md5(n::text) FROM r"
+        result = conn.run(endless, row_limit=5)
+        assert result.truncated and [r[0] for r in result.rows] == [1, 2, 3, 4, 5]
+        assert time.monotonic() - started < 3
+        streamed = conn.run("EXPLAIN SELECT * FROM orders", row_limit=1)  # not a cursor: streamed
+        assert len(streamed.rows) == 1
