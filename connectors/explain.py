@@ -87,8 +87,7 @@ def mysql_plan(raw: dict[str, Any]) -> PlanNode:
     """Both engines nest blocks (query_block, nested_loop, ordering_operation,
     union_result, ...) around "table" objects; each block becomes a node named
     after its key and each table a node named after its access type."""
-    node = _mysql_node("query_block", raw.get("query_block", raw))
-    return node
+    return _mysql_node("query_block", raw.get("query_block", raw))
 
 
 def _mysql_node(key: str, value: Any) -> PlanNode:
@@ -96,12 +95,9 @@ def _mysql_node(key: str, value: Any) -> PlanNode:
         return _mysql_table(value)
     node = PlanNode(operation=key)
     if isinstance(value, dict):
-        cost = value.get("cost_info", {})
+        cost = value.get("cost_info")  # MySQL; MariaDB 11 says "cost"
         node.est_cost = _number(cost.get("query_cost") if isinstance(cost, dict) else value.get("cost"))
-        if node.est_cost is None:
-            node.est_cost = _number(value.get("cost"))
-        timing = value.get("r_total_time_ms")
-        node.actual_ms = _number(timing)
+        node.actual_ms = _number(value.get("r_total_time_ms"))  # MariaDB ANALYZE
         for child_key, child in value.items():
             node.children.extend(_mysql_children(child_key, child))
     elif isinstance(value, list):
@@ -112,8 +108,10 @@ def _mysql_node(key: str, value: Any) -> PlanNode:
 
 def _mysql_children(key: str, value: Any) -> list[PlanNode]:
     if isinstance(value, dict):
-        if "table_name" in value or "table" in value and len(value) == 1 and isinstance(value["table"], dict):
-            return [_mysql_table(value.get("table", value))]
+        if "table_name" in value:
+            return [_mysql_table(value)]
+        if len(value) == 1 and isinstance(value.get("table"), dict):  # {"table": {...}} in a nested_loop
+            return [_mysql_table(value["table"])]
         if any(isinstance(v, (dict, list)) for v in value.values()):
             return [_mysql_node(key, value)]
         return []

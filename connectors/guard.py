@@ -198,7 +198,7 @@ def _check_nodes(tree: exp.Expression, dialect: str) -> None:
             raise GuardRefusal("locking_clause", "FOR UPDATE / FOR SHARE take locks; drop the locking clause")
         if isinstance(node, exp.Func):
             for name in _function_names(node):
-                if is_forbidden_function(name):
+                if is_forbidden_function(name, dialect):
                     raise GuardRefusal(
                         "forbidden_function",
                         f"function {name}() is not allowed: it has side effects or reaches outside the database",

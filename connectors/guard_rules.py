@@ -37,13 +37,19 @@ FORBIDDEN_FUNCTIONS: frozenset[str] = frozenset(
         "load_extension", "readfile", "writefile", "edit", "fts3_tokenizer",
         "zipfile", "zipfile_cds", "fsdir", "sqlar_compress", "sqlar_uncompress",
         # DuckDB: files, other databases, environment, SQL held in strings
-        "glob", "sniff_csv", "query", "query_table", "getenv", "duckdb_secrets",
+        "sniff_csv", "query", "query_table", "getenv", "duckdb_secrets",
         "which_secret", "load_aws_credentials", "sqlite_scan", "sqlite_attach",
         "csv_scan", "json_scan", "to_file", "secret",
         # sqlglot's canonical names for some of the above
         "nextvaluefor", "next_value_for", "readcsv", "readparquet",
     }
 )
+
+# Names that are harmless in most dialects but reach outside in one:
+# DuckDB's glob() lists files, SQLite's glob() is the GLOB operator.
+DIALECT_FORBIDDEN_FUNCTIONS: dict[str, frozenset[str]] = {
+    "duckdb": frozenset({"glob"}),
+}
 
 # Name prefixes refused in every dialect: whole families of the above.
 FORBIDDEN_PREFIXES: tuple[str, ...] = (
@@ -117,10 +123,11 @@ COMMAND_RULES: dict[str, str] = {
 }
 
 
-def is_forbidden_function(name: str) -> bool:
+def is_forbidden_function(name: str, dialect: str | None = None) -> bool:
     lowered = name.lower()
     return (
         lowered in FORBIDDEN_FUNCTIONS
+        or lowered in DIALECT_FORBIDDEN_FUNCTIONS.get(dialect or "", frozenset())
         or lowered.startswith(FORBIDDEN_PREFIXES)
         or lowered.endswith(FORBIDDEN_SUFFIXES)
     )

@@ -21,6 +21,7 @@ from .types import ConnectorError, Plan
 # VM instructions between deadline checks: ~1 ms of work, negligible overhead.
 _PROGRESS_STEPS = 10_000
 
+# TRANSACTION: the session's own BEGIN / ROLLBACK (the guard refuses a user's).
 _READ_ACTIONS = frozenset(
     {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE, sqlite3.SQLITE_TRANSACTION}
 )
@@ -33,7 +34,7 @@ def _authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None,
     if action in _READ_ACTIONS:
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_FUNCTION:
-        return sqlite3.SQLITE_DENY if arg2 and is_forbidden_function(arg2) else sqlite3.SQLITE_OK
+        return sqlite3.SQLITE_DENY if arg2 and is_forbidden_function(arg2, "sqlite") else sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_PRAGMA and arg1:
         name = arg1.lower()
         if name in ALLOWED_PRAGMAS["sqlite"] or (name in _OWN_PRAGMAS and arg2 is None):

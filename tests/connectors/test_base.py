@@ -104,6 +104,7 @@ IDIOMS = {
          [["2024-03", "2024-02-05", "ab", 2]]),
         ("SELECT group_concat(status, ',') FROM (SELECT DISTINCT status FROM customers ORDER BY status)",
          [["active,blocked,new"]]),
+        ("SELECT count(*), sum(glob('Customer 1*', name)) FROM customers WHERE name GLOB 'Customer 0*'", [[9, 0]]),
     ],
     "postgres": [
         ("SELECT date_trunc('month', timestamp '2024-03-05 10:00')::date, '2024-03-05'::date - 7, 'ABC' ILIKE 'a%'",

@@ -217,6 +217,7 @@ def test_function_deny_list_covers_prefixes_and_suffixes():
         assert is_forbidden_function(name), name
     for name in ["count", "sum", "lower", "pg_sleep", "date_trunc", "row_number", "coalesce"]:
         assert not is_forbidden_function(name), name
+    assert is_forbidden_function("glob", "duckdb") and not is_forbidden_function("glob", "sqlite")
 
 
 def test_forbidden_function_hidden_in_subquery_or_join():
