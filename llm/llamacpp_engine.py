@@ -18,7 +18,8 @@ from llm.protocol import CONTEXT_OVERFLOW, Chunk
 
 
 class LlamaCppEngine:
-    def __init__(self, model_path: Path, *, n_ctx: int = 4096, n_threads: int | None = None):
+    def __init__(self, model_path: Path, *, n_ctx: int = 4096, n_threads: int | None = None,
+                 use_mmap: bool = False):
         from llama_cpp import Llama  # heavy import, only where a model is loaded
 
         self.model_path = model_path
@@ -27,6 +28,10 @@ class LlamaCppEngine:
             model_path=str(model_path),
             n_ctx=n_ctx,
             n_threads=n_threads or os.cpu_count() or 1,
+            # Measured: with mmap the file's pages stay resident beside the CPU
+            # backend's repacked copy of the weights (1.9 GB RSS after load);
+            # without, only the copy (1.3 GB), at the same speed.
+            use_mmap=use_mmap,
             verbose=False,
         )
 

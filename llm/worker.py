@@ -30,12 +30,12 @@ class ModelWorker(BaseModelWorker):
             worker_id=uuid.uuid4().hex[:8],
             model_path=model_path,
             model_names=model_names,
-            limit_worker_concurrency=1,
+            limit_worker_concurrency=getattr(engine, "concurrency", 1),
             conv_template=conv_template,
         )
         self.engine = engine
         self.context_len = engine.n_ctx
-        self.slots = Slots(queue_size)
+        self.slots = Slots(queue_size, concurrency=getattr(engine, "concurrency", 1))
 
     def make_conv_template(self, conv_template=None, model_path=None):
         # FastChat's default looks the template up through its model adapters,
@@ -46,6 +46,11 @@ class ModelWorker(BaseModelWorker):
 
     def get_queue_length(self) -> int:
         return self.slots.length
+
+    def get_status(self) -> dict:
+        # `calls` lets an operator (and the failover test) see how load spreads;
+        # the controller reads only the first three keys.
+        return {**super().get_status(), "calls": self.call_ct}
 
     def register_to_controller(self, attempts: int = 120, delay_s: float = 0.5) -> None:
         url = self.controller_addr + "/register_worker"

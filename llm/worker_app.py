@@ -1,9 +1,11 @@
 """The HTTP side of a model worker: FastChat's worker routes over any engine.
 
 The engine is anything with `stream(params, cancelled) -> Iterator[Chunk]`
-and `count_tokens(text)`. Generation runs in a thread (engines block); one
-request runs at a time and at most `queue_size` wait, beyond which the worker
-answers "busy" at once instead of queueing without bound.
+(blocking: run in a thread) or `astream(params) -> AsyncIterator[Chunk]`
+(an async engine that batches, such as vLLM), `count_tokens(text)`, and for
+embedding models `embed(texts)`. `engine.concurrency` requests run at once
+(default one) and at most `queue_size` wait, beyond which the worker answers
+"busy" at once instead of queueing without bound.
 """
 
 from __future__ import annotations
@@ -15,16 +17,17 @@ from typing import AsyncIterator, Callable
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from llm.protocol import ENGINE_OVERLOADED, Chunk
+from llm.protocol import ENGINE_OVERLOADED, INTERNAL_ERROR, INVALID_MODEL, Chunk
 from llm.thread_stream import thread_stream
 
 
 class Slots:
-    """One running request, a bounded number waiting."""
+    """`concurrency` running requests, a bounded number waiting."""
 
-    def __init__(self, queue_size: int):
+    def __init__(self, queue_size: int, concurrency: int = 1):
         self.queue_size = queue_size
-        self.lock = asyncio.Lock()
+        self.concurrency = concurrency
+        self.semaphore = asyncio.Semaphore(concurrency)
         self.waiting = 0
         self.running = 0
 
@@ -33,20 +36,34 @@ class Slots:
         return self.waiting + self.running
 
     def full(self) -> bool:
-        return self.running and self.waiting >= self.queue_size
+        return self.running >= self.concurrency and self.waiting >= self.queue_size
 
     async def __aenter__(self):
         self.waiting += 1
         try:
-            await self.lock.acquire()
+            await self.semaphore.acquire()
         finally:
             self.waiting -= 1
-        self.running = 1
+        self.running += 1
         return self
 
     async def __aexit__(self, *exc):
-        self.running = 0
-        self.lock.release()
+        self.running -= 1
+        self.semaphore.release()
+
+
+def engine_stream(engine, params: dict) -> AsyncIterator[Chunk]:
+    """The engine's chunks on the event loop, whichever kind of engine it is."""
+    if hasattr(engine, "astream"):
+        return engine.astream(params)
+    if hasattr(engine, "stream"):
+        return thread_stream(engine, params)
+    return _single(Chunk(text="this worker serves an embedding model; it does not generate text",
+                         error_code=INVALID_MODEL))
+
+
+async def _single(chunk: Chunk) -> AsyncIterator[Chunk]:
+    yield chunk
 
 
 def busy_response() -> JSONResponse:
@@ -78,7 +95,7 @@ def create_worker_app(worker, on_startup: Callable[[], None] | None = None) -> F
         async def body() -> AsyncIterator[bytes]:
             async with worker.slots:
                 worker.call_ct += 1
-                async for chunk in thread_stream(worker.engine, params):
+                async for chunk in engine_stream(worker.engine, params):
                     yield chunk.encode()
 
         return StreamingResponse(body(), media_type="application/octet-stream")
@@ -91,7 +108,7 @@ def create_worker_app(worker, on_startup: Callable[[], None] | None = None) -> F
         last = Chunk(text="")
         async with worker.slots:
             worker.call_ct += 1
-            async for chunk in thread_stream(worker.engine, params):
+            async for chunk in engine_stream(worker.engine, params):
                 last = chunk
         return JSONResponse({"text": last.text, "error_code": last.error_code,
                              "finish_reason": last.finish_reason, "usage": last.usage})
@@ -112,5 +129,27 @@ def create_worker_app(worker, on_startup: Callable[[], None] | None = None) -> F
     @app.post("/model_details")
     async def model_details():
         return {"context_length": worker.engine.n_ctx}
+
+    @app.post("/worker_get_embeddings")
+    async def embeddings(request: Request):
+        params = await request.json()
+        if not hasattr(worker.engine, "embed"):
+            return JSONResponse(status_code=400, content={
+                "text": f"model {worker.model_names[0]} does not serve embeddings", "error_code": INVALID_MODEL})
+        texts = params.get("input", [])
+        texts = [texts] if isinstance(texts, str) else texts
+        if not texts or not all(isinstance(t, str) for t in texts):
+            return JSONResponse(status_code=400, content={
+                "text": "input must be a string or a non-empty list of strings", "error_code": INVALID_MODEL})
+        if worker.slots.full():
+            return busy_response()
+        async with worker.slots:
+            worker.call_ct += 1
+            try:
+                vectors, tokens = await asyncio.to_thread(worker.engine.embed, texts)
+            except Exception as exc:  # the engine's failure is the caller's error, not a crash
+                return JSONResponse(status_code=500, content={"text": f"worker error: {exc}",
+                                                              "error_code": INTERNAL_ERROR})
+        return {"embedding": vectors, "token_num": tokens}
 
     return app

@@ -9,9 +9,12 @@ from fastapi import FastAPI
 from llm.client import LLM, ControllerClient
 from llm.model_files import ModelNotFound, cached_path, is_verified, spec_for
 from server.api import connections, health, sql
+from server.api import knowledge as knowledge_api
+from server.api import qa as qa_api
 from server.api import diagnose as diagnose_api
 from server.api.errors import install_error_handlers
 from server.api.openai import create_openai_app
+from server.conversations import Conversations
 from server.databases import DatabaseCatalog
 from server.settings import Settings
 
@@ -29,13 +32,18 @@ def _model_hint(settings: Settings) -> str:
     return " The model file is not downloaded: run `dbgpt model pull`, then `dbgpt serve`."
 
 
-def create_app(settings: Settings, llm: LLM | None = None) -> FastAPI:
+def create_app(settings: Settings, llm: LLM | None = None, knowledge=None) -> FastAPI:
     databases = DatabaseCatalog(settings)
+    # Knowledge loads its embedder and store on first use, not here.
+    from knowledge.service import Knowledge
+
+    knowledge = knowledge or Knowledge(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         yield
         databases.close()
+        knowledge.close()
 
     app = FastAPI(
         title="DB-GPT",
@@ -45,6 +53,8 @@ def create_app(settings: Settings, llm: LLM | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.databases = databases
+    app.state.knowledge = knowledge
+    app.state.conversations = Conversations()
     app.state.llm = llm or ControllerClient(
         settings.resolved_controller_url, settings.model_name, timeout_s=settings.llm_timeout_s,
         attempts=settings.llm_attempts,
@@ -55,5 +65,7 @@ def create_app(settings: Settings, llm: LLM | None = None) -> FastAPI:
     app.include_router(sql.router)
     app.include_router(connections.router)
     app.include_router(diagnose_api.router)
+    app.include_router(knowledge_api.router)
+    app.include_router(qa_api.router)
     app.mount("/v1", create_openai_app(settings, app.state.llm))  # OpenAI-compatible, own error shape
     return app

@@ -93,42 +93,88 @@ def controller(
 ) -> None:
     """Run FastChat's controller (workers register here)."""
     _fastchat_logs_to_data_dir()
+    _heartbeat_env_before_fastchat(load_settings())
     from llm.controller import serve_controller
 
     serve_controller(host, port, dispatch)
 
 
+def _heartbeat_env_before_fastchat(settings) -> None:
+    # FastChat reads its heartbeat timing once, at import: set it from our
+    # settings first, unless the environment already says (dbgpt serve does).
+    for key, value in _heartbeat_env(settings).items():
+        os.environ.setdefault(key, value)
+
+
 def worker(
-    backend: str = typer.Option("llamacpp", help="llamacpp"),
-    model: str = typer.Option(None, help="The model name clients ask for."),
-    model_path: str = typer.Option(None, help="The model file (GGUF for llamacpp)."),
+    backend: str = typer.Option("llamacpp", help="llamacpp (GGUF, CPU), transformers (LLaMA family, GPU), "
+                                                 "vllm (GPU throughput) or embedding (sentence-transformers)."),
+    model: str = typer.Option(None, help="The model name clients ask for (default: the settings' model for "
+                                         "llamacpp, the embedding model name, else the model folder's name)."),
+    model_path: str = typer.Option(None, help="A GGUF file for llamacpp; a model folder for the others."),
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(21002),
     controller_url: str = typer.Option(None, help="Default: the local controller."),
+    dtype: str = typer.Option("auto", help="transformers/vllm: auto, float16, bfloat16 or float32."),
+    attn_implementation: str = typer.Option("sdpa", help="transformers: sdpa or flash_attention_2 "
+                                                         "(eager only to compare)."),
+    quantization: str = typer.Option(None, help="transformers: 8bit or 4bit (bitsandbytes, GPU)."),
+    device_map: str = typer.Option("auto", help="transformers: how layers spread over the GPUs."),
+    conv_template: str = typer.Option(None, help="FastChat template for models without a chat template "
+                                                 "(default vicuna_v1.1)."),
+    max_model_len: int = typer.Option(None, help="Context length (default: n_ctx for llamacpp, else the model's)."),
+    tensor_parallel_size: int = typer.Option(1, help="vllm: GPUs one model is split over."),
+    gpu_memory_utilization: float = typer.Option(0.9, help="vllm: share of GPU memory it may take."),
+    max_num_seqs: int = typer.Option(64, help="vllm: requests batched together."),
 ) -> None:
     """Run one model worker that registers with the controller."""
     from pathlib import Path
 
-    from llm.model_files import spec_for
+    from llm.backends import BACKENDS, EngineOptions, build_engine
+    from llm.model_files import ModelNotFound, spec_for
+    from llm.transformers_engine import EngineLoadError
 
-    settings = load_settings(model_name=model, model_path=model_path)
+    if backend not in BACKENDS:
+        raise fail(f"unknown backend '{backend}'; available: {', '.join(BACKENDS)}")
+    llama = backend == "llamacpp"
+    settings = load_settings(model_name=model if llama else None, model_path=model_path if llama else None)
     _fastchat_logs_to_data_dir()
-    if backend != "llamacpp":
-        raise fail(f"unknown backend '{backend}'; available: llamacpp")
-    path = Path(settings.model_path) if settings.model_path else ensure_model(settings)
-    from llm.llamacpp_engine import LlamaCppEngine
+    _heartbeat_env_before_fastchat(settings)
+    template = conv_template
+    if backend == "llamacpp":
+        path = Path(settings.model_path) if settings.model_path else ensure_model(settings)
+        name = settings.model_name
+        try:
+            template = template or spec_for(name).chat_format
+        except ModelNotFound:
+            pass
+    elif backend == "embedding":
+        from llm.embedding_engine import default_model_path
+
+        path = Path(model_path) if model_path else default_model_path()
+        name = model or settings.embedding_model_name
+    else:
+        if not model_path:
+            raise fail(f"--model-path is required for the {backend} backend (a local model folder)")
+        path = Path(model_path)
+        name = model or path.name
+    options = EngineOptions(
+        n_ctx=max_model_len or (settings.n_ctx if backend == "llamacpp" else None), n_threads=settings.n_threads,
+        dtype=dtype, attn_implementation=attn_implementation, quantization=quantization,
+        device_map=device_map, conv_template=conv_template, tensor_parallel_size=tensor_parallel_size,
+        gpu_memory_utilization=gpu_memory_utilization, max_num_seqs=max_num_seqs,
+    )
+    try:
+        engine = build_engine(backend, path, options)
+    except (EngineLoadError, OSError) as exc:
+        raise fail(f"cannot load {path} with the {backend} backend: {exc}") from exc
     from llm.worker import ModelWorker, serve_worker
 
-    engine = LlamaCppEngine(path, n_ctx=settings.n_ctx, n_threads=settings.n_threads)
-    try:
-        template = spec_for(settings.model_name).chat_format
-    except Exception:
-        template = None
     model_worker = ModelWorker(
         engine=engine,
         controller_addr=controller_url or settings.resolved_controller_url,
         worker_addr=f"http://{host}:{port}",
-        model_names=[settings.model_name],
+        model_names=[name],
         model_path=str(path),
         conv_template=template,
         queue_size=settings.worker_queue_size,

@@ -6,9 +6,11 @@ and goes through `llm.client`; nothing here knows about workers.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import struct
-from typing import Any, AsyncIterator, Callable
+from contextlib import suppress
+from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
@@ -19,6 +21,7 @@ from server.api.openai import schemas as s
 from server.api.openai.errors import OpenAIError, from_llm_error
 
 router = APIRouter()
+T = TypeVar("T")
 
 _FINISH = {"stop", "length", "content_filter", "tool_calls"}
 
@@ -38,6 +41,24 @@ async def _client_for(request: Request, model: str):
         )
     raise OpenAIError(404, f"The model '{model}' does not exist here; available: {', '.join(served)}",
                       param="model", code="model_not_found")
+
+
+async def _unless_caller_leaves(request: Request, work: Awaitable[T]) -> T:
+    """`work`'s result; cancelled (which stops the worker) if the caller hangs up first.
+
+    Starlette cancels a streaming answer whose client went away, but not an
+    ordinary one: without this a long answer nobody waits for keeps a worker busy.
+    """
+    task = asyncio.ensure_future(work)
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=0.5)
+        if done:
+            return task.result()
+        if await request.is_disconnected():
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+            raise OpenAIError(499, "the client closed the request before the answer was ready")
 
 
 def _finish(reason: str | None) -> str | None:
@@ -66,7 +87,7 @@ async def chat_completions(body: s.ChatCompletionRequest, request: Request):
     )
     completion_id, created = s.new_id("chatcmpl"), s.now()
     if not body.stream:
-        done = await client.generate(generate)
+        done = await _unless_caller_leaves(request, client.generate(generate))
         return s.ChatCompletion(
             id=completion_id, created=created, model=body.model, usage=_usage(Chunk(text="", usage=done.usage)),
             choices=[s.ChatChoice(message=s.AssistantMessage(content=done.text),
@@ -94,7 +115,7 @@ async def completions(body: s.CompletionRequest, request: Request):
     completion_id, created = s.new_id("cmpl"), s.now()
     echo = body.prompt if body.echo else ""
     if not body.stream:
-        done = await client.generate(generate)
+        done = await _unless_caller_leaves(request, client.generate(generate))
         return s.Completion(
             id=completion_id, created=created, model=body.model, usage=_usage(Chunk(text="", usage=done.usage)),
             choices=[s.CompletionChoice(text=echo + done.text, finish_reason=_finish(done.finish_reason) or "stop")],
