@@ -14,6 +14,18 @@ from server.settings import Settings
 console = Console(stderr=True)
 
 
+def print_rows(columns: list[str], rows: list[list], truncated: bool) -> None:
+    """A result as a table on stdout; NULLs shown as NULL, a cut result said so."""
+    from rich.table import Table
+
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    Console().print(table)
+    if truncated:
+        console.print(f"[yellow]only the first {len(rows)} rows are shown[/]")
+
+
 def load_settings(**overrides) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 

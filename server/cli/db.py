@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from server.cli.common import console, fail, load_settings
+from server.cli.common import console, fail, load_settings, print_rows
 from server.databases import DatabaseCatalog, UnknownDatabase
 from server.metadata import open_registry
 from server.metadata.connections import ConnectionExists, ConnectionNotFound, InvalidConnection
@@ -97,9 +97,4 @@ def run(
         typer.echo(json.dumps({"columns": result.columns, "rows": result.rows, "truncated": result.truncated,
                                "elapsed_s": result.elapsed_s}, default=str))
         return
-    table = Table(*result.columns)
-    for row in result.rows:
-        table.add_row(*("NULL" if v is None else str(v) for v in row))
-    Console().print(table)
-    if result.truncated:
-        console.print(f"[yellow]only the first {len(result.rows)} rows are shown[/]")
+    print_rows(result.columns, result.rows, result.truncated)

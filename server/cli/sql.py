@@ -10,10 +10,8 @@ import asyncio
 import json
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from server.cli.common import console, ensure_model, fail, load_settings
+from server.cli.common import console, ensure_model, fail, load_settings, print_rows
 from server.databases import DatabaseCatalog, UnknownDatabase
 
 
@@ -43,12 +41,7 @@ def _print_answer(answer) -> None:
     if answer.error:
         console.print(f"[red]{answer.error.kind}:[/] {answer.error.message}")
         return
-    table = Table(*answer.columns)
-    for row in answer.rows:
-        table.add_row(*("NULL" if v is None else str(v) for v in row))
-    Console().print(table)
-    if answer.truncated:
-        console.print(f"[yellow]only the first {len(answer.rows)} rows are shown[/]")
+    print_rows(answer.columns, answer.rows, answer.truncated)
 
 
 def sql(
