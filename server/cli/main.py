@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from server.cli import model, serve, sql
+from server.cli import db, model, serve, sql
+from server.cli import knowledge as knowledge_cli
+from server.cli.ask import ask
+from server.cli import eval as eval_cli
+from server.cli import diagnose as diagnose_cli
 from server.cli.doctor import doctor
 
 app = typer.Typer(
@@ -16,8 +20,14 @@ app.command()(serve.serve)
 app.command()(serve.controller)
 app.command()(serve.worker)
 app.command()(sql.sql)
+app.command(name="diagnose")(diagnose_cli.diagnose)
 app.command()(doctor)
+app.command()(db.run)
+eval_cli.register(app, sql.make_predictor)
+app.command()(ask)
 app.add_typer(model.app, name="model")
+app.add_typer(knowledge_cli.app, name="knowledge")
+app.add_typer(db.app, name="db")
 
 
 def main() -> None:

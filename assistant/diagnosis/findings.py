@@ -1,0 +1,89 @@
+"""What a diagnosis reports: findings with their evidence and how they were checked."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
+
+# Families of finding kinds; the benchmark and the summary group by them.
+INPUT_KINDS = frozenset({"empty", "not_sql", "syntax_error", "multiple_statements", "write_statement", "not_a_query",
+                         "placeholders"})
+SCHEMA_KINDS = frozenset(
+    {"unknown_table", "unknown_column", "ambiguous_column", "type_mismatch", "group_by",
+     "aggregate_in_where", "engine_error"}
+)
+PLAN_KINDS = frozenset({"full_scan", "join_without_index", "temp_sort", "nested_loop_large", "cartesian_plan"})
+ADVICE_KINDS = frozenset({"index_suggestion", "rewrite_suggestion"})
+
+
+@dataclass
+class Location:
+    line: int
+    column: int
+
+
+@dataclass
+class Finding:
+    kind: str
+    severity: str
+    message: str
+    location: Location | None = None
+    # The plan node, schema fact, engine message or result that supports it.
+    evidence: dict[str, Any] = field(default_factory=dict)
+    suggestion: str | None = None
+    # True only when the database itself confirmed it (plan, engine error, results).
+    verified: bool = False
+    verification: str = ""
+    # The statement behind an advice item (CREATE INDEX ..., or the rewritten query).
+    sql: str | None = None
+    source: str = "rules"  # "rules" or "model": who proposed it
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    sql: str
+    dialect: str
+    findings: list[Finding] = field(default_factory=list)
+    summary: str = ""
+    summary_source: str = "rules"  # "model" when the model wrote it and it passed the grounding check
+    statement: str | None = None  # the kind of statement: select, insert, ...
+    executed: bool = False  # whether anything of the user's statement reached the engine
+    timings: dict[str, float] = field(default_factory=dict)
+    # What was tried and left out, in plain words (e.g. candidate indexes the engine ignored).
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, finding: Finding) -> Finding:
+        self.findings.append(finding)
+        return finding
+
+    def kinds(self) -> set[str]:
+        return {f.kind for f in self.findings}
+
+    def of_kind(self, kind: str) -> list[Finding]:
+        return [f for f in self.findings if f.kind == kind]
+
+    def sort(self) -> None:
+        """Errors first, then warnings, then the rest; advice after problems."""
+        self.findings.sort(
+            key=lambda f: (f.kind in ADVICE_KINDS, SEVERITY_RANK.get(f.severity, 3),
+                           (f.location.line, f.location.column) if f.location else (10**9, 0))
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sql": self.sql,
+            "dialect": self.dialect,
+            "statement": self.statement,
+            "executed": self.executed,
+            "summary": self.summary,
+            "summary_source": self.summary_source,
+            "findings": [f.to_dict() for f in self.findings],
+            "notes": self.notes,
+            "timings": self.timings,
+        }

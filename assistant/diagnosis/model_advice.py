@@ -1,0 +1,113 @@
+"""The model's part: a plain-language summary of the findings, and rewrite proposals.
+
+The model sees the findings, not the schema, so its prompt stays short. Its
+summary is kept only if it passes the grounding check; its rewrites go
+through the same verification on the real data as the rule-based ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import sqlglot
+from sqlglot.errors import SqlglotError
+
+from assistant.diagnosis import prompts
+from assistant.diagnosis.context import Context
+from assistant.diagnosis.findings import ADVICE_KINDS
+from assistant.diagnosis.rewrite_rules import Proposal
+from assistant.diagnosis.rewrites import check_rewrite
+from assistant.diagnosis.summary import finding_lines, ungrounded
+from assistant.sqlgen.dialects import dialect_name
+from llm.client import LLM, GenerateRequest, LLMError, LLMUnavailable
+
+MAX_SQL_CHARS = 1200
+MAX_MODEL_REWRITES = 1
+
+RESPONSE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "summary": {"type": "string"},
+        "rewrites": {
+            "type": "array",
+            "maxItems": MAX_MODEL_REWRITES,
+            "items": {
+                "type": "object",
+                "properties": {"sql": {"type": "string"}, "reason": {"type": "string"}},
+                "required": ["sql", "reason"],
+            },
+        },
+    },
+    "required": ["summary", "rewrites"],
+}
+
+
+def messages(ctx: Context) -> list[dict[str, str]]:
+    name = dialect_name(ctx.engine_dialect)
+    sql = ctx.sql if len(ctx.sql) <= MAX_SQL_CHARS else ctx.sql[:MAX_SQL_CHARS] + " ..."
+    problems = [f for f in ctx.report.findings if f.kind not in ADVICE_KINDS]
+    advice = [f for f in ctx.report.findings if f.kind in ADVICE_KINDS and f.verified]
+    return [
+        {"role": "system", "content": prompts.render("explain_system", dialect_name=name)},
+        {"role": "user", "content": prompts.render("explain_user", dialect_name=name, sql=sql,
+                                                   findings=finding_lines(problems + advice))},
+    ]
+
+
+def parse_reply(text: str) -> tuple[str, list[dict[str, str]]]:
+    """(summary, rewrites) from the model's JSON; ("", []) when it is not the JSON asked for."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        start, end = text.find("{"), text.rfind("}")
+        try:
+            data = json.loads(text[start: end + 1]) if start >= 0 < end else {}
+        except json.JSONDecodeError:
+            data = {}
+    if not isinstance(data, dict):
+        return "", []
+    summary = data.get("summary") if isinstance(data.get("summary"), str) else ""
+    rewrites = [r for r in data.get("rewrites") or [] if isinstance(r, dict) and isinstance(r.get("sql"), str)]
+    return summary.strip(), rewrites[:MAX_MODEL_REWRITES]
+
+
+async def advise(ctx: Context, llm: LLM, *, max_tokens: int = 200) -> None:
+    report = ctx.report
+    try:
+        completion = await llm.generate(GenerateRequest(
+            messages=messages(ctx), max_tokens=max_tokens, temperature=0.0,
+            response_format={"type": "json_schema", "json_schema": {"name": "diagnosis", "schema": RESPONSE_SCHEMA}},
+        ))
+    except (LLMUnavailable, LLMError) as error:
+        # The findings stand on their own; the model only phrases and proposes.
+        report.notes.append(f"The model was not available ({error}); the summary is written from the findings.")
+        return
+    summary, rewrites = parse_reply(completion.text)
+    problems = ungrounded(summary, report, ctx.schema) if summary else ["an empty or unreadable answer"]
+    if summary and not problems:
+        report.summary, report.summary_source = summary, "model"
+    else:
+        report.notes.append("The model's summary was not used: it mentioned " + ", ".join(problems[:5])
+                            + ", which no finding supports.")
+    if not ctx.can_run or ctx.tree is None or ctx.engine_error is not None:
+        return
+    for item in rewrites:
+        proposal = _proposal(ctx, item)
+        if proposal is None:
+            report.notes.append("A model rewrite was dropped: it is not a single query in the database's dialect.")
+            continue
+        finding = await asyncio.to_thread(check_rewrite, ctx, proposal)
+        if finding is not None:
+            report.add(finding)
+
+
+def _proposal(ctx: Context, item: dict[str, str]) -> Proposal | None:
+    try:
+        trees = [t for t in sqlglot.parse(item["sql"], read=ctx.engine_dialect) if t is not None]
+    except (SqlglotError, RecursionError, ValueError):
+        return None
+    if len(trees) != 1:
+        return None
+    reason = " ".join(str(item.get("reason") or "proposed by the model").split())[:200]
+    return Proposal("model", trees[0], reason, source="model")

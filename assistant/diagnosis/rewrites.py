@@ -1,0 +1,123 @@
+"""Pass 8: rewrite advice, rule-based or from the model, verified on the real data.
+
+A rewrite is offered as equivalent only when the original and the rewrite,
+both run read-only, return the same multiset of rows (duplicates and NULLs
+counted) and the rewrite's cost is not higher. One that changes results is
+dropped, or shown as "not equivalent" when the change is the point (NOT IN
+over NULLs).
+"""
+
+from __future__ import annotations
+
+from assistant.diagnosis.context import Context
+from assistant.diagnosis.findings import INFO, WARNING, Finding
+from assistant.diagnosis.measure import (
+    COMPARE_ROWS, change, cost, guarded_text, multiset_difference, run_rows, shown, time_change,
+)
+from assistant.diagnosis.rewrite_rules import Proposal, proposals
+from connectors.types import GuardRefusal
+
+# A rewrite for speed must cut the cost by this much; one for correctness may not raise it by more.
+MIN_SPEED_GAIN = 0.10
+MAX_COST_INCREASE = 0.10
+# A speed rewrite is verified only from this gain on (cost, and the clock where it can judge).
+VERIFIED_SPEED_GAIN = 0.30
+
+
+def advise_rewrites(ctx: Context) -> None:
+    if ctx.tree is None or ctx.engine_error is not None:
+        return
+    for proposal in proposals(ctx):
+        finding = check_rewrite(ctx, proposal)
+        if finding is not None:
+            ctx.add(finding)
+
+
+def _original(ctx: Context):
+    if "original_rows" not in ctx.notes:
+        ctx.notes["original_rows"] = run_rows(ctx, ctx.engine_sql)
+    return ctx.notes["original_rows"]
+
+
+def _original_cost(ctx: Context):
+    if "original_cost" not in ctx.notes:
+        ctx.notes["original_cost"] = cost(ctx, ctx.engine_sql)
+    return ctx.notes["original_cost"]
+
+
+def check_rewrite(ctx: Context, proposal: Proposal) -> Finding | None:
+    # The text is rendered for the server itself (MariaDB is not MySQL 8).
+    dialect = getattr(ctx.connector, "sql_dialect", None) or ctx.engine_dialect
+    try:
+        text = guarded_text(proposal.tree.sql(dialect=dialect), dialect)
+    except GuardRefusal as refusal:
+        ctx.report.notes.append(f"A {proposal.source} rewrite ({proposal.rule}) was refused by the guard: "
+                                f"{refusal.message}.")
+        return None
+    original, rewritten = _original(ctx), run_rows(ctx, text)
+    base = dict(kind="rewrite_suggestion", sql=text, source=proposal.source, location=proposal.location)
+    if original.timed_out or rewritten.timed_out:
+        return Finding(**base, severity=INFO, message=f"Possible rewrite ({proposal.rule}): {proposal.why}",
+                       evidence={"type": "result", "rule": proposal.rule},
+                       suggestion=text, verified=False,
+                       verification="stopped at the connector's timeout before the results could be compared: "
+                                    "unverified")
+    if rewritten.error is not None or original.error is not None:
+        ctx.report.notes.append(f"A {proposal.source} rewrite ({proposal.rule}) failed to run: "
+                                f"{(rewritten.error or original.error).splitlines()[0]}.")
+        return None
+    if original.truncated or rewritten.truncated:
+        return Finding(**base, severity=INFO, message=f"Possible rewrite ({proposal.rule}): {proposal.why}",
+                       evidence={"type": "result", "rule": proposal.rule}, suggestion=text, verified=False,
+                       verification=f"more than {COMPARE_ROWS:,} rows: the results were not compared (unverified)")
+    only_original, only_rewrite = multiset_difference(original.rows, rewritten.rows)
+    evidence = {"type": "result", "rule": proposal.rule, "rows_original": len(original.rows),
+                "rows_rewrite": len(rewritten.rows), "only_in_original": only_original,
+                "only_in_rewrite": only_rewrite}
+    if only_original or only_rewrite:
+        if proposal.if_different is None:
+            ctx.report.notes.append(f"A {proposal.source} rewrite ({proposal.rule}) was dropped: it returned "
+                                    f"different rows ({only_original} only in the original, {only_rewrite} only "
+                                    "in the rewrite).")
+            return None
+        return Finding(
+            **base, severity=WARNING,
+            message=(f"Rewrite that changes the results ({proposal.rule}), not an equivalent: on your data the "
+                     f"original returns {len(original.rows):,} rows and the rewrite {len(rewritten.rows):,}. "
+                     f"{proposal.if_different}"),
+            evidence=evidence, suggestion=text, verified=False,
+            verification="results compared on your data: they differ, so this is not an equivalent rewrite",
+        )
+    before, after = _original_cost(ctx), cost(ctx, text)
+    # A clock reading as the metric itself (no planner estimate) is judged like any clock reading.
+    gain = (time_change if before.metric == "seconds" else change)(before.value, after.value)
+    time_gain = time_change(before.seconds, after.seconds)
+    evidence.update({"metric": before.metric, "cost_original": before.value, "cost_rewrite": after.value,
+                     "seconds_original": before.seconds, "seconds_rewrite": after.seconds})
+    limit = -MIN_SPEED_GAIN if proposal.purpose == "speed" else MAX_COST_INCREASE
+    if gain is not None and (gain > limit or (time_gain is not None and time_gain > limit)):
+        ctx.report.notes.append(f"A {proposal.source} rewrite ({proposal.rule}) returned the same rows but was "
+                                f"not cheaper ({before.metric} {shown(before.value, before.metric)} -> "
+                                f"{shown(after.value, after.metric)}"
+                                + (f", {before.seconds * 1000:,.1f} -> {after.seconds * 1000:,.1f} ms"
+                                   if time_gain is not None else "") + "); dropped.")
+        return None
+    compared = "" if gain is None else (f"; {before.metric} {shown(before.value, before.metric)} -> "
+                                        f"{shown(after.value, after.metric)} ({gain:+.0%})")
+    if gain is not None and time_gain is not None:
+        compared += f", best run {before.seconds * 1000:,.1f} -> {after.seconds * 1000:,.1f} ms"
+    strong = proposal.purpose != "speed" or (gain is not None and gain <= -VERIFIED_SPEED_GAIN and (
+        time_gain is None or time_gain <= -VERIFIED_SPEED_GAIN))
+    verified = gain is not None and strong
+    if verified:
+        verification = f"same multiset of {len(original.rows):,} rows from the original and the rewrite on your data"
+    elif gain is None:
+        verification = "same rows on your data, but the cost could not be compared (unverified)"
+    else:
+        verification = (f"same rows on your data, but a gain under {VERIFIED_SPEED_GAIN:.0%} is within run-to-run "
+                        "noise (unverified)")
+    return Finding(
+        **base, severity=WARNING if verified and proposal.purpose == "speed" else INFO,
+        message=f"Equivalent rewrite on your data ({proposal.rule}): {proposal.why.rstrip('.')}{compared}.",
+        evidence=evidence, suggestion=text, verified=verified, verification=verification + compared,
+    )

@@ -1,0 +1,84 @@
+"""The model explains and proposes; the database decides. A scripted model at the LLM interface."""
+
+import asyncio
+import hashlib
+import json
+
+import pytest
+
+from assistant.diagnosis import diagnose
+from assistant.diagnosis.prompts import names, render
+from tests.assistant.diagnosis.doubles import ScriptedLLM
+
+SCAN = "SELECT * FROM events WHERE customer_id = 77"
+MONTH = "SELECT id, total FROM orders WHERE substr(created_at, 1, 7) = '2023-05'"
+
+
+def reply(summary="", rewrites=()):
+    return json.dumps({"summary": summary, "rewrites": [{"sql": s, "reason": "faster"} for s in rewrites]})
+
+
+def run(sql, conn, llm):
+    return asyncio.run(diagnose(sql, conn, llm))
+
+
+def test_every_prompt_renders():
+    for name in names():
+        text = render(name, dialect_name="SQLite", sql="SELECT 1", findings="- none", schema="CREATE TABLE t (a INT)")
+        assert text and "$" not in text
+
+
+def test_the_model_sees_findings_not_the_schema_and_a_grounded_summary_is_kept(sqlite_conn):
+    summary = "The query reads all 40,000 rows of events to find customer_id 77; a verified index fixes it."
+    llm = ScriptedLLM(reply(summary))
+    report = run(SCAN, sqlite_conn, llm)
+    assert report.summary == summary and report.summary_source == "model"
+    prompt = "\n".join(m["content"] for m in llm.requests[0].messages)
+    assert "full_scan" in prompt and "CREATE TABLE" not in prompt and len(prompt) < 3000
+    assert llm.requests[0].response_format["type"] == "json_schema"
+
+
+@pytest.mark.parametrize("invented", [
+    "Join order_items to fix it.",  # a table no finding mentions
+    "It scans 123,456 rows.",  # a number no finding gives
+])
+def test_a_summary_that_adds_facts_is_replaced_by_the_rule_summary(sqlite_conn, invented):
+    report = run(SCAN, sqlite_conn, ScriptedLLM(reply(f"The events table is scanned. {invented}")))
+    assert report.summary_source == "rules" and "problem(s) found" in report.summary
+    assert any("summary was not used" in note for note in report.notes)
+
+
+def test_a_summary_may_not_claim_what_no_finding_says(sqlite_conn):
+    # created_at is indexed; the finding says a function keeps the index from being used.
+    report = run(MONTH, sqlite_conn, ScriptedLLM(reply("The query is slow because created_at is not indexed.")))
+    assert report.summary_source == "rules"
+    assert any("'not indexed'" in note for note in report.notes)
+
+
+def test_a_model_rewrite_is_verified_on_the_data_like_any_other(sqlite_conn):
+    good = "SELECT id, total FROM orders WHERE created_at >= '2023-05-01' AND created_at < '2023-06-01'"
+    report = run(MONTH, sqlite_conn, ScriptedLLM(reply("A function hides the created_at index.", [good])))
+    [rewrite] = [f for f in report.of_kind("rewrite_suggestion") if f.source == "model"]
+    assert rewrite.verified and rewrite.evidence["only_in_original"] == rewrite.evidence["only_in_rewrite"] == 0
+    assert rewrite.evidence["cost_rewrite"] < rewrite.evidence["cost_original"]
+
+
+def test_a_model_rewrite_that_changes_results_is_never_offered(sqlite_conn):
+    wrong = "SELECT id, total FROM orders WHERE created_at >= '2023-05-01' AND created_at < '2023-05-31'"
+    report = run(MONTH, sqlite_conn, ScriptedLLM(reply("", [wrong])))
+    assert not [f for f in report.of_kind("rewrite_suggestion") if f.source == "model"]
+    assert any("returned different rows" in note for note in report.notes)
+
+
+def test_a_model_rewrite_that_writes_is_refused_and_the_database_is_unchanged(sqlite_conn, shop_path):
+    before = hashlib.sha256(shop_path.read_bytes()).hexdigest()
+    report = run(MONTH, sqlite_conn, ScriptedLLM(reply("", ["DELETE FROM orders"])))
+    assert not [f for f in report.of_kind("rewrite_suggestion") if f.source == "model"]
+    assert any("refused by the guard" in note for note in report.notes)
+    assert hashlib.sha256(shop_path.read_bytes()).hexdigest() == before
+
+
+@pytest.mark.parametrize("llm", [ScriptedLLM(available=False), ScriptedLLM("this is not json")])
+def test_findings_stand_without_a_working_model(sqlite_conn, llm):
+    report = run(SCAN, sqlite_conn, llm)
+    assert report.summary_source == "rules" and report.of_kind("full_scan") and report.notes
