@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     embedding_model_path: Path | None = None  # a sentence-transformers folder; None = bundled all-MiniLM-L6-v2
     embedding_from_worker: bool = False  # embed through the model workers' /worker_get_embeddings
     embed_batch_size: int = Field(64, ge=1)
+    embed_threads: int = Field(1, ge=0)  # torch threads for local embeddings; 0 = torch's default
     chunk_size: int = Field(1000, ge=100)  # characters per document chunk
     chunk_overlap: int = Field(150, ge=0)
     max_document_bytes: int = Field(50_000_000, ge=1)

@@ -1,0 +1,166 @@
+"""Files to sections of text with a location, through LangChain's loaders.
+
+A section is the unit a citation points at: a Markdown or HTML heading path,
+a PDF page, a block of CSV rows, or a whole text/DOCX file. Every failure is
+a `DocumentError` with a kind a user can act on: unsupported, empty,
+too_large, corrupt or missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KINDS = {
+    ".md": "markdown", ".markdown": "markdown",
+    ".txt": "text", ".text": "text", ".rst": "text", ".log": "text",
+    ".pdf": "pdf",
+    ".html": "html", ".htm": "html",
+    ".docx": "docx",
+    ".csv": "csv",
+}
+HEADINGS = 3  # h1-h3 (and #, ##, ###) start a new section
+CSV_ROWS_PER_SECTION = 50
+
+
+class DocumentError(Exception):
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+
+@dataclass
+class Section:
+    text: str
+    location: str = ""  # "Intro > Install", "page 3", "rows 1-50"; empty for a whole file
+    metadata: dict[str, str | int] = field(default_factory=dict)
+
+
+@dataclass
+class LoadedFile:
+    path: Path
+    kind: str
+    title: str
+    sections: list[Section]
+
+
+def kind_of(path: Path) -> str | None:
+    return KINDS.get(path.suffix.lower())
+
+
+def check_file(path: Path, max_bytes: int) -> str:
+    """The file's kind, or a DocumentError saying why it cannot be read."""
+    if not path.is_file():
+        raise DocumentError("missing", f"{path} is not a file")
+    kind = kind_of(path)
+    if kind is None:
+        supported = ", ".join(sorted(KINDS))
+        raise DocumentError("unsupported", f"{path.suffix or 'no extension'} files are not supported ({supported})")
+    size = path.stat().st_size
+    if size == 0:
+        raise DocumentError("empty", "the file is empty")
+    if size > max_bytes:
+        raise DocumentError("too_large", f"the file has {size:,} bytes; the limit is {max_bytes:,}")
+    return kind
+
+
+def _heading_path(metadata: dict, prefix: str) -> str:
+    return " > ".join(str(metadata[f"{prefix}{i}"]) for i in range(1, HEADINGS + 1) if metadata.get(f"{prefix}{i}"))
+
+
+def _markdown(path: Path) -> tuple[str, list[Section]]:
+    from langchain_community.document_loaders import TextLoader
+    from langchain_text_splitters import MarkdownHeaderTextSplitter
+
+    text = TextLoader(str(path), autodetect_encoding=True).load()[0].page_content
+    splitter = MarkdownHeaderTextSplitter([("#" * i, f"h{i}") for i in range(1, HEADINGS + 1)], strip_headers=False)
+    docs = splitter.split_text(text)
+    title = next((d.metadata["h1"] for d in docs if d.metadata.get("h1")), path.stem)
+    return title, [Section(d.page_content, _heading_path(d.metadata, "h")) for d in docs]
+
+
+def _text(path: Path) -> tuple[str, list[Section]]:
+    from langchain_community.document_loaders import TextLoader
+
+    return path.stem, [Section(d.page_content) for d in TextLoader(str(path), autodetect_encoding=True).load()]
+
+
+def _docx(path: Path) -> tuple[str, list[Section]]:
+    from langchain_community.document_loaders import Docx2txtLoader
+
+    return path.stem, [Section(d.page_content) for d in Docx2txtLoader(str(path)).load()]
+
+
+def _pdf(path: Path) -> tuple[str, list[Section]]:
+    from langchain_community.document_loaders import PyPDFLoader
+
+    docs = PyPDFLoader(str(path), mode="page").load()
+    title = next((str(d.metadata["title"]) for d in docs if d.metadata.get("title")), path.stem)
+    pages = [int(d.metadata.get("page", i)) + 1 for i, d in enumerate(docs)]
+    return title, [Section(d.page_content, f"page {page}", {"page": page}) for d, page in zip(docs, pages)]
+
+
+def _html(path: Path) -> tuple[str, list[Section]]:
+    from bs4 import BeautifulSoup
+    from langchain_text_splitters import HTMLHeaderTextSplitter
+
+    raw = path.read_bytes()
+    soup = BeautifulSoup(raw, "html.parser")
+    title = " ".join(soup.title.get_text().split()) if soup.title and soup.title.get_text().strip() else path.stem
+    for tag in soup(["script", "style", "noscript", "template", "svg"]):  # svg: syntax diagrams, label soup
+        tag.decompose()
+    splitter = HTMLHeaderTextSplitter([(f"h{i}", f"h{i}") for i in range(1, HEADINGS + 1)])
+    docs = splitter.split_text(str(soup))
+    return title, [Section(d.page_content, _heading_path(d.metadata, "h")) for d in docs]
+
+
+def _csv(path: Path) -> tuple[str, list[Section]]:
+    from langchain_community.document_loaders import CSVLoader
+
+    rows = CSVLoader(str(path), autodetect_encoding=True).load()
+    sections = []
+    for start in range(0, len(rows), CSV_ROWS_PER_SECTION):
+        block = rows[start : start + CSV_ROWS_PER_SECTION]
+        first, last = start + 1, start + len(block)
+        sections.append(Section("\n\n".join(r.page_content for r in block), f"rows {first}-{last}"))
+    return path.stem, sections
+
+
+_LOADERS = {"markdown": _markdown, "text": _text, "docx": _docx, "pdf": _pdf, "html": _html, "csv": _csv}
+
+
+def _merge_runs(sections: list[Section]) -> list[Section]:
+    """One section per run of the same location: the HTML splitter gives a
+    heading and the paragraphs under it as separate pieces."""
+    merged: list[Section] = []
+    last_heading = ""
+    for section in sections:
+        # Text the splitter left without headings (its DOM-depth rule drops
+        # them for nested markup) belongs to the last heading seen.
+        if not section.location and last_heading and not section.metadata:
+            section = Section(section.text, last_heading)
+        last_heading = section.location or last_heading
+        if merged and merged[-1].location == section.location and not section.metadata:
+            merged[-1].text += "\n" + section.text
+        else:
+            merged.append(Section(section.text, section.location, dict(section.metadata)))
+    return merged
+
+
+def load_file(path: Path, *, max_bytes: int) -> LoadedFile:
+    path = Path(path)
+    kind = check_file(path, max_bytes)
+    try:
+        title, sections = _LOADERS[kind](path)
+    except (DocumentError, MemoryError):
+        raise
+    except Exception as exc:  # each library fails its own way on a damaged file
+        raise DocumentError("corrupt", f"cannot read the {kind} file: {type(exc).__name__}: {exc}") from exc
+    sections = _merge_runs([s for s in sections if s.text.strip()])
+    if not sections:
+        raise DocumentError("empty", f"no text could be extracted from the {kind} file")
+    return LoadedFile(path=path, kind=kind, title=title, sections=sections)

@@ -1,0 +1,70 @@
+"""`dbgpt ask QUESTION --space NAME [--db NAME]`: a grounded answer with citations.
+
+Works without a running server: the model is loaded in this process unless
+`--controller` names a running controller to use instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from server.cli.common import console, ensure_model, fail, load_settings
+
+
+def _llm(settings, controller: str | None):
+    if controller:
+        from llm.client import ControllerClient
+
+        return ControllerClient(controller, settings.model_name, timeout_s=settings.llm_timeout_s)
+    from llm.client import LocalClient
+    from llm.llamacpp_engine import LlamaCppEngine
+
+    engine = LlamaCppEngine(ensure_model(settings), n_ctx=settings.n_ctx, n_threads=settings.n_threads)
+    return LocalClient(engine, settings.model_name)
+
+
+def ask(
+    question: str = typer.Argument(..., help="A question about your databases or documents."),
+    space: str = typer.Option(None, "--space", help="A knowledge space (default: every space)."),
+    db: str = typer.Option(None, "--db", help="A database whose schema and verified examples are sources too."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    controller: str = typer.Option(None, help="Use a running controller instead of loading the model here."),
+) -> None:
+    """Answer from the documents and schema, citing them; says so when they do not hold the answer."""
+    from assistant.qa.answer import answer_question
+    from knowledge.service import Knowledge
+    from llm.client import LLMError, LLMUnavailable
+    from server.databases import DatabaseCatalog, UnknownDatabase
+
+    if not question.strip():
+        raise fail("the question is empty", code=2)
+    settings = load_settings()
+    knowledge = Knowledge(settings)
+    catalog = DatabaseCatalog(settings)
+    try:
+        if space is not None and space not in knowledge.documents.names():
+            raise fail(f"no knowledge space named '{space}'", code=2)
+        connector = catalog.connector(db) if db else None
+        answer = asyncio.run(answer_question(question.strip(), knowledge, _llm(settings, controller), space=space,
+                                             db=db, connector=connector))
+    except UnknownDatabase as exc:
+        raise fail(str(exc), code=2) from exc
+    except (LLMUnavailable, LLMError) as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        catalog.close()
+        knowledge.close()
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), default=str))
+        return
+    Console().print(answer.answer)
+    if answer.citations:
+        table = Table("#", "document", "location", "score")
+        for c in answer.citations:
+            table.add_row(str(c["n"]), c["document"], c["location"], f"{c['score']:.3f}" if c["score"] else "")
+        console.print(table)

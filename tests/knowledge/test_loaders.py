@@ -1,0 +1,62 @@
+"""Each supported kind through LangChain's loaders, and each failure kind."""
+
+import pytest
+
+from knowledge.loaders import DocumentError, load_file
+from tests.knowledge.files import SQLITE_DOCS, write_docx, write_pdf
+
+
+def test_markdown_sections_follow_headings(tmp_path):
+    path = tmp_path / "runbook.md"
+    path.write_text("# Backups\nNightly at 02:00.\n## Restore\nUse pg_restore with -j 4.\n")
+    loaded = load_file(path, max_bytes=10_000)
+    assert loaded.title == "Backups"
+    assert [s.location for s in loaded.sections] == ["Backups", "Backups > Restore"]
+    assert "pg_restore" in loaded.sections[1].text
+
+
+def test_html_sections_follow_headings_without_scripts_or_diagrams():
+    loaded = load_file(SQLITE_DOCS / "lang_vacuum.html", max_bytes=10_000_000)
+    assert loaded.title == "VACUUM" and loaded.kind == "html"
+    locations = [s.location for s in loaded.sections]
+    assert "Description > VACUUM with an INTO clause" in locations
+    text = " ".join(s.text for s in loaded.sections)
+    assert "function " not in text and "<svg" not in text
+
+
+def test_pdf_pages_docx_text_and_csv_rows(tmp_path):
+    pdf = load_file(write_pdf(tmp_path / "m.pdf", ["Chapter one: indexes", "Chapter two: vacuum"]), max_bytes=10**6)
+    assert [(s.location, s.text.strip()) for s in pdf.sections] == [
+        ("page 1", "Chapter one: indexes"), ("page 2", "Chapter two: vacuum")]
+    docx = load_file(write_docx(tmp_path / "d.docx", ["Escalation policy", "Page the on-call DBA"]), max_bytes=10**6)
+    assert "Page the on-call DBA" in docx.sections[0].text
+    rows = "\n".join(["code,meaning"] + [f"E{i},error number {i}" for i in range(120)])
+    (tmp_path / "codes.csv").write_text(rows)
+    csv = load_file(tmp_path / "codes.csv", max_bytes=10**6)
+    assert [s.location for s in csv.sections] == ["rows 1-50", "rows 51-100", "rows 101-120"]
+    assert "meaning: error number 7" in csv.sections[0].text
+
+
+@pytest.mark.parametrize(
+    "name, content, kind",
+    [
+        ("empty.md", b"", "empty"),
+        ("blank.txt", b"   \n\n  ", "empty"),
+        ("big.txt", b"x" * 2000, "too_large"),
+        ("photo.png", b"\x89PNG\r\n", "unsupported"),
+        ("broken.pdf", b"%PDF-1.4\nthis is not a pdf at all", "corrupt"),
+        ("broken.docx", b"PK\x03\x04 not really a zip", "corrupt"),
+    ],
+)
+def test_failures_have_a_kind_and_a_message(tmp_path, name, content, kind):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DocumentError) as caught:
+        load_file(path, max_bytes=1000)
+    assert caught.value.kind == kind and caught.value.message
+
+
+def test_a_missing_file(tmp_path):
+    with pytest.raises(DocumentError) as caught:
+        load_file(tmp_path / "nowhere.md", max_bytes=1000)
+    assert caught.value.kind == "missing"

@@ -1,0 +1,103 @@
+"""Knowledge routes over real Chroma, embeddings and SQLite; no model involved."""
+
+import sqlite3
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from knowledge.service import Knowledge
+from server.app import create_app
+from server.settings import Settings
+from tests.knowledge.files import SQLITE_DOCS
+from tests.knowledge.fixtures import embedder  # noqa: F401
+
+API = "/api/v1/knowledge"
+
+
+@pytest.fixture
+def shop(tmp_path):
+    path = tmp_path / "shop.sqlite"
+    with sqlite3.connect(path) as con:
+        con.executescript(
+            """
+            CREATE TABLE city (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+            CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT, city_id INTEGER REFERENCES city(id));
+            INSERT INTO city VALUES (1, 'New York'), (2, 'Lyon');
+            INSERT INTO customer VALUES (1, 'a@example.com', 1), (2, 'b@example.com', 2);
+            """
+        )
+    return path
+
+
+@pytest.fixture
+def client(tmp_path, embedder):
+    settings = Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models")
+    with TestClient(create_app(settings, knowledge=Knowledge(settings, embedder=embedder))) as test_client:
+        yield test_client
+
+
+def wait_for(client, job_id):
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = client.get(f"{API}/jobs/{job_id}").json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def test_documents_are_ingested_in_the_background_and_searched(client, tmp_path):
+    assert client.post(f"{API}/spaces", json={"name": "manuals"}).status_code == 201
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 nope")
+    started = client.post(f"{API}/spaces/manuals/documents",
+                          json={"paths": [str(SQLITE_DOCS / "lang_vacuum.html"), str(tmp_path / "broken.pdf")]})
+    assert started.status_code == 202 and started.json()["total"] == 2
+    job = wait_for(client, started.json()["id"])
+    assert job["counts"] == {"added": 1, "failed": 1}
+    assert [f["error_kind"] for f in job["files"]] == [None, "corrupt"]
+    hits = client.post(f"{API}/spaces/manuals/search", json={"query": "reclaim free pages", "k": 2}).json()
+    assert hits[0]["metadata"]["title"] == "VACUUM" and hits[0]["score"] > 0 and hits[0]["vector_score"] > 0
+    assert client.post(f"{API}/spaces/manuals/search", json={"query": "x", "filters": {"kind": "pdf"}}).json() == []
+    docs = client.get(f"{API}/spaces/manuals/documents").json()
+    assert {d["state"] for d in docs} == {"indexed", "failed"}
+    vacuum = next(d["path"] for d in docs if d["state"] == "indexed")
+    assert client.delete(f"{API}/spaces/manuals/documents", params={"path": vacuum}).status_code == 204
+    assert client.post(f"{API}/spaces/manuals/search", json={"query": "vacuum"}).json() == []
+
+
+def test_unknown_space_job_and_bad_names(client):
+    assert client.post(f"{API}/spaces/nope/documents", json={"paths": ["/tmp"]}).status_code == 404
+    assert client.get(f"{API}/jobs/nope").status_code == 404
+    assert client.post(f"{API}/spaces", json={"name": "../x"}).status_code == 422
+
+
+def test_schema_link_values_sensitive_and_examples(client, shop):
+    db = f"sqlite:///{shop}"
+    sync = client.post(f"{API}/schema/sync", json={"db": db}).json()
+    assert sorted(sync["schema"]["added"]) == ["city", "customer"] and sync["values"] > 0
+    linked = client.post(f"{API}/schema/link", json={"db": db, "question": "customers in new york",
+                                                       "budget_tokens": 500})
+    assert set(linked.json()["tables"]) == {"city", "customer"}
+    match = client.post(f"{API}/values/match", json={"db": db, "question": "customers in new york"}).json()
+    assert match[0]["value"] == "New York" and match[0]["column"] == "name"
+    assert client.put(f"{API}/sensitive", json={"db": db, "table": "customer", "column": "email"}).json() == [
+        {"table": "customer", "column": "email"}]
+    assert client.post(f"{API}/values/match", json={"db": db, "question": "a@example.com"}).json() == []
+
+    added = client.post(f"{API}/examples", json={"db": db, "question": "How many cities?",
+                                                  "sql": "SELECT COUNT(*) FROM city"})
+    assert added.status_code == 201 and added.json()["state"] == "ok"
+    broken = client.post(f"{API}/examples", json={"db": db, "question": "Zip codes", "sql": "SELECT zip FROM city"})
+    assert broken.json()["state"] == "quarantined" and "zip" in broken.json()["reason"]
+    assert client.post(f"{API}/examples", json={"db": db, "question": "x", "sql": "SELEC ("}).status_code == 422
+    feedback = client.post(f"{API}/feedback", json={"db": db, "question": "Cities by name", "correct": True,
+                                                    "sql": "SELECT name FROM city ORDER BY name"}).json()
+    assert feedback["stored"] and feedback["example"]["source"] == "feedback"
+    assert client.post(f"{API}/feedback", json={"db": db, "question": "q", "sql": "SELECT 1",
+                                                "correct": False}).json() == {"stored": False, "example": None}
+    quarantined = client.get(f"{API}/examples", params={"db": db, "state": "quarantined"}).json()
+    assert [e["question"] for e in quarantined] == ["Zip codes"]
+    assert client.delete(f"{API}/examples/{broken.json()['id']}", params={"db": db}).status_code == 204
+    assert client.delete(f"{API}/examples/999", params={"db": db}).status_code == 404
+    assert client.post(f"{API}/schema/sync", json={"db": "nowhere"}).status_code == 404

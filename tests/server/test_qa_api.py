@@ -1,0 +1,60 @@
+"""POST /api/v1/qa and its SSE stream over real knowledge; the model is scripted."""
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.qa.answer import NOT_IN_CONTEXT
+from knowledge.service import Knowledge
+from server.app import create_app
+from server.settings import Settings
+from tests.assistant.qa.scripted import ScriptedLLM
+from tests.knowledge.files import SQLITE_DOCS
+from tests.knowledge.fixtures import embedder  # noqa: F401
+
+
+@pytest.fixture
+def llm():
+    return ScriptedLLM()
+
+
+@pytest.fixture
+def client(tmp_path, embedder, llm):
+    settings = Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models")
+    knowledge = Knowledge(settings, embedder=embedder)
+    knowledge.documents.create("sqlite")
+    for page in ("lang_vacuum.html", "autoinc.html"):
+        knowledge.documents.add_file("sqlite", SQLITE_DOCS / page)
+    with TestClient(create_app(settings, llm=llm, knowledge=knowledge)) as test_client:
+        yield test_client
+
+
+def test_an_answer_with_citations(client, llm):
+    llm.cite_title = "SQLite Autoincrement"
+    llm.answer = "AUTOINCREMENT stops SQLite from reusing ROWIDs of deleted rows."
+    response = client.post("/api/v1/qa", json={"question": "Can ROWIDs of deleted rows be reused with AUTOINCREMENT?",
+                                                "space": "sqlite"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["answerable"] and body["answer"] == llm.answer
+    assert body["citations"][0]["document"].endswith("autoinc.html") and body["citations"][0]["score"] > 0.3
+
+
+def test_not_in_context_and_unknown_space(client, llm):
+    body = client.post("/api/v1/qa", json={"question": "Who won the 1998 football world cup?"}).json()
+    assert body["answer"] == NOT_IN_CONTEXT and body["citations"] == [] and llm.requests == []
+    assert client.post("/api/v1/qa", json={"question": "x", "space": "nope"}).status_code == 404
+    assert client.post("/api/v1/qa", json={"question": "   "}).status_code == 422
+
+
+def test_the_stream_is_server_sent_events(client, llm):
+    llm.cite_title = "VACUUM"
+    with client.stream("POST", "/api/v1/qa/stream", json={"question": "How do I shrink the database file?"}) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        raw = "".join(r.iter_text())
+    events = [(block.split("\n")[0][len("event: "):], json.loads(block.split("\n")[1][len("data: "):]))
+              for block in raw.strip().split("\n\n")]
+    names = [name for name, _ in events]
+    assert names[0] == "token" and names[-2:] == ["citation", "done"]
+    assert events[-1][1]["answer"] == llm.answer and events[-2][1]["document"].endswith("lang_vacuum.html")
