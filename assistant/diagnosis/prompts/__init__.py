@@ -1,23 +1,9 @@
-"""Prompts are data: one template file per prompt, rendered with named variables."""
+"""The diagnosis prompts: one template file per prompt in this folder."""
 
-from __future__ import annotations
-
-from functools import cache
 from pathlib import Path
-from string import Template
 
-HERE = Path(__file__).parent
+from assistant.prompt_files import PromptFolder
 
-
-@cache
-def _template(name: str) -> Template:
-    return Template((HERE / f"{name}.txt").read_text(encoding="utf-8"))
-
-
-def names() -> list[str]:
-    return sorted(p.stem for p in HERE.glob("*.txt"))
-
-
-def render(name: str, **variables: str) -> str:
-    """Render a template; a missing variable is an error, never a blank."""
-    return _template(name).substitute(**variables).strip()
+_folder = PromptFolder(Path(__file__).parent)
+names = _folder.names
+render = _folder.render
