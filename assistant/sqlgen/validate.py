@@ -76,14 +76,37 @@ def _table_errors(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
     return sorted(set(errors))
 
 
+def _missing_column(message: str) -> str | None:
+    if "Column '" in message:
+        return message.split("Column '", 1)[1].split("'", 1)[0]
+    if message.startswith("Unknown column:"):
+        return message.split(":", 1)[1].strip().split()[0].strip("'\"")
+    return None
+
+
+def _aliases(tree: exp.Expression) -> dict[str, str]:
+    """alias (or name) -> table name, for every table the query reads."""
+    return {t.alias_or_name.lower(): t.name for t in tree.find_all(exp.Table)}
+
+
 def _column_hint(message: str, tree: exp.Expression, schema: SchemaInfo) -> str:
-    """Add where a missing column does exist, or what it is close to."""
-    if "Column '" not in message:
+    """Say which table lacks the column, where it does exist, or what it is close to."""
+    column = _missing_column(message)
+    if column is None:
         return message
-    column = message.split("Column '", 1)[1].split("'", 1)[0]
     used = {t.name.lower() for t in tree.find_all(exp.Table)}
     owners = [t.name for t in schema.tables if t.column(column)]
-    head = message.split(". Line")[0].replace("could not be resolved", "does not exist in the tables used")
+    aliases = _aliases(tree)
+    for ref in tree.find_all(exp.Column):
+        if ref.name.lower() == column.lower() and ref.table and ref.table.lower() in aliases:
+            table = aliases[ref.table.lower()]
+            info = schema.table(table)
+            if info is not None and info.column(column) is None:
+                where = f"; {column} is a column of {', '.join(owners)}" if owners else ""
+                close = difflib.get_close_matches(column, [c.name for c in info.columns], n=3, cutoff=0.6)
+                near = f"; did you mean {ref.table}.{close[0]}?" if close and not owners else ""
+                return f"table {table} (as {ref.table}) has no column {column}{where}{near}"
+    head = f"column {column} does not exist in the tables used"
     if owners and not any(o.lower() in used for o in owners):
         return f"{head}; it is a column of {', '.join(owners)}"
     in_query = [o for o in owners if o.lower() in used]

@@ -70,3 +70,8 @@ def test_every_first_gold_query_of_the_defog_set_validates():
         if not result.ok:
             failures.append((db, sql, result.errors))
     assert failures == [], failures[:5]
+
+
+def test_a_qualified_column_names_the_table_that_lacks_it():
+    result = validate_sql("SELECT o.city FROM orders AS o JOIN customers AS c ON c.id = o.customer_id", shop())
+    assert result.errors == ["table orders (as o) has no column city; city is a column of customers"]
