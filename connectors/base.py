@@ -243,3 +243,40 @@ class Connector:
 
     def _explain(self, handle: Handle, sql: str, analyze: bool) -> Plan:
         raise NotImplementedError
+
+
+class PooledConnector(Connector):
+    """Engines reached through a SQLAlchemy pool (SQLite, PostgreSQL, MySQL):
+    a driver connection per session, dropped from the pool when it broke."""
+
+    engine: Any  # sqlalchemy.Engine, made by the subclass
+    # How a failure to connect is introduced, e.g. "cannot connect to PostgreSQL".
+    connect_failure: ClassVar[str] = "cannot connect"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _on_connect(self, handle: Handle) -> None:
+        """A hook for what is learnt from a live connection (e.g. the server kind)."""
+
+    @contextmanager
+    def _acquire(self):
+        import sqlalchemy as sa
+
+        try:
+            pooled = self.engine.raw_connection()
+        except (sa.exc.DBAPIError, *self.driver_errors) as error:
+            error = getattr(error, "orig", None) or error
+            raise ConnectorError(f"{self._connect_failure()}: {self._message(error)}") from None
+        handle = Handle(pooled.driver_connection)
+        try:
+            self._on_connect(handle)
+            yield handle
+        finally:
+            if handle.broken:
+                pooled.invalidate()
+            pooled.close()
+
+    def _connect_failure(self) -> str:
+        return self.connect_failure
+

@@ -14,7 +14,6 @@ The guard refuses it; an account without FILE is the better default."""
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from typing import Any
 
 import pymysql
@@ -22,16 +21,17 @@ import pymysql.cursors
 import sqlalchemy as sa
 
 from . import introspect_mysql
-from .base import Connector, Handle
+from .base import Handle, PooledConnector
 from .explain import mysql_plan, mysql_tree_plan
-from .types import ConnectorError, Plan
+from .types import Plan
 
 # Server error codes that mean "stopped by a time limit".
 _TIMEOUT_CODES = frozenset({1969, 3024, 1317})
 
 
-class MySQLConnector(Connector):
+class MySQLConnector(PooledConnector):
     dialect = "mysql"
+    connect_failure = "cannot connect to MySQL/MariaDB"
     driver_errors = (pymysql.Error,)
 
     def __init__(self, url: sa.engine.URL, **options: Any):
@@ -62,25 +62,9 @@ class MySQLConnector(Connector):
     def engine_name(self) -> str:  # known once connected
         return "MariaDB" if self._is_mariadb() else "MySQL"
 
-    def close(self) -> None:
-        self.engine.dispose()
-
-    @contextmanager
-    def _acquire(self):
-        try:
-            pooled = self.engine.raw_connection()
-        except (sa.exc.DBAPIError, pymysql.Error) as error:
-            error = getattr(error, "orig", None) or error
-            raise ConnectorError(f"cannot connect to MySQL/MariaDB: {self._message(error)}") from None
-        handle = Handle(pooled.driver_connection)
+    def _on_connect(self, handle: Handle) -> None:
         if self._mariadb is None:
             self._mariadb = "mariadb" in handle.conn.get_server_info().lower()
-        try:
-            yield handle
-        finally:
-            if handle.broken:
-                pooled.invalidate()
-            pooled.close()
 
     def _begin(self, handle: Handle, timeout_s: float) -> None:
         with handle.conn.cursor() as cursor:

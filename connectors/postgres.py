@@ -12,23 +12,23 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 import sqlalchemy as sa
 
 from . import introspect_postgres
-from .base import Connector, Handle
+from .base import Handle, PooledConnector
 from .explain import postgres_plan
-from .types import ConnectorError, Plan
+from .types import Plan
 
 _READ_ONLY_OPTION = "-c default_transaction_read_only=on"
 
 
-class PostgresConnector(Connector):
+class PostgresConnector(PooledConnector):
     dialect = "postgres"
     engine_name = "PostgreSQL"
+    connect_failure = "cannot connect to PostgreSQL"
     driver_errors = (psycopg.Error,)
 
     def __init__(self, url: sa.engine.URL, **options: Any):
@@ -46,24 +46,6 @@ class PostgresConnector(Connector):
                 "connect_timeout": 10,
             },
         )
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    @contextmanager
-    def _acquire(self):
-        try:
-            pooled = self.engine.raw_connection()
-        except (sa.exc.DBAPIError, psycopg.Error) as error:
-            error = getattr(error, "orig", None) or error
-            raise ConnectorError(f"cannot connect to PostgreSQL: {self._message(error)}") from None
-        handle = Handle(pooled.driver_connection)
-        try:
-            yield handle
-        finally:
-            if handle.broken:
-                pooled.invalidate()
-            pooled.close()
 
     def _begin(self, handle: Handle, timeout_s: float) -> None:
         with handle.conn.cursor() as cursor:

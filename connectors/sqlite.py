@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from . import introspect_sqlite
-from .base import Connector, Handle
+from .base import Handle, PooledConnector
 from .explain import sqlite_plan
 from .guard_rules import ALLOWED_PRAGMAS, is_forbidden_function
 from .types import ConnectorError, Plan
@@ -47,7 +46,7 @@ def _authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None,
     return sqlite3.SQLITE_DENY
 
 
-class SQLiteConnector(Connector):
+class SQLiteConnector(PooledConnector):
     dialect = "sqlite"
     engine_name = "SQLite"
     driver_errors = (sqlite3.Error,)
@@ -66,22 +65,8 @@ class SQLiteConnector(Connector):
         conn.set_authorizer(_authorize)
         return conn
 
-    def close(self) -> None:
-        self.engine.dispose()
-
-    @contextmanager
-    def _acquire(self):
-        try:
-            pooled = self.engine.raw_connection()
-        except (sa.exc.DBAPIError, sqlite3.Error) as error:
-            raise ConnectorError(f"cannot open {self.path}: {getattr(error, 'orig', error)}") from None
-        handle = Handle(pooled.driver_connection)
-        try:
-            yield handle
-        finally:
-            if handle.broken:
-                pooled.invalidate()
-            pooled.close()
+    def _connect_failure(self) -> str:
+        return f"cannot open {self.path}"
 
     def _begin(self, handle: Handle, timeout_s: float) -> None:
         def past_deadline() -> int:
