@@ -9,27 +9,20 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from assistant.qa.answer import answer_question, stream_answer
 from server.api.errors import ApiError
-from server.api.schemas import MAX_QUESTION_CHARS, ErrorBody
+from server.api.schemas import ErrorBody, Question
 
 router = APIRouter(prefix="/api/v1/qa", tags=["qa"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}
 
 
 class QaRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    question: Question
     space: str | None = Field(None, description="A knowledge space; every space when absent.")
     db: str | None = Field(None, description="A database whose schema and verified examples are sources too.")
-
-    @field_validator("question")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the question is empty")
-        return value.strip()
 
 
 class Citation(BaseModel):

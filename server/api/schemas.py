@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StringConstraints
 
 MAX_QUESTION_CHARS = 2000
 
+# A question in plain language: surrounding blanks dropped, then 1..2000 characters.
+Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS)]
+
 
 class SqlGenerateRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="A question in plain language.")
+    question: Question = Field(description="A question in plain language.")
     db: str = Field("demo", min_length=1, description="A known database name or a SQLAlchemy URL.")
     execute: bool = Field(True, description="Run the SQL read-only and return its rows.")
     row_limit: int | None = Field(None, ge=1, le=100_000, description="At most this many rows.")
@@ -21,13 +24,6 @@ class SqlGenerateRequest(BaseModel):
     conversation_id: str | None = Field(
         None, max_length=128, description="Follow-up questions in one conversation see its earlier turns."
     )
-
-    @field_validator("question")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the question is empty")
-        return value.strip()
 
 
 class AnswerErrorModel(BaseModel):
