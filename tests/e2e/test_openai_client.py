@@ -5,16 +5,11 @@ the outbound network cut off."""
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
-import time
 
-import httpx
 import openai
 import pytest
 
-from tests.support.helpers import REPO, free_port, model_file, offline_env
+from tests.support.helpers import running_stack
 
 pytestmark = pytest.mark.model
 
@@ -23,33 +18,8 @@ MODEL = "qwen2.5-coder-1.5b-instruct"
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    port = free_port()
-    env = offline_env({
-        "DBGPT_DATA_DIR": str(tmp_path_factory.mktemp("openai-data")),
-        "DBGPT_MODEL_PATH": str(model_file()),
-        "DBGPT_PORT": str(port),
-        "DBGPT_CONTROLLER_PORT": str(free_port()),
-        "DBGPT_WORKER_PORT": str(free_port()),
-        "DBGPT_API_KEYS": '["test-key"]',
-    })
-    proc = subprocess.Popen([sys.executable, "-m", "server.cli.main", "serve"], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
-            assert time.monotonic() < deadline, "the stack did not become healthy"
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
+    with running_stack(tmp_path_factory.mktemp("openai-data"), {"DBGPT_API_KEYS": '["test-key"]'}) as (url, _proc):
         yield openai.OpenAI(base_url=url + "/v1", api_key="test-key", max_retries=0, timeout=300)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
 
 
 SYSTEM = {"role": "system", "content": "You write SQLite SQL for: CREATE TABLE users(id int, name text, age int);"}

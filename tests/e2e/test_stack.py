@@ -14,47 +14,16 @@ import time
 import httpx
 import pytest
 
-from tests.support.helpers import DEFOG, REPO, free_port, model_file, offline_env
+from tests.support.helpers import DEFOG, REPO, model_file, offline_env, running_stack
 
 pytestmark = pytest.mark.model
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 300) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout_s:
-        if proc.poll() is not None:
-            raise AssertionError(f"dbgpt serve exited with {proc.returncode}: {proc.stderr.read().decode()[-3000:]}")
-        try:
-            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                return time.monotonic() - start
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    raise AssertionError("the stack did not become healthy")
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("stack-data")
-    port = free_port()
-    env = offline_env({
-        "DBGPT_DATA_DIR": str(data_dir),
-        "DBGPT_MODEL_PATH": str(model_file()),
-        "DBGPT_PORT": str(port),
-        "DBGPT_CONTROLLER_PORT": str(free_port()),
-        "DBGPT_WORKER_PORT": str(free_port()),
-        "DBGPT_N_CTX": "4096",
-    })
-    proc = subprocess.Popen([sys.executable, "-m", "server.cli.main", "serve"], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    with running_stack(data_dir, {"DBGPT_N_CTX": "4096"}) as (url, proc):
         yield url, data_dir, proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=30)
 
 
 def _children_of(pid: int) -> list[int]:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,3 +45,39 @@ def offline_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env["HF_HUB_OFFLINE"] = "1"
     env.update(extra or {})
     return env
+
+
+@contextmanager
+def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None, timeout_s: float = 300):
+    """`dbgpt serve` as a user runs it, offline, on free ports; yields (url, process)
+    once /healthz answers 200, and stops it with Ctrl-C (SIGINT) afterwards."""
+    import httpx
+
+    port = free_port()
+    env = offline_env({
+        "DBGPT_DATA_DIR": str(data_dir),
+        "DBGPT_MODEL_PATH": str(model_file()),
+        "DBGPT_PORT": str(port),
+        "DBGPT_CONTROLLER_PORT": str(free_port()),
+        "DBGPT_WORKER_PORT": str(free_port()),
+        **(extra_env or {}),
+    })
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli.main", "serve"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            assert proc.poll() is None, f"dbgpt serve exited: {proc.stderr.read().decode()[-3000:]}"
+            assert time.monotonic() < deadline, "the stack did not become healthy"
+            try:
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
