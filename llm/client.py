@@ -135,8 +135,10 @@ class LocalClient:
                              "(`dbgpt worker --backend embedding`) and use the controller")
 
     async def stream(self, request: GenerateRequest) -> AsyncIterator[Chunk]:
-        async with self._lock:
-            async for chunk in thread_stream(self.engine, request.params(self.model)):
+        # aclosing: when our caller stops early, the engine thread is stopped and
+        # joined before the lock is let go, so requests never overlap on the engine.
+        async with self._lock, aclosing(thread_stream(self.engine, request.params(self.model))) as chunks:
+            async for chunk in chunks:
                 _raise_for_chunk(chunk)
                 yield chunk
 

@@ -11,7 +11,7 @@ embedding models `embed(texts)`. `engine.concurrency` requests run at once
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from typing import AsyncIterator, Callable
 
 from fastapi import FastAPI, Request
@@ -93,9 +93,10 @@ def create_worker_app(worker, on_startup: Callable[[], None] | None = None) -> F
             return busy_response()
 
         async def body() -> AsyncIterator[bytes]:
-            async with worker.slots:
+            # aclosing: a client that goes away stops the engine before the slot is freed.
+            async with worker.slots, aclosing(engine_stream(worker.engine, params)) as chunks:
                 worker.call_ct += 1
-                async for chunk in engine_stream(worker.engine, params):
+                async for chunk in chunks:
                     yield chunk.encode()
 
         return StreamingResponse(body(), media_type="application/octet-stream")
