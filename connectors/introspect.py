@@ -133,7 +133,9 @@ def _sample(connector: Connector, table: TableInfo, deadline: float) -> None:
     if table.row_estimate is None and len(scan_rows) < VALUE_SCAN_ROWS:
         table.row_estimate = len(scan_rows)
     for position, column in enumerate(text_columns):
-        column.values = _low_cardinality([row[position] for row in scan_rows])
+        read = [row[position] for row in scan_rows]
+        column.values = _low_cardinality(read)
+        column.value_rows = sum(v is not None for v in read) if column.values else 0
 
 
 def _low_cardinality(values: list[Any]) -> list[str] | None:

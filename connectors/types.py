@@ -16,6 +16,9 @@ class ColumnInfo:
     primary_key: bool = False
     # Distinct values of a low-cardinality text column (bounded), else None.
     values: list[str] | None = None
+    # Non-null rows those values were read from: values that repeat are a
+    # category ('active', 'expired'); values that do not are names or free text.
+    value_rows: int = 0
 
 
 @dataclass

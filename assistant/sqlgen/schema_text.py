@@ -11,7 +11,7 @@ from functools import cache
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
-from connectors.types import SchemaInfo, TableInfo
+from connectors.types import ColumnInfo, SchemaInfo, TableInfo
 
 
 @cache
@@ -33,7 +33,34 @@ def _comment(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
-def table_ddl(table: TableInfo, dialect: str, *, with_values: bool = True, max_values: int = 8) -> str:
+def is_categorical(column: ColumnInfo) -> bool:
+    """Values that repeat from row to row name categories; unique ones are names or free text."""
+    values = column.values or []
+    return len(values) <= 3 or column.value_rows >= 2 * len(values)
+
+
+def _shorten(value: str, chars: int) -> str:
+    return value if len(value) <= chars else value[: chars - 3] + "..."
+
+
+def value_note(column: ColumnInfo, max_values: int = 8, *, compact: bool = False) -> str:
+    """The column's stored values as the model sees them.
+
+    Compact: a category lists its values (the literals a filter must use);
+    other text shows two short examples, enough to show its format.
+    """
+    values = column.values or []
+    if not values:
+        return ""
+    if compact and not is_categorical(column):
+        return "e.g. " + ", ".join(repr(_shorten(v, 40)) for v in values[:2])
+    shown = ", ".join(repr(v) for v in values[:max_values])
+    more = ", ..." if len(values) > max_values else ""
+    return f"values: {shown}{more}"
+
+
+def table_ddl(table: TableInfo, dialect: str, *, with_values: bool = True, max_values: int = 8,
+              compact: bool = False) -> str:
     lines = []
     for column in table.columns:
         parts = [_ident(column.name, dialect), column.type or "TEXT"]
@@ -43,9 +70,7 @@ def table_ddl(table: TableInfo, dialect: str, *, with_values: bool = True, max_v
             parts.append("NOT NULL")
         notes = [_comment(column.comment)] if column.comment else []
         if with_values and column.values:
-            shown = ", ".join(repr(v) for v in column.values[:max_values])
-            more = ", ..." if len(column.values) > max_values else ""
-            notes.append(f"values: {shown}{more}")
+            notes.append(value_note(column, max_values, compact=compact))
         line = " ".join(parts)
         lines.append((line, "; ".join(n for n in notes if n)))
     if len(table.primary_key) > 1:
@@ -65,8 +90,9 @@ def table_ddl(table: TableInfo, dialect: str, *, with_values: bool = True, max_v
     return header + "\n" + "\n".join(body) + "\n);"
 
 
-def schema_ddl(schema: SchemaInfo, tables: list[str] | None = None, *, with_values: bool = True) -> str:
+def schema_ddl(schema: SchemaInfo, tables: list[str] | None = None, *, with_values: bool = True,
+               compact: bool = False) -> str:
     """DDL for the named tables (all when None), in the schema's own order."""
     wanted = None if tables is None else {t.lower() for t in tables}
     chosen = [t for t in schema.tables if wanted is None or t.name.lower() in wanted]
-    return "\n\n".join(table_ddl(t, schema.dialect, with_values=with_values) for t in chosen)
+    return "\n\n".join(table_ddl(t, schema.dialect, with_values=with_values, compact=compact) for t in chosen)

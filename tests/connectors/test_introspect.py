@@ -67,6 +67,8 @@ def test_estimates_samples_and_values(schema):
     assert len(customers.sample_rows) == 3 and len(customers.sample_rows[0]) == 5
     assert customers.column("status").values == ["active", "blocked", "new"]
     assert customers.column("country").values == ["BR", "DE", "FR", "JP", "US"]
+    # The rows the values came from: 30 customers, so statuses repeat (a category).
+    assert customers.column("status").value_rows == 30
     assert orders.column("note").values is None  # 150 distinct notes: not low-cardinality
     assert customers.column("id").values is None  # not text
     assert all(len(c.values or []) <= MAX_DISTINCT for t in schema.tables for c in t.columns)

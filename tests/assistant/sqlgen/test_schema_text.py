@@ -1,6 +1,6 @@
 import sqlglot
 
-from assistant.sqlgen.schema_text import schema_ddl
+from assistant.sqlgen.schema_text import schema_ddl, value_note
 from connectors.types import ColumnInfo, ForeignKey, SchemaInfo, TableInfo
 
 
@@ -38,3 +38,24 @@ def test_ddl_parses_as_sql_of_the_dialect():
 def test_table_selection_keeps_schema_order():
     text = schema_ddl(make_schema(), ["order"])
     assert "customers (" not in text and '"order"' in text
+
+
+def _column(values, rows):
+    return ColumnInfo("c", "TEXT", values=values, value_rows=rows)
+
+
+def test_compact_lists_a_category_whole_and_shows_two_examples_of_free_text():
+    status = _column(["active", "expired", "inactive"], rows=40)
+    kinds = _column([f"kind{i}" for i in range(6)], rows=30)
+    emails = _column([f"user{i}@example.com" for i in range(20)], rows=20)
+    assert value_note(status, compact=True) == "values: 'active', 'expired', 'inactive'"
+    assert value_note(kinds, compact=True).startswith("values: 'kind0'")
+    assert value_note(emails, compact=True) == "e.g. 'user0@example.com', 'user1@example.com'"
+    # Without compact every value is listed, up to the cap.
+    assert value_note(emails, max_values=3) == "values: 'user0@example.com', 'user1@example.com', 'user2@example.com', ..."
+
+
+def test_compact_shortens_long_examples():
+    text = _column(["x" * 80, "y" * 80, "z" * 80, "w" * 80], rows=4)
+    note = value_note(text, compact=True)
+    assert "x" * 37 + "..." in note and "x" * 38 not in note
