@@ -16,6 +16,7 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError, SqlglotError
 from sqlglot.optimizer.qualify import qualify
 
+from assistant.sqlgen.autofix import exact_division, fix_qualifiers, year_of_a_number
 from connectors.types import SchemaInfo
 
 OTHER_DIALECTS = ("mysql", "postgres", "sqlite", "duckdb", "tsql")
@@ -27,6 +28,7 @@ class Validation:
     sql: str | None
     errors: list[str] = field(default_factory=list)
     transpiled_from: str | None = None
+    fixes: list[str] = field(default_factory=list)  # mechanical repairs made (autofix)
 
     @property
     def ok(self) -> bool:
@@ -126,11 +128,15 @@ def validate_sql(sql: str, schema: SchemaInfo) -> Validation:
     table_errors = _table_errors(tree, schema)
     if table_errors:
         return Validation(sql=text, errors=table_errors, transpiled_from=read_as)
+    fixes = fix_qualifiers(tree, schema) + year_of_a_number(tree, schema) + exact_division(tree, dialect)
+    if fixes:
+        text = tree.sql(dialect=dialect)
     try:
         qualify(tree.copy(), schema=schema_mapping(schema), dialect=dialect, validate_qualify_columns=True,
                 identify=False)
     except OptimizeError as exc:
-        return Validation(sql=text, errors=[_column_hint(str(exc), tree, schema)], transpiled_from=read_as)
+        return Validation(sql=text, errors=[_column_hint(str(exc), tree, schema)], transpiled_from=read_as,
+                          fixes=fixes)
     except SqlglotError:
         pass  # a construct the qualifier does not model: the database will judge it
-    return Validation(sql=text, transpiled_from=read_as)
+    return Validation(sql=text, transpiled_from=read_as, fixes=fixes)

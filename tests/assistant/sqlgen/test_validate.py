@@ -73,5 +73,53 @@ def test_every_first_gold_query_of_the_defog_set_validates():
 
 
 def test_a_qualified_column_names_the_table_that_lacks_it():
-    result = validate_sql("SELECT o.city FROM orders AS o JOIN customers AS c ON c.id = o.customer_id", shop())
+    # customers is not in the query, so the reference cannot be re-pointed: the model must join it.
+    result = validate_sql("SELECT o.city FROM orders AS o", shop())
     assert result.errors == ["table orders (as o) has no column city; city is a column of customers"]
+
+
+def test_a_column_taken_from_the_wrong_alias_is_re_pointed_without_a_model_round():
+    result = validate_sql("SELECT c.name FROM orders AS o JOIN customers AS c ON o.customer_id = c.id "
+                          "ORDER BY c.total DESC", shop())
+    assert result.ok and result.fixes == ["c.total -> o.total"]
+    assert "ORDER BY o.total DESC" in result.sql
+
+
+def test_an_ambiguous_wrong_alias_is_left_to_the_model():
+    # `id` is in both tables: which one was meant is not certain.
+    result = validate_sql("SELECT x.id FROM orders AS o JOIN customers AS c ON o.customer_id = c.id "
+                          "JOIN (SELECT 1 AS one) AS x ON 1 = 1", shop())
+    assert result.fixes == []
+
+
+def test_subqueries_are_fixed_in_their_own_scope():
+    result = validate_sql("SELECT name FROM customers WHERE id IN "
+                          "(SELECT c.customer_id FROM orders AS o JOIN customers AS c ON o.customer_id = c.id)",
+                          shop())
+    assert result.ok and result.fixes == ["c.customer_id -> o.customer_id"]
+
+
+def test_a_ratio_of_integers_is_made_exact_where_the_engine_truncates():
+    sql = "SELECT COUNT(o.id) / COUNT(DISTINCT o.customer_id) FROM orders AS o"
+    sqlite = validate_sql(sql, shop())
+    assert sqlite.sql == "SELECT CAST(COUNT(o.id) AS REAL) / COUNT(DISTINCT o.customer_id) FROM orders AS o"
+    assert validate_sql(sql, shop("postgres")).sql.startswith("SELECT CAST(COUNT(o.id) AS DOUBLE PRECISION) /")
+    assert validate_sql(sql, shop("mysql")).sql == sql  # MySQL's / is already exact
+
+
+def test_division_by_a_literal_and_explicit_casts_are_left_alone():
+    for sql in ("SELECT o.total / 10 FROM orders AS o", "SELECT o.total * 1.0 / o.id FROM orders AS o",
+                "SELECT CAST(o.total AS REAL) / o.id FROM orders AS o"):
+        result = validate_sql(sql, shop())
+        assert result.sql == sql and result.fixes == []
+
+
+def test_sqlite_year_of_an_integer_year_column_is_the_column():
+    schema = shop()
+    schema.tables[1].columns.append(ColumnInfo("year", "INTEGER"))
+    schema.tables[0].columns.append(ColumnInfo("joined", "TEXT"))
+    result = validate_sql("SELECT strftime('%Y', o.year), COUNT(*) FROM orders AS o GROUP BY strftime('%Y', o.year)",
+                          schema)
+    assert result.sql == "SELECT o.year, COUNT(*) FROM orders AS o GROUP BY o.year"
+    text_dates = validate_sql("SELECT strftime('%Y', c.joined) FROM customers AS c", schema)
+    assert text_dates.fixes == []
