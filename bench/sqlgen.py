@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,6 +23,8 @@ sys.path.insert(0, str(REPO))
 
 from assistant.sqlgen.evaluation import EvalDatabases, load_questions, run_eval, select_subset  # noqa: E402
 from assistant.sqlgen.evaluation.pipelines import pipeline_predictor  # noqa: E402
+from knowledge.service import Knowledge  # noqa: E402
+from server.settings import Settings  # noqa: E402
 from llm.client import LocalClient  # noqa: E402
 from llm.llamacpp_engine import LlamaCppEngine  # noqa: E402
 from tests.support.helpers import DEFOG, model_file  # noqa: E402
@@ -41,15 +44,22 @@ def main() -> None:
     engine = LlamaCppEngine(model_file(), n_ctx=4096)
     llm = LocalClient(engine, "qwen2.5-coder-1.5b-instruct")
     databases = EvalDatabases(args.dialect, DEFOG / args.dialect)
+    # The full pipeline's knowledge layer (schema index for linking, examples) in a
+    # throw-away folder: it starts empty, as on a user's first day.
+    scratch = tempfile.TemporaryDirectory(prefix="dbgpt-bench-")
+    knowledge = Knowledge(Settings(data_dir=Path(scratch.name), model_dir=model_file().parent))
     summaries = {}
     try:
         for name in args.pipelines.split(","):
             out = args.out_dir / f"{args.dialect}-{name}.jsonl" if args.out_dir else None
-            report = run_eval(questions, pipeline_predictor(name, llm), dialect=args.dialect,
+            predictor = pipeline_predictor(name, llm, knowledge=knowledge if name == "full" else None)
+            report = run_eval(questions, predictor, dialect=args.dialect,
                               databases=databases, pipeline=name, out=out)
             summaries[name] = report.summary()
     finally:
         databases.close()
+        knowledge.close()
+        scratch.cleanup()
 
     print(f"| pipeline ({args.dialect}, n={len(questions)}) | EX | p50 s | p95 s | prompt tok/q | completion tok/q |")
     print("| --- | --- | --- | --- | --- | --- |")

@@ -123,6 +123,12 @@ class Knowledge:
                 self._examples[connection] = ExampleStore(self.registry, self.store, self.embedder, connection)
             return self._examples[connection]
 
+    def has_examples(self, connection: str) -> bool:
+        """Whether `connection` has usable examples; asks the registry only, loading no model."""
+        rows = self.registry.rows(
+            "SELECT 1 AS found FROM examples WHERE state = 'ok' AND connection = ? LIMIT 1", (connection,))
+        return bool(rows)
+
     # Schema ----------------------------------------------------------------------
     def sync(self, connection: str, schema: SchemaInfo, connector=None, *, force: bool = False) -> SyncReport:
         """Refresh the schema index; on a new fingerprint also rebuild the value

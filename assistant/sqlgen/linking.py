@@ -1,10 +1,11 @@
 """Which tables the prompt shows.
 
-A schema that fits the token budget is shown whole: the prompt's prefix then
+A schema that fits `whole_tokens` is shown whole: the prompt's prefix then
 stays the same from question to question and its KV cache is reused, which
-on a CPU is worth more than a shorter prompt. A larger schema is cut to the
-tables the linker picks (the knowledge layer's hybrid retrieval when given,
-else a lexical match on names, comments and values), closed over foreign keys.
+on a CPU is worth more than a shorter prompt. A larger schema is cut to
+`budget_tokens` of the tables the linker ranks first (the knowledge layer's
+hybrid retrieval when given, else a lexical match on names, comments and
+values), closed over foreign keys.
 """
 
 from __future__ import annotations
@@ -14,15 +15,11 @@ from typing import Callable
 
 from assistant.sqlgen.schema_text import table_ddl
 from connectors.types import SchemaInfo, TableInfo
+from knowledge.tokens import count_tokens
 
-CHARS_PER_TOKEN = 3.6  # measured on CREATE TABLE text with the default model's tokenizer
 _WORD = re.compile(r"[a-z0-9]+")
 
 Linker = Callable[[str, SchemaInfo, int], list[str]]
-
-
-def estimate_tokens(text: str) -> int:
-    return int(len(text) / CHARS_PER_TOKEN) + 1
 
 
 def _words(text: str) -> set[str]:
@@ -55,9 +52,10 @@ def _fk_closure(names: list[str], schema: SchemaInfo) -> list[str]:
     return [t.name for t in schema.tables if t.name.lower() in chosen]
 
 
-def choose_tables(question: str, schema: SchemaInfo, budget_tokens: int, linker: Linker | None = None) -> list[str]:
-    costs = {t.name: estimate_tokens(table_ddl(t, schema.dialect)) for t in schema.tables}
-    if sum(costs.values()) <= budget_tokens:
+def choose_tables(question: str, schema: SchemaInfo, budget_tokens: int, linker: Linker | None = None, *,
+                  whole_tokens: int | None = None, compact: bool = True) -> list[str]:
+    costs = {t.name: count_tokens(table_ddl(t, schema.dialect, compact=compact)) for t in schema.tables}
+    if sum(costs.values()) <= max(budget_tokens, whole_tokens or 0):
         return [t.name for t in schema.tables]
     ranked = (linker or lexical_linker)(question, schema, budget_tokens)
     chosen: list[str] = []

@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from assistant.sqlgen.answer import SqlAnswer
 from assistant.sqlgen.full import SqlOptions, Turn, answer_full
+from assistant.sqlgen.knowledge_context import from_knowledge
 from assistant.sqlgen.plain import answer_plain
 from server.api.schemas import (
     ErrorBody,
@@ -33,7 +34,8 @@ async def _answer(body: SqlGenerateRequest, request: Request, on_stage=None) -> 
         return await answer_plain(body.question, connector, state.llm, execute=body.execute, row_limit=row_limit)
     options = SqlOptions(execute=body.execute, row_limit=row_limit, candidates=body.candidates)
     answer = await answer_full(body.question, connector, state.llm, options,
-                               history=state.conversations.history(body.conversation_id), on_stage=on_stage)
+                               history=state.conversations.history(body.conversation_id),
+                               knowledge=from_knowledge(state.knowledge, body.db, connector), on_stage=on_stage)
     state.conversations.add(body.conversation_id, Turn(body.question, answer.sql))
     return answer
 

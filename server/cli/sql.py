@@ -18,10 +18,11 @@ from server.databases import DatabaseCatalog, UnknownDatabase
 def make_predictor(pipeline: str, dialect: str):
     """For `dbgpt eval`: the model of the settings (a running controller when
     DBGPT_CONTROLLER_URL is set, else loaded in this process)."""
-    from assistant.sqlgen.evaluation.pipelines import pipeline_predictor
+    from assistant.sqlgen.evaluation.pipelines import eval_knowledge, pipeline_predictor
 
     settings = load_settings()
-    return pipeline_predictor(pipeline, _llm(settings, settings.controller_url))
+    knowledge = eval_knowledge(settings) if pipeline == "full" else None
+    return pipeline_predictor(pipeline, _llm(settings, settings.controller_url), knowledge=knowledge)
 
 
 def _llm(settings, controller: str | None):
@@ -56,7 +57,9 @@ def sql(
 ) -> None:
     """Turn a question into SQL, run it read-only and print the rows."""
     from assistant.sqlgen.full import SqlOptions, answer_full
+    from assistant.sqlgen.knowledge_context import from_knowledge
     from assistant.sqlgen.plain import answer_plain
+    from knowledge.service import Knowledge
     from llm.client import LLMError, LLMUnavailable
 
     if not question.strip():
@@ -69,6 +72,7 @@ def sql(
         connector = catalog.connector(db)
     except UnknownDatabase as exc:
         raise fail(str(exc), code=2) from exc
+    knowledge = Knowledge(settings)
     try:
         llm = _llm(settings, controller)
         limit = row_limit or settings.row_limit
@@ -76,11 +80,13 @@ def sql(
             work = answer_plain(question, connector, llm, execute=execute, row_limit=limit)
         else:
             work = answer_full(question, connector, llm,
-                               SqlOptions(execute=execute, row_limit=limit, candidates=candidates))
+                               SqlOptions(execute=execute, row_limit=limit, candidates=candidates),
+                               knowledge=from_knowledge(knowledge, db, connector))
         answer = asyncio.run(work)
     except (LLMUnavailable, LLMError) as exc:
         raise fail(str(exc)) from exc
     finally:
+        knowledge.close()
         catalog.close()
     if as_json:
         out = answer.to_dict()

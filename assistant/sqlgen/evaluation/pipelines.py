@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Callable
 
 from assistant.sqlgen.evaluation.models import EvalQuestion, Prediction, Predictor
 from assistant.sqlgen.full import SqlOptions, answer_full
+from assistant.sqlgen.knowledge_context import SqlKnowledge, from_knowledge
 from assistant.sqlgen.plain import answer_plain
 from llm.client import LLM, LLMError, LLMUnavailable
 
@@ -22,16 +24,33 @@ def question_text(question: EvalQuestion) -> str:
     return question.question
 
 
-def pipeline_predictor(name: str, llm: LLM, options: SqlOptions | None = None) -> Predictor:
+def eval_knowledge(settings):
+    """A knowledge layer for the evaluation databases, kept apart from the user's own
+    (under data_dir/eval), so evaluation never leaves indexes or examples behind there."""
+    from knowledge.service import Knowledge
+
+    return Knowledge(settings.model_copy(update={
+        "data_dir": settings.data_dir / "eval", "model_dir": settings.models_path, "chroma_url": None}))
+
+
+def knowledge_for(knowledge) -> Callable[[str, object], SqlKnowledge]:
+    """Per-database knowledge for the full pipeline (knowledge.service.Knowledge, or None)."""
+    if knowledge is None:
+        return lambda db_name, connector: SqlKnowledge()
+    return lambda db_name, connector: from_knowledge(knowledge, db_name, connector)
+
+
+def pipeline_predictor(name: str, llm: LLM, options: SqlOptions | None = None, knowledge=None) -> Predictor:
     """A synchronous predictor over one event loop, reused across questions."""
     loop = asyncio.new_event_loop()
+    lend = knowledge_for(knowledge)
 
     async def answer(question: EvalQuestion, connector):
         text = question_text(question)
         if name == "plain":
             return await answer_plain(text, connector, llm)
         if name == "full":
-            return await answer_full(text, connector, llm, options)
+            return await answer_full(text, connector, llm, options, knowledge=lend(question.db_name, connector))
         raise ValueError(f"unknown pipeline '{name}'")
 
     def predict(question: EvalQuestion, connector) -> Prediction:

@@ -1,0 +1,47 @@
+"""What the knowledge layer lends the SQL pipeline for one connection.
+
+The schema index ranks the tables a question needs (hybrid retrieval over
+table descriptions and stored values), and the example store holds verified
+question→SQL pairs of this connection, offered to the model as few-shot
+examples. Both are optional: without a knowledge layer the pipeline falls back
+to its lexical linker and no examples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from assistant.sqlgen.linking import Linker
+from connectors.types import SchemaInfo
+
+ExampleSource = Callable[[str], list[tuple[str, str]]]
+EXAMPLES_SHOWN = 2
+
+
+@dataclass
+class SqlKnowledge:
+    linker: Linker | None = None
+    examples: ExampleSource | None = None
+
+
+def from_knowledge(knowledge, db: str, connector) -> SqlKnowledge:
+    """Linker and examples backed by `knowledge` (knowledge.service.Knowledge) for `db`."""
+
+    def linker(question: str, schema: SchemaInfo, budget: int) -> list[str]:
+        linked = knowledge.link(question, db, schema, budget, connector=connector)
+        return [name for name, _score in linked.ranking] or linked.tables
+
+    def examples(question: str) -> list[tuple[str, str]]:
+        if not knowledge.has_examples(db):  # nothing to find: do not load the embedding model for it
+            return []
+        return [(e.question, e.sql) for e in knowledge.examples(db).search(question, k=EXAMPLES_SHOWN)]
+
+    return SqlKnowledge(linker=linker, examples=examples)
+
+
+def examples_text(pairs: list[tuple[str, str]]) -> str:
+    if not pairs:
+        return ""
+    shown = "\n".join(f"Question: {q}\nSQL: {' '.join(sql.split())}" for q, sql in pairs)
+    return f"Verified examples on this database:\n{shown}\n\n"
