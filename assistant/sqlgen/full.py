@@ -7,7 +7,6 @@ literals, SQL that does not run) are caught and fed back instead of shown.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -15,8 +14,9 @@ from assistant.sqlgen import prompts
 from assistant.sqlgen.answer import AnswerError, SqlAnswer
 from assistant.sqlgen.chart import suggest_chart
 from assistant.sqlgen.dialects import dialect_name
+from assistant.sqlgen.knowledge_context import SqlKnowledge, examples_text
 from assistant.sqlgen.linking import choose_tables
-from assistant.sqlgen.parse_output import parse_answer
+from assistant.sqlgen.parse_output import answer_is_complete, parse_answer
 from assistant.sqlgen.schema_text import schema_ddl
 from assistant.sqlgen.timing import StageTimer
 from assistant.sqlgen.validate import validate_sql
@@ -43,6 +43,11 @@ class SqlOptions:
     candidates: int = 1
     repair_rounds: int = 2
     max_tokens: int = 320
+    # A schema up to `whole_schema_tokens` is shown whole (a stable prefix whose KV
+    # cache serves every later question); a larger one is cut to
+    # `schema_budget_tokens` of linked tables, a new prefix for each question.
+    # Counted by knowledge.tokens, about 25% above the default model's real count.
+    whole_schema_tokens: int = 2400
     schema_budget_tokens: int = 1000
     sample_temperature: float = 0.7
 
@@ -65,23 +70,29 @@ class _Attempt:
 
 
 def build_messages(question: str, schema: SchemaInfo, tables: list[str], hints: str,
-                   history: list[Turn]) -> list[dict[str, str]]:
-    """The stable part (schema, dialect notes, rules) first, so its KV cache is reused."""
+                   history: list[Turn], examples: str = "") -> list[dict[str, str]]:
+    """The stable part (schema, dialect notes, rules) first, so its KV cache is reused;
+    what depends on the question (examples, value hints) comes after it."""
     system = prompts.render(
         "full_system",
         dialect_name=dialect_name(schema.dialect),
-        schema=schema_ddl(schema, tables),
+        schema=schema_ddl(schema, tables, compact=True),
         dialect_notes=prompts.render(f"dialect_{schema.dialect}") if schema.dialect in _NOTES else "",
     )
     messages = [{"role": "system", "content": system}]
     for turn in history:
         messages.append({"role": "user", "content": turn.question})
-        messages.append({"role": "assistant", "content": json.dumps({"sql": turn.sql or "", "explanation": ""})})
-    messages.append({"role": "user", "content": prompts.render("full_user", context=hints, question=question)})
+        messages.append({"role": "assistant", "content": as_reply(turn.sql)})
+    messages.append({"role": "user", "content": prompts.render("full_user", context=examples + hints, question=question)})
     return messages
 
 
 _NOTES = {"sqlite", "postgres", "mysql", "duckdb"}
+
+
+def as_reply(sql: str | None) -> str:
+    """An earlier answer as the model would have written it."""
+    return f"```sql\n{sql}\n```" if sql else "No query can answer that from this schema."
 
 
 def _empty_is_suspicious(sql: str) -> bool:
@@ -104,13 +115,31 @@ class _Runner:
         self.schema, self.options, self.answer, self.timer = schema, options, answer, timer
 
     async def _generate(self, messages, temperature: float, seed: int | None) -> tuple[str | None, str]:
+        """Free text first: a fenced query is what a coder model writes best, and
+        grammar-constrained sampling over a 150k-token vocabulary costs about half as
+        much time again per token (docs/benchmarks.md). Only an answer that holds
+        no query is asked again under the JSON schema, so every answer parses."""
+        parsed = await self._complete(messages, temperature, seed, None)
+        if parsed.sql is None:
+            parsed = await self._complete(messages, temperature, seed, RESPONSE_FORMAT)
+        return parsed.sql, parsed.thoughts
+
+    async def _complete(self, messages, temperature: float, seed: int | None, response_format):
+        """Streamed, and cut off once the query and one sentence about it are there."""
+        request = GenerateRequest(messages=messages, max_tokens=self.options.max_tokens, temperature=temperature,
+                                  seed=seed, response_format=response_format)
+        text, usage = "", {}
         with self.timer.stage("generate"):
-            completion = await self.llm.generate(GenerateRequest(
-                messages=messages, max_tokens=self.options.max_tokens, temperature=temperature, seed=seed,
-                response_format=RESPONSE_FORMAT))
-        self.answer.add_usage(completion.usage)
-        parsed = parse_answer(completion.text)
-        return parsed.sql, parsed.thoughts or _explanation(completion.text)
+            chunks = self.llm.stream(request)
+            try:
+                async for chunk in chunks:
+                    text, usage = chunk.text, chunk.usage or usage
+                    if response_format is None and answer_is_complete(text):
+                        break
+            finally:
+                await chunks.aclose()  # cancels the rest of the generation
+        self.answer.add_usage(usage)
+        return parse_answer(text)
 
     async def _execute(self, attempt: _Attempt) -> None:
         with self.timer.stage("execute"):
@@ -166,38 +195,38 @@ class _Runner:
             attempt.repairs += 1
             with self.timer.stage("repair"):
                 conversation += [
-                    {"role": "assistant", "content": json.dumps({"sql": attempt.sql, "explanation": ""})},
+                    {"role": "assistant", "content": as_reply(attempt.sql)},
                     {"role": "user", "content": prompts.render("repair_user", error=problem)},
                 ]
-            previous = attempt.sql
-            attempt.sql, attempt.explanation = await self._generate(conversation, temperature, seed)
-            if attempt.sql == previous and attempt.rows == [] and attempt.error is None:
-                return attempt  # the model stands by an empty result
+            previous, previous_error = attempt.sql, attempt.error
+            attempt.sql, explanation = await self._generate(conversation, temperature, seed)
+            attempt.explanation = explanation or attempt.explanation  # a repair rarely re-explains
+            if attempt.sql == previous:
+                # The model stands by its query: an empty result is then its answer, and
+                # another round with the same error would only repeat it.
+                attempt.error = previous_error
+                return attempt
         return attempt
-
-
-def _explanation(text: str) -> str:
-    try:
-        return str(json.loads(text).get("explanation", ""))
-    except (ValueError, AttributeError):
-        return ""
 
 
 async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | None = None, *,
                       history: list[Turn] | None = None,
-                      linker: Callable[[str, SchemaInfo, int], list[str]] | None = None,
+                      knowledge: SqlKnowledge | None = None,
                       on_stage: Callable[[str, float], None] | None = None) -> SqlAnswer:
     """`on_stage(name, seconds)` hears each stage as it ends (for streaming progress)."""
     options = options or SqlOptions()
+    knowledge = knowledge or SqlKnowledge()
     timer = StageTimer(on_stage)
     answer = SqlAnswer(question=question, candidates=options.candidates)
     with timer.stage("schema"):
         schema = await asyncio.to_thread(connector.introspect)
     with timer.stage("link"):
-        tables = choose_tables(question, schema, options.schema_budget_tokens, linker)
+        tables = await asyncio.to_thread(choose_tables, question, schema, options.schema_budget_tokens,
+                                         knowledge.linker, whole_tokens=options.whole_schema_tokens)
         hints = value_hints(link_values(question, schema, tables))
+        examples = examples_text(await asyncio.to_thread(knowledge.examples, question)) if knowledge.examples else ""
     answer.tables = tables
-    messages = build_messages(question, schema, tables, hints, history or [])
+    messages = build_messages(question, schema, tables, hints, history or [], examples)
     runner = _Runner(question, connector, llm, schema, options, answer, timer)
     attempts = [await runner.attempt(messages, 0.0, None)]
     for i in range(1, options.candidates):

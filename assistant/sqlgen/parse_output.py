@@ -40,13 +40,32 @@ def _clean(sql: str) -> str | None:
     return sql or None
 
 
+_SENTENCE_END = re.compile(r"[.!?](\s|$)|\n\s*\n")
+
+
+def answer_is_complete(text: str) -> bool:
+    """A fenced query followed by its first sentence: the rest would be more
+    explanation than the one sentence asked for, and costs decoding time."""
+    fence = _FENCE.search(text)
+    if fence is None:
+        return False
+    after = text[fence.end():].lstrip()
+    return bool(after) and _SENTENCE_END.search(after) is not None
+
+
+def _prose(text: str) -> str:
+    """What the model said around the query: its explanation."""
+    return " ".join(_FENCE.sub(" ", text).split())
+
+
 def parse_answer(text: str) -> ParsedAnswer:
     for obj in _json_objects(text):
         if isinstance(obj.get("sql"), str):
-            return ParsedAnswer(sql=_clean(obj["sql"]), thoughts=str(obj.get("thoughts", "")))
+            said = obj.get("thoughts", obj.get("explanation", ""))
+            return ParsedAnswer(sql=_clean(obj["sql"]), thoughts=str(said or ""))
     fence = _FENCE.search(text)
     if fence:
-        return ParsedAnswer(sql=_clean(fence.group(1)))
+        return ParsedAnswer(sql=_clean(fence.group(1)), thoughts=_prose(text))
     match = _STATEMENT_START.search(text)
     if match:
         return ParsedAnswer(sql=_clean(text[match.start():].split(";")[0]))

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from llm.client import Completion, LLMUnavailable
+from llm.protocol import Chunk
 from server.app import create_app
 from server.settings import Settings
 
@@ -31,6 +32,10 @@ class ScriptedLLM:
             raise LLMUnavailable("no worker is serving model 'scripted'")
         text = self.replies.pop(0) if self.replies else self.reply
         return Completion(text=text, finish_reason="stop", usage={"prompt_tokens": 1, "completion_tokens": 1})
+
+    async def stream(self, request):
+        completion = await self.generate(request)
+        yield Chunk(text=completion.text, finish_reason="stop", usage=completion.usage)
 
 
 @pytest.fixture

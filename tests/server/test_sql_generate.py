@@ -63,10 +63,19 @@ def test_full_repairs_an_execution_error_with_the_database_message(client, llm, 
 
 
 def test_full_gives_up_after_two_repair_rounds(client, llm, shop_db):
+    llm.replies = ['{"sql": "SELECT nope FROM store", "explanation": ""}',
+                   '{"sql": "SELECT nope2 FROM store", "explanation": ""}']
+    llm.reply = '{"sql": "SELECT nope3 FROM store", "explanation": ""}'
+    body = ask(client, shop_db).json()
+    assert body["error"]["kind"] == "invalid" and "nope3" in body["error"]["message"]
+    assert body["repairs"] == 2 and len(llm.requests) == 3
+
+
+def test_full_stops_when_the_model_repeats_its_query(client, llm, shop_db):
     llm.reply = '{"sql": "SELECT nope FROM store", "explanation": ""}'
     body = ask(client, shop_db).json()
-    assert body["error"]["kind"] == "invalid" and body["repairs"] == 2
-    assert len(llm.requests) == 3
+    assert body["error"]["kind"] == "invalid" and "nope" in body["error"]["message"]
+    assert body["repairs"] == 1 and len(llm.requests) == 2
 
 
 def test_full_questions_an_empty_result_of_a_literal_filter(client, llm, shop_db):

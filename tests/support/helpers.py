@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -17,6 +18,15 @@ REPO = Path(__file__).resolve().parents[2]
 NO_NETWORK_DIR = REPO / "tests" / "support" / "no_network"
 SHARED = REPO.parent / "shared"
 DEFOG = SHARED / "eval" / "defog"
+
+
+def city_db(folder: Path) -> Path:
+    """A two-row SQLite database: city(id, name) holding Paris and Lyon."""
+    path = folder / "city.sqlite"
+    with sqlite3.connect(path) as con:
+        con.executescript("CREATE TABLE city (id INTEGER PRIMARY KEY, name TEXT);"
+                          "INSERT INTO city VALUES (1, 'Paris'), (2, 'Lyon');")
+    return path
 
 
 def free_port() -> int:

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from server.cli.main import app
-from tests.support.helpers import model_file
+from tests.support.helpers import city_db, model_file
 
 
 @pytest.fixture
@@ -20,11 +20,7 @@ def env(tmp_path, monkeypatch):
 
 @pytest.fixture
 def shop(tmp_path):
-    path = tmp_path / "shop.sqlite"
-    with sqlite3.connect(path) as con:
-        con.executescript("CREATE TABLE city (id INTEGER PRIMARY KEY, name TEXT);"
-                          "INSERT INTO city VALUES (1, 'Paris'), (2, 'Lyon');")
-    return path
+    return city_db(tmp_path)
 
 
 runner = CliRunner()

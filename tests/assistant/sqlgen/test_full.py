@@ -1,0 +1,68 @@
+"""The full pipeline's generation step against a streaming model double; the
+real model runs the same path in tests/e2e and bench/sqlgen.py."""
+
+import asyncio
+
+import pytest
+
+from assistant.sqlgen.full import RESPONSE_FORMAT, answer_full
+from connectors import connect
+from llm.client import Completion
+from llm.protocol import Chunk
+from tests.support.helpers import city_db
+
+
+class StreamingLLM:
+    """Streams each scripted reply a few characters at a time and records how far it got."""
+
+    def __init__(self, *replies: str):
+        self.replies = list(replies)
+        self.requests, self.delivered, self.closed = [], [], 0
+
+    async def generate(self, request):  # the pipeline streams; this is here to satisfy the interface
+        raise AssertionError("the full pipeline streams")
+
+    async def stream(self, request):
+        self.requests.append(request)
+        reply = self.replies.pop(0)
+        sent = ""
+        try:
+            for i in range(0, len(reply), 4):
+                sent = reply[: i + 4]
+                yield Chunk(text=sent, usage={"prompt_tokens": 10, "completion_tokens": i // 4 + 1})
+            yield Chunk(text=reply, finish_reason="stop", usage={"prompt_tokens": 10, "completion_tokens": 99})
+        finally:
+            self.delivered.append(sent)
+            self.closed += 1
+
+
+@pytest.fixture
+def city(tmp_path):
+    conn = connect(f"sqlite:///{city_db(tmp_path)}")
+    yield conn
+    conn.close()
+
+
+def test_generation_stops_after_the_query_and_one_sentence(city):
+    llm = StreamingLLM("```sql\nSELECT name FROM city ORDER BY id\n```\nLists the cities. It reads the city "
+                       "table and orders the rows by id, which keeps them in the order they were added.")
+    answer = asyncio.run(answer_full("city names", city, llm))
+    assert answer.rows == [["Paris"], ["Lyon"]]
+    assert answer.explanation.startswith("Lists the cities.")
+    assert "added" not in llm.delivered[0] and llm.closed == 1
+    assert answer.usage["completion_tokens"] < 99
+    assert llm.requests[0].response_format is None
+
+
+def test_an_answer_without_a_query_is_asked_again_under_the_json_schema(city):
+    llm = StreamingLLM("I would look at the city table.", '{"sql": "SELECT COUNT(*) FROM city", "explanation": "n"}')
+    answer = asyncio.run(answer_full("how many cities", city, llm))
+    assert answer.rows == [[2]]
+    assert [r.response_format for r in llm.requests] == [None, RESPONSE_FORMAT]
+
+
+def test_an_unanswerable_question_gets_an_answer_not_a_query(city):
+    llm = StreamingLLM("The schema has no weather data.", '{"sql": "", "explanation": "No weather data."}')
+    answer = asyncio.run(answer_full("will it rain tomorrow", city, llm))
+    assert answer.sql is None and answer.error.kind == "unanswerable"
+    assert "weather" in answer.error.message
