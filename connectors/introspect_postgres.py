@@ -15,6 +15,17 @@ if TYPE_CHECKING:
 _KINDS = "('r', 'p', 'v', 'm', 'f')"
 
 DEFAULT_SCHEMAS = "SELECT unnest(current_schemas(false))"
+# When the search path holds no table, every schema that does and that the role
+# may use: a database kept in its own schema (`sales.orders`) is not empty to
+# the user just because that schema is not on the search path.
+SCHEMAS_WITH_TABLES = """
+SELECT n.nspname FROM pg_namespace n
+WHERE n.nspname NOT IN ('information_schema', 'pg_catalog') AND left(n.nspname, 3) <> 'pg_'
+  AND has_schema_privilege(n.oid, 'USAGE')
+  AND EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'v', 'm', 'p', 'f'))
+  AND (%(only)s::text[] IS NULL OR n.nspname = ANY(%(only)s))
+ORDER BY n.nspname
+"""
 
 _TABLES = f"""
 SELECT n.nspname, c.relname,
@@ -102,11 +113,18 @@ SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
 def schemas_of(connector: Connector, handle: Handle) -> list[str]:
     if connector.schemas:
         return list(connector.schemas)
-    return [row[0] for row in connector.query(handle, DEFAULT_SCHEMAS)]
+    path = [row[0] for row in connector.query(handle, DEFAULT_SCHEMAS)]
+    if connector.query(handle, SCHEMAS_WITH_TABLES, {"only": path}):
+        return path
+    return [row[0] for row in connector.query(handle, SCHEMAS_WITH_TABLES, {"only": None})] or path
 
 
 def read_catalog(connector: Connector, handle: Handle) -> list[TableInfo]:
-    params = {"schemas": schemas_of(connector, handle)}
+    schemas = schemas_of(connector, handle)
+    # Later sessions search these schemas, so the unqualified names the model
+    # sees in the schema text resolve when the query runs.
+    connector.search_path = schemas
+    params = {"schemas": schemas}
     tables = connector.query(handle, _TABLES, params)
     rows = sorted(connector.query(handle, _COLUMNS, params), key=lambda r: (r[0], r[1], r[7]))
     columns = [row[:7] for row in rows]

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 import psycopg
+import psycopg.sql
 import sqlalchemy as sa
 
 from . import introspect_postgres
@@ -47,6 +48,8 @@ class PostgresConnector(PooledConnector):
             },
         )
 
+    search_path: list[str] | None = None  # the introspected schemas, once read
+
     def _begin(self, handle: Handle, timeout_s: float) -> None:
         with handle.conn.cursor() as cursor:
             # psycopg has already opened the transaction; this must come first in it.
@@ -55,6 +58,9 @@ class PostgresConnector(PooledConnector):
                 "SELECT set_config('statement_timeout', %s, true)",  # = SET LOCAL, with a bound value
                 (str(max(1, int(timeout_s * 1000))),),
             )
+            if self.search_path:
+                path = ", ".join(psycopg.sql.Identifier(s).as_string(handle.conn) for s in self.search_path)
+                cursor.execute("SELECT set_config('search_path', %s, true)", (path,))
 
     def _finish(self, handle: Handle, state: Any) -> None:
         try:

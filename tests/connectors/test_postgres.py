@@ -41,3 +41,34 @@ def test_rows_are_read_through_a_cursor_not_materialised(postgres_db):
         assert time.monotonic() - started < 3
         streamed = conn.run("EXPLAIN SELECT * FROM orders", row_limit=1)  # not a cursor: streamed
         assert len(streamed.rows) == 1
+
+
+def test_a_database_kept_outside_the_search_path_is_found_and_its_names_resolve(postgres_url):
+    """Tables only in their own schema (not on the search path): introspection
+    finds them and later sessions resolve the unqualified names the model sees."""
+    import uuid
+
+    import psycopg
+    import sqlalchemy as sa
+
+    from connectors import connect
+
+    database = f"dbgpt_own_schema_{uuid.uuid4().hex[:8]}"
+    base = sa.make_url(postgres_url)
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {database}")
+    try:
+        own = base.set(drivername="postgresql", database=database).render_as_string(hide_password=False)
+        with psycopg.connect(own, autocommit=True) as conn:
+            conn.execute("CREATE SCHEMA sales")
+            conn.execute("CREATE TABLE sales.orders (id INTEGER PRIMARY KEY, total NUMERIC)")
+            conn.execute("INSERT INTO sales.orders VALUES (1, 9.5), (2, 0.5)")
+        with connect(base.set(database=database).render_as_string(hide_password=False)) as conn:
+            schema = conn.introspect()
+            assert [(t.schema, t.name) for t in schema.tables] == [("sales", "orders")]
+            assert conn.run("SELECT SUM(total) FROM orders").rows == [[10]]
+            assert conn.run("SELECT COUNT(*) FROM sales.orders").rows == [[2]]
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {database} WITH (FORCE)")
