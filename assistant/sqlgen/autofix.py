@@ -88,19 +88,30 @@ def _column_type(ref: exp.Column, select: exp.Select, schema: SchemaInfo) -> str
     return ""
 
 
-def year_of_a_number(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
-    """SQLite: `strftime('%Y', year)` on an INTEGER column reads it as a Julian day
-    number and answers nonsense; a column that holds a number is the year itself."""
-    if schema.dialect != "sqlite":
-        return []
-    notes = []
-    for call in list(tree.find_all(exp.TimeToStr)):
+def _year_target(call: exp.Expression, dialect: str) -> exp.Column | None:
+    """The column a year-of call reads: strftime('%Y', c) in SQLite, EXTRACT(YEAR FROM c) elsewhere."""
+    if isinstance(call, exp.TimeToStr) and dialect == "sqlite":
         fmt = call.args.get("format")
         target = call.this.this if isinstance(call.this, exp.TsOrDsToTimestamp) else call.this
+        if isinstance(fmt, exp.Literal) and fmt.this == "%Y" and isinstance(target, exp.Column):
+            return target
+    if isinstance(call, exp.Extract) and dialect in ("postgres", "duckdb"):
+        if call.this.name.upper() == "YEAR" and isinstance(call.expression, exp.Column):
+            return call.expression
+    return None
+
+
+def year_of_a_number(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
+    """The year of a column that already holds the year as an INTEGER is the column:
+    SQLite reads strftime('%Y', 2015) as a Julian day number and answers nonsense,
+    and PostgreSQL has no EXTRACT(YEAR FROM bigint)."""
+    notes = []
+    for call in list(tree.find_all(exp.TimeToStr, exp.Extract)):
+        target = _year_target(call, schema.dialect)
         select = call.find_ancestor(exp.Select)
-        if not (isinstance(fmt, exp.Literal) and fmt.this == "%Y" and isinstance(target, exp.Column) and select):
+        if target is None or select is None:
             continue
         if "INT" in _column_type(target, select, schema).upper():
-            notes.append(f"{call.sql(dialect='sqlite')} -> {target.sql(dialect='sqlite')}")
+            notes.append(f"{call.sql(dialect=schema.dialect)} -> {target.sql(dialect=schema.dialect)}")
             call.replace(target.copy())
     return notes

@@ -17,6 +17,7 @@ from sqlglot.errors import OptimizeError, ParseError, SqlglotError
 from sqlglot.optimizer.qualify import qualify
 
 from assistant.sqlgen.autofix import exact_division, fix_qualifiers, year_of_a_number
+from assistant.sqlgen.semantic_checks import semantic_problems
 from connectors.types import SchemaInfo
 
 OTHER_DIALECTS = ("mysql", "postgres", "sqlite", "duckdb", "tsql")
@@ -139,4 +140,4 @@ def validate_sql(sql: str, schema: SchemaInfo) -> Validation:
                           fixes=fixes)
     except SqlglotError:
         pass  # a construct the qualifier does not model: the database will judge it
-    return Validation(sql=text, transpiled_from=read_as, fixes=fixes)
+    return Validation(sql=text, errors=semantic_problems(tree, schema), transpiled_from=read_as, fixes=fixes)

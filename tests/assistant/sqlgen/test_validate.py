@@ -123,3 +123,11 @@ def test_sqlite_year_of_an_integer_year_column_is_the_column():
     assert result.sql == "SELECT o.year, COUNT(*) FROM orders AS o GROUP BY o.year"
     text_dates = validate_sql("SELECT strftime('%Y', c.joined) FROM customers AS c", schema)
     assert text_dates.fixes == []
+
+
+def test_postgres_year_of_an_integer_year_column_is_the_column():
+    schema = shop("postgres")
+    schema.tables[1].columns.append(ColumnInfo("year", "bigint"))
+    result = validate_sql("SELECT EXTRACT(YEAR FROM o.year) AS y, COUNT(*) FROM orders AS o "
+                          "GROUP BY EXTRACT(YEAR FROM o.year)", schema)
+    assert result.sql == "SELECT o.year AS y, COUNT(*) FROM orders AS o GROUP BY o.year"

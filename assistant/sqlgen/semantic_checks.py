@@ -1,0 +1,102 @@
+"""Mistakes that parse and run but cannot be what the user meant.
+
+The database accepts them (a join on `a.x = a.x`, `'2023-01-05' + 10` in
+SQLite), so without these checks they come back as wrong rows instead of an
+error. Each finding is a message for the repair prompt.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from connectors.types import SchemaInfo, TableInfo
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# strftime formats that yield one number ('%Y' - 1 is a fine year in SQLite).
+_ONE_NUMBER = re.compile(r"^%[YmdHMSsJjwW]$")
+
+
+def _tables_by_alias(tree: exp.Expression, schema: SchemaInfo) -> dict[str, TableInfo]:
+    found = {}
+    for table in tree.find_all(exp.Table):
+        info = schema.table(table.name)
+        if info is not None:
+            found[table.alias_or_name.lower()] = info
+    return found
+
+
+def _fk_hint(info: TableInfo, others: list[TableInfo]) -> str:
+    pairs = []
+    for other in others:
+        for fk in info.foreign_keys:
+            if fk.ref_table.lower() == other.name.lower():
+                pairs.append(f"{info.name}.{fk.columns[0]} = {other.name}.{fk.ref_columns[0]}")
+        for fk in other.foreign_keys:
+            if fk.ref_table.lower() == info.name.lower():
+                pairs.append(f"{other.name}.{fk.columns[0]} = {info.name}.{fk.ref_columns[0]}")
+    return f"; its foreign keys give {' or '.join(pairs)}" if pairs else ""
+
+
+def self_joins(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
+    """`JOIN b ON b.x = b.x` is always true: the join is a cross join in disguise."""
+    tables = _tables_by_alias(tree, schema)
+    problems = []
+    for condition in tree.find_all(exp.EQ):
+        left, right = condition.this, condition.expression
+        if not (isinstance(left, exp.Column) and isinstance(right, exp.Column)):
+            continue
+        if left.name.lower() != right.name.lower() or left.table.lower() != right.table.lower():
+            continue
+        if condition.find_ancestor(exp.Join) is None:
+            continue
+        info = tables.get(left.table.lower()) if left.table else None
+        others = [t for t in tables.values() if info is not None and t is not info]
+        hint = _fk_hint(info, others) if info is not None else ""
+        problems.append(f"the join condition {condition.sql()} compares a column with itself, so it joins "
+                        f"every row to every row; compare with a column of the other table{hint}")
+    return problems
+
+
+def _is_date_column(column: exp.Column, tables: dict[str, TableInfo]) -> bool:
+    candidates = [tables[column.table.lower()]] if column.table.lower() in tables else list(tables.values())
+    for info in candidates:
+        found = info.column(column.name)
+        if found is None:
+            continue
+        if any(word in (found.type or "").upper() for word in ("DATE", "TIME")):
+            return True
+        position = info.columns.index(found)
+        seen = list(found.values or [])[:3] + [row[position] for row in info.sample_rows if position < len(row)]
+        return bool(seen) and all(isinstance(v, str) and _ISO_DATE.match(v) for v in seen if v is not None)
+    return False
+
+
+def _is_date_text(node: exp.Expression, tables: dict[str, TableInfo]) -> bool:
+    if isinstance(node, exp.TimeToStr):
+        fmt = node.args.get("format")
+        return not (isinstance(fmt, exp.Literal) and _ONE_NUMBER.match(fmt.this))
+    if isinstance(node, (exp.Date, exp.TsOrDsToDate, exp.CurrentDate, exp.CurrentTimestamp)):
+        return True
+    return isinstance(node, exp.Column) and _is_date_column(node, tables)
+
+
+def date_arithmetic(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
+    """SQLite keeps dates as text: '2023-01-05' + 10 is 2033, not ten days later."""
+    if schema.dialect != "sqlite":
+        return []
+    tables = _tables_by_alias(tree, schema)
+    problems = []
+    for node in tree.find_all(exp.Add, exp.Sub):
+        sides = (node.this, node.expression)
+        if any(isinstance(s, exp.Literal) and s.is_number for s in sides) and any(
+                _is_date_text(s, tables) for s in sides):
+            problems.append(f"{node.sql(dialect='sqlite')} does arithmetic on a date, which SQLite stores as "
+                            "text; write date(col, '+10 days') to move a date, julianday(a) - julianday(b) "
+                            "for the days between two dates")
+    return problems
+
+
+def semantic_problems(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
+    return self_joins(tree, schema) + date_arithmetic(tree, schema)

@@ -1,0 +1,55 @@
+import sqlglot
+
+from assistant.sqlgen.semantic_checks import date_arithmetic, self_joins
+from assistant.sqlgen.validate import validate_sql
+from connectors.types import ColumnInfo, ForeignKey, SchemaInfo, TableInfo
+
+
+def schema(dialect="sqlite"):
+    return SchemaInfo(dialect=dialect, engine="x", server_version="1", tables=[
+        TableInfo("customers", [ColumnInfo("id", "INTEGER"), ColumnInfo("joined", "TEXT"),
+                                ColumnInfo("name", "TEXT")],
+                  sample_rows=[[1, "2023-01-05", "Ada"], [2, "2023-02-01 10:00:00", "Alan"]]),
+        TableInfo("orders", [ColumnInfo("id", "INTEGER"), ColumnInfo("customer_id", "INTEGER"),
+                             ColumnInfo("placed", "DATE")],
+                  foreign_keys=[ForeignKey(["customer_id"], "customers", ["id"])]),
+    ])
+
+
+def tree(sql):
+    return sqlglot.parse_one(sql, read="sqlite")
+
+
+def test_a_join_on_a_column_compared_with_itself_is_named_with_the_foreign_key():
+    (problem,) = self_joins(tree("SELECT c.name FROM customers AS c JOIN orders AS o ON o.id = o.id"), schema())
+    assert "o.id = o.id compares a column with itself" in problem
+    assert "orders.customer_id = customers.id" in problem
+
+
+def test_a_proper_join_and_a_filter_on_equal_names_pass():
+    assert self_joins(tree("SELECT 1 FROM customers AS c JOIN orders AS o ON o.customer_id = c.id"), schema()) == []
+    assert self_joins(tree("SELECT 1 FROM orders AS o WHERE o.id = o.id"), schema()) == []
+
+
+def test_sqlite_arithmetic_on_a_date_is_named():
+    for sql in ("SELECT 1 FROM orders AS o WHERE o.placed + 10 > '2023-01-01'",
+                "SELECT 1 FROM customers AS c WHERE c.joined - 14 < 3",
+                "SELECT strftime('%Y-%m-%d', c.joined) + 10 FROM customers AS c",
+                "SELECT date(c.joined) - 1 FROM customers AS c"):
+        (problem,) = date_arithmetic(tree(sql), schema())
+        assert "date(col, '+10 days')" in problem, sql
+
+
+def test_sqlite_year_numbers_and_day_counts_are_fine():
+    for sql in ("SELECT strftime('%Y', c.joined) - 1 FROM customers AS c",
+                "SELECT julianday(o.placed) - julianday(c.joined) FROM customers AS c JOIN orders AS o "
+                "ON o.customer_id = c.id",
+                "SELECT c.id + 1 FROM customers AS c",
+                "SELECT date(c.joined, '+10 days') FROM customers AS c"):
+        assert date_arithmetic(tree(sql), schema()) == [], sql
+    assert date_arithmetic(tree("SELECT o.placed + 1 FROM orders AS o"), schema("postgres")) == []
+
+
+def test_validation_reports_them_for_the_repair_prompt():
+    result = validate_sql("SELECT c.name FROM customers AS c JOIN orders AS o ON c.id = c.id", schema())
+    assert not result.ok and "compares a column with itself" in result.errors[0]
