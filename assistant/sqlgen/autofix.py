@@ -33,6 +33,8 @@ def fix_qualifiers(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
         for ref in select.find_all(exp.Column):
             if not ref.table or ref.find_ancestor(exp.Select) is not select:
                 continue
+            if ref.find_ancestor(exp.Join) is not None:
+                continue  # a join condition relates two tables: re-pointing could join a table to itself
             owner = next((name for alias, name in tables.items() if alias.lower() == ref.table.lower()), None)
             info = schema.table(owner) if owner else None
             if info is None or info.column(ref.name) is not None:

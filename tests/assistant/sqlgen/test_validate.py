@@ -131,3 +131,9 @@ def test_postgres_year_of_an_integer_year_column_is_the_column():
     result = validate_sql("SELECT EXTRACT(YEAR FROM o.year) AS y, COUNT(*) FROM orders AS o "
                           "GROUP BY EXTRACT(YEAR FROM o.year)", schema)
     assert result.sql == "SELECT o.year AS y, COUNT(*) FROM orders AS o GROUP BY o.year"
+
+
+def test_a_wrong_alias_in_a_join_condition_goes_to_the_model():
+    # Re-pointing o.city at c would make `c.city = c.city`: a join of a table with itself.
+    result = validate_sql("SELECT c.name FROM customers AS c JOIN orders AS o ON o.city = c.city", shop())
+    assert result.fixes == [] and "table orders (as o) has no column city" in result.errors[0]
