@@ -13,19 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from server.cli.common import console, ensure_model, fail, load_settings
-
-
-def _llm(settings, controller: str | None):
-    if controller:
-        from llm.client import ControllerClient
-
-        return ControllerClient(controller, settings.model_name, timeout_s=settings.llm_timeout_s)
-    from llm.client import LocalClient
-    from llm.llamacpp_engine import LlamaCppEngine
-
-    engine = LlamaCppEngine(ensure_model(settings), n_ctx=settings.n_ctx, n_threads=settings.n_threads)
-    return LocalClient(engine, settings.model_name)
+from server.cli.common import console, fail, load_settings, open_llm
 
 
 def ask(
@@ -50,7 +38,7 @@ def ask(
         if space is not None and space not in knowledge.documents.names():
             raise fail(f"no knowledge space named '{space}'", code=2)
         connector = catalog.connector(db) if db else None
-        answer = asyncio.run(answer_question(question.strip(), knowledge, _llm(settings, controller), space=space,
+        answer = asyncio.run(answer_question(question.strip(), knowledge, open_llm(settings, controller), space=space,
                                              db=db, connector=connector))
     except UnknownDatabase as exc:
         raise fail(str(exc), code=2) from exc

@@ -59,3 +59,16 @@ def ensure_model(settings: Settings) -> Path:
             return pull(spec, settings.models_path, progress=advance, log=log)
         except ModelNotFound as exc:
             raise fail(str(exc)) from exc
+
+
+def open_llm(settings: Settings, controller: str | None):
+    """A running controller's model when `controller` is given, else the model loaded in this process."""
+    if controller:
+        from llm.client import ControllerClient
+
+        return ControllerClient(controller, settings.model_name, timeout_s=settings.llm_timeout_s)
+    from llm.client import LocalClient
+    from llm.llamacpp_engine import LlamaCppEngine
+
+    engine = LlamaCppEngine(ensure_model(settings), n_ctx=settings.n_ctx, n_threads=settings.n_threads)
+    return LocalClient(engine, settings.model_name)

@@ -13,22 +13,10 @@ from pathlib import Path
 
 import typer
 
-from server.cli.common import ensure_model, fail, load_settings
+from server.cli.common import fail, load_settings, open_llm
 from server.databases import DatabaseCatalog, UnknownDatabase
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
-
-
-def _model(settings, controller: str | None):
-    if controller:
-        from llm.client import ControllerClient
-
-        return ControllerClient(controller, settings.model_name, timeout_s=settings.llm_timeout_s)
-    from llm.client import LocalClient
-    from llm.llamacpp_engine import LlamaCppEngine
-
-    engine = LlamaCppEngine(ensure_model(settings), n_ctx=settings.n_ctx, n_threads=settings.n_threads)
-    return LocalClient(engine, settings.model_name)
 
 
 def _print_report(report) -> None:
@@ -80,7 +68,7 @@ def diagnose(
     catalog = DatabaseCatalog(settings)
     try:
         connector = catalog.connector(db)
-        llm = _model(settings, controller) if model else None
+        llm = open_llm(settings, controller) if model else None
         report = asyncio.run(run_diagnosis(sql, connector, llm, dialect=dialect, verify=verify, timeout_s=timeout))
     except UnknownDatabase as exc:
         raise fail(str(exc), code=2) from exc

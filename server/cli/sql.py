@@ -11,7 +11,7 @@ import json
 
 import typer
 
-from server.cli.common import console, ensure_model, fail, load_settings, print_rows
+from server.cli.common import console, fail, load_settings, open_llm, print_rows
 from server.databases import DatabaseCatalog, UnknownDatabase
 
 
@@ -22,19 +22,7 @@ def make_predictor(pipeline: str, dialect: str):
 
     settings = load_settings()
     knowledge = eval_knowledge(settings) if pipeline == "full" else None
-    return pipeline_predictor(pipeline, _llm(settings, settings.controller_url), knowledge=knowledge)
-
-
-def _llm(settings, controller: str | None):
-    if controller:
-        from llm.client import ControllerClient
-
-        return ControllerClient(controller, settings.model_name, timeout_s=settings.llm_timeout_s)
-    from llm.client import LocalClient
-    from llm.llamacpp_engine import LlamaCppEngine
-
-    engine = LlamaCppEngine(ensure_model(settings), n_ctx=settings.n_ctx, n_threads=settings.n_threads)
-    return LocalClient(engine, settings.model_name)
+    return pipeline_predictor(pipeline, open_llm(settings, settings.controller_url), knowledge=knowledge)
 
 
 def _print_answer(answer) -> None:
@@ -74,7 +62,7 @@ def sql(
         raise fail(str(exc), code=2) from exc
     knowledge = Knowledge(settings)
     try:
-        llm = _llm(settings, controller)
+        llm = open_llm(settings, controller)
         limit = row_limit or settings.row_limit
         if pipeline == "plain":
             work = answer_plain(question, connector, llm, execute=execute, row_limit=limit)
