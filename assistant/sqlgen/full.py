@@ -7,6 +7,7 @@ literals, SQL that does not run) are caught and fed back instead of shown.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -14,6 +15,7 @@ from assistant.sqlgen import prompts
 from assistant.sqlgen.answer import AnswerError, SqlAnswer
 from assistant.sqlgen.chart import suggest_chart
 from assistant.sqlgen.dialects import dialect_name
+from assistant.sqlgen.error_advice import advise
 from assistant.sqlgen.knowledge_context import SqlKnowledge, examples_text
 from assistant.sqlgen.linking import choose_tables
 from assistant.sqlgen.parse_output import answer_is_complete, parse_answer
@@ -33,6 +35,8 @@ ANSWER_SCHEMA = {
     },
     "required": ["sql", "explanation"],
 }
+log = logging.getLogger("dbgpt.sqlgen")
+
 RESPONSE_FORMAT = {"type": "json_schema", "json_schema": {"name": "sql_answer", "schema": ANSWER_SCHEMA}}
 
 
@@ -162,7 +166,7 @@ class _Runner:
         if not attempt.sql:
             return None
         with self.timer.stage("validate"):
-            validation = validate_sql(attempt.sql, self.schema)
+            validation = validate_sql(attempt.sql, self.schema, self.question)
         if validation.sql:
             attempt.sql = validation.sql
         if validation.errors:
@@ -180,16 +184,20 @@ class _Runner:
                 attempt.error = AnswerError("unanswerable", attempt.explanation or "The model wrote no query.")
                 return attempt
             problem = self._problem(attempt)
+            log.debug("candidate (round %d): %s", round_, attempt.sql)
+            only_empty = False
             if problem is None and self.options.execute:
                 await self._execute(attempt)
                 if attempt.error is not None:
-                    problem = attempt.error.message
+                    problem = advise(attempt.error.message)
                 elif not attempt.rows and not empty_checked and _empty_is_suspicious(attempt.sql):
-                    empty_checked = True
+                    empty_checked = only_empty = True
                     problem = ("it ran but returned no rows. Check that each literal is written exactly as "
                                "the data stores it (case, spelling, format) and that the filters are right.")
             elif problem is None:
                 attempt.error = None
+            if problem is not None:
+                log.debug("problem: %s", problem)
             if problem is None or round_ == self.options.repair_rounds:
                 return attempt
             attempt.repairs += 1
@@ -200,6 +208,12 @@ class _Runner:
                 ]
             previous, previous_error = attempt.sql, attempt.error
             attempt.sql, explanation = await self._generate(conversation, temperature, seed)
+            if attempt.sql == previous and not only_empty:
+                # Greedy decoding that has settled on a query repeats it whatever the error
+                # says; a sample from the same prompt (its prefix is cached) gets out of the rut.
+                log.debug("the model repeated its query; sampling")
+                attempt.sql, explanation = await self._generate(
+                    conversation, self.options.sample_temperature, (seed or 0) + 1 + round_)
             attempt.explanation = explanation or attempt.explanation  # a repair rarely re-explains
             if attempt.sql == previous:
                 # The model stands by its query: an empty result is then its answer, and

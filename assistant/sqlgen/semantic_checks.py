@@ -11,9 +11,10 @@ import re
 
 from sqlglot import exp
 
+from assistant.sqlgen.join_paths import join_path_hint
+from assistant.sqlgen.value_shapes import holds_iso_dates
 from connectors.types import SchemaInfo, TableInfo
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # strftime formats that yield one number ('%Y' - 1 is a fine year in SQLite).
 _ONE_NUMBER = re.compile(r"^%[YmdHMSsJjwW]$")
 
@@ -27,16 +28,9 @@ def _tables_by_alias(tree: exp.Expression, schema: SchemaInfo) -> dict[str, Tabl
     return found
 
 
-def _fk_hint(info: TableInfo, others: list[TableInfo]) -> str:
-    pairs = []
-    for other in others:
-        for fk in info.foreign_keys:
-            if fk.ref_table.lower() == other.name.lower():
-                pairs.append(f"{info.name}.{fk.columns[0]} = {other.name}.{fk.ref_columns[0]}")
-        for fk in other.foreign_keys:
-            if fk.ref_table.lower() == info.name.lower():
-                pairs.append(f"{other.name}.{fk.columns[0]} = {info.name}.{fk.ref_columns[0]}")
-    return f"; its foreign keys give {' or '.join(pairs)}" if pairs else ""
+def _join_hint(info: TableInfo, others: list[TableInfo], schema: SchemaInfo) -> str:
+    hints = [h for other in others if (h := join_path_hint(info, other, schema))]
+    return f"; {'; '.join(hints)}" if hints else ""
 
 
 def self_joins(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
@@ -53,7 +47,7 @@ def self_joins(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
             continue
         info = tables.get(left.table.lower()) if left.table else None
         others = [t for t in tables.values() if info is not None and t is not info]
-        hint = _fk_hint(info, others) if info is not None else ""
+        hint = _join_hint(info, others, schema) if info is not None else ""
         problems.append(f"the join condition {condition.sql()} compares a column with itself, so it joins "
                         f"every row to every row; compare with a column of the other table{hint}")
     return problems
@@ -67,9 +61,7 @@ def _is_date_column(column: exp.Column, tables: dict[str, TableInfo]) -> bool:
             continue
         if any(word in (found.type or "").upper() for word in ("DATE", "TIME")):
             return True
-        position = info.columns.index(found)
-        seen = list(found.values or [])[:3] + [row[position] for row in info.sample_rows if position < len(row)]
-        return bool(seen) and all(isinstance(v, str) and _ISO_DATE.match(v) for v in seen if v is not None)
+        return holds_iso_dates(info, found)
     return False
 
 
@@ -98,5 +90,48 @@ def date_arithmetic(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
     return problems
 
 
-def semantic_problems(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
-    return self_joins(tree, schema) + date_arithmetic(tree, schema)
+# Words that ask for the time elapsed between two moments.
+_ELAPSED = re.compile(r"\b(days?|weeks?|hours?|minutes?|seconds?|duration|how long|time (between|from|to|it took)"
+                      r"|elapsed)\b", re.IGNORECASE)
+_ELAPSED_FORM = {
+    "sqlite": "julianday(a) - julianday(b) for the days between two dates",
+    "postgres": "a - b for the days between two dates, EXTRACT(EPOCH FROM a - b) for the seconds between "
+                "two timestamps",
+    "duckdb": "date_diff('day', b, a) for the days between two dates",
+    "mysql": "DATEDIFF(a, b) for the days between two dates, TIMESTAMPDIFF(SECOND, b, a) for seconds",
+}
+
+
+def _calendar_field(node: exp.Expression) -> exp.Expression | None:
+    """The date a calendar-field extraction reads (EXTRACT(YEAR FROM x), strftime('%Y', x))."""
+    while isinstance(node, (exp.Cast, exp.Paren)):
+        node = node.this
+    if isinstance(node, exp.Extract):
+        return node.expression
+    if isinstance(node, exp.TimeToStr):
+        fmt = node.args.get("format")
+        if isinstance(fmt, exp.Literal) and _ONE_NUMBER.match(fmt.this):
+            return node.this
+    return None
+
+
+def calendar_field_differences(tree: exp.Expression, schema: SchemaInfo, question: str) -> list[str]:
+    """EXTRACT(YEAR FROM a) - EXTRACT(YEAR FROM b) is the difference of two calendar
+    fields (2024-01-01 and 2023-12-31 are a year apart), not the time between a and
+    b; when the question asks for days, hours or a duration, it is the wrong measure."""
+    if not _ELAPSED.search(question or ""):
+        return []
+    problems = []
+    for node in tree.find_all(exp.Sub):
+        left, right = _calendar_field(node.this), _calendar_field(node.expression)
+        if left is None or right is None or left == right:
+            continue
+        form = _ELAPSED_FORM.get(schema.dialect, "the engine's date difference function")
+        problems.append(f"{node.sql(dialect=schema.dialect)} subtracts calendar fields, not the time between "
+                        f"the two dates the question asks about; write {form}")
+    return problems
+
+
+def semantic_problems(tree: exp.Expression, schema: SchemaInfo, question: str = "") -> list[str]:
+    return (self_joins(tree, schema) + date_arithmetic(tree, schema)
+            + calendar_field_differences(tree, schema, question))

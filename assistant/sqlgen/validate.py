@@ -16,9 +16,20 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError, SqlglotError
 from sqlglot.optimizer.qualify import qualify
 
-from assistant.sqlgen.autofix import exact_division, fix_qualifiers, year_of_a_number
+from assistant.sqlgen.autofix import (
+    resolve_tables,
+    cast_text_dates,
+    exact_division,
+    fix_join_keys,
+    drop_unused_joins,
+    fix_near_names,
+    fix_own_id,
+    fix_qualifiers,
+    year_of_a_number,
+)
+from assistant.sqlgen.join_paths import join_path_hint
 from assistant.sqlgen.semantic_checks import semantic_problems
-from connectors.types import SchemaInfo
+from connectors.types import SchemaInfo, TableInfo
 
 OTHER_DIALECTS = ("mysql", "postgres", "sqlite", "duckdb", "tsql")
 CASE_INSENSITIVE = {"sqlite", "mysql", "duckdb"}
@@ -87,40 +98,60 @@ def _missing_column(message: str) -> str | None:
     return None
 
 
-def _aliases(tree: exp.Expression) -> dict[str, str]:
-    """alias (or name) -> table name, for every table the query reads."""
-    return {t.alias_or_name.lower(): t.name for t in tree.find_all(exp.Table)}
+def _owners_note(column: str, owners: list[str]) -> str:
+    return f"; {column} is a column of {', '.join(owners)}" if owners else ""
 
 
-def _column_hint(message: str, tree: exp.Expression, schema: SchemaInfo) -> str:
-    """Say which table lacks the column, where it does exist, or what it is close to."""
-    column = _missing_column(message)
-    if column is None:
-        return message
-    used = {t.name.lower() for t in tree.find_all(exp.Table)}
-    owners = [t.name for t in schema.tables if t.column(column)]
-    aliases = _aliases(tree)
-    for ref in tree.find_all(exp.Column):
-        if ref.name.lower() == column.lower() and ref.table and ref.table.lower() in aliases:
-            table = aliases[ref.table.lower()]
-            info = schema.table(table)
-            if info is not None and info.column(column) is None:
-                where = f"; {column} is a column of {', '.join(owners)}" if owners else ""
-                close = difflib.get_close_matches(column, [c.name for c in info.columns], n=3, cutoff=0.6)
-                near = f"; did you mean {ref.table}.{close[0]}?" if close and not owners else ""
-                return f"table {table} (as {ref.table}) has no column {column}{where}{near}"
-    head = f"column {column} does not exist in the tables used"
-    if owners and not any(o.lower() in used for o in owners):
-        return f"{head}; it is a column of {', '.join(owners)}"
-    in_query = [o for o in owners if o.lower() in used]
-    if len(in_query) > 1:
-        return f"column {column} is ambiguous: it is in {', '.join(in_query)}; qualify it with a table name"
-    names = sorted({c.name for t in schema.tables if t.name.lower() in used for c in t.columns})
-    close = difflib.get_close_matches(column, names, n=3, cutoff=0.6)
+def _qualified_hint(ref: exp.Column, info: TableInfo, owners: list[str], schema: SchemaInfo) -> str:
+    """`alias.column` where the alias's table lacks the column; in a join condition, how
+    the two tables do join."""
+    column = ref.name
+    head = f"table {info.name} (as {ref.table}) has no column {column}"
+    condition = ref.find_ancestor(exp.EQ)
+    if condition is not None and ref.find_ancestor(exp.Join) is not None:
+        other = condition.expression if condition.this is ref else condition.this
+        tables = resolve_tables(other, schema) if isinstance(other, exp.Column) else None
+        if tables and len(tables) == 1 and tables[0] is not info:
+            path = join_path_hint(info, tables[0], schema)
+            if path:
+                return f"{head}{_owners_note(column, owners)}; {path}"
+    close = difflib.get_close_matches(column, [c.name for c in info.columns], n=3, cutoff=0.6)
+    near = f"; did you mean {ref.table}.{close[0]}?" if close else ""
+    return head + _owners_note(column, owners) + near
+
+
+def _unqualified_hint(column: str, infos: list[TableInfo], owners: list[str]) -> str:
+    names = ", ".join(info.name for info in infos)
+    head = f"{'table' if len(infos) == 1 else 'tables'} {names} {'has' if len(infos) == 1 else 'have'} no column {column}"
+    if owners:
+        return head + _owners_note(column, owners)
+    close = difflib.get_close_matches(column, [c.name for info in infos for c in info.columns], n=3, cutoff=0.6)
     return f"{head}; did you mean {', '.join(close)}?" if close else head
 
 
-def validate_sql(sql: str, schema: SchemaInfo) -> Validation:
+def _column_hint(message: str, tree: exp.Expression, schema: SchemaInfo) -> str:
+    """Say which table lacks the column, where it does exist, or what it is close to,
+    judged in the SELECT where the column is used (a CTE reads other tables than
+    the query around it)."""
+    column = _missing_column(message)
+    if column is None:
+        return message
+    owners = [t.name for t in schema.tables if t.column(column)]
+    for ref in tree.find_all(exp.Column):
+        if ref.name.lower() != column.lower():
+            continue
+        infos = resolve_tables(ref, schema)
+        if not infos or any(info.column(column) is not None for info in infos):
+            continue
+        if ref.table:
+            return _qualified_hint(ref, infos[0], owners, schema)
+        return _unqualified_hint(column, infos, owners)
+    head = f"column {column} does not exist in the tables used"
+    return head + _owners_note(column, owners)
+
+
+def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation:
+    """`question`, when given, lets the checks that depend on what was asked run."""
     dialect = schema.dialect
     tree, read_as, error = _parse(sql, dialect)
     if tree is None:
@@ -129,7 +160,9 @@ def validate_sql(sql: str, schema: SchemaInfo) -> Validation:
     table_errors = _table_errors(tree, schema)
     if table_errors:
         return Validation(sql=text, errors=table_errors, transpiled_from=read_as)
-    fixes = fix_qualifiers(tree, schema) + year_of_a_number(tree, schema) + exact_division(tree, dialect)
+    fixes = (fix_qualifiers(tree, schema) + fix_join_keys(tree, schema) + fix_own_id(tree, schema)
+             + fix_near_names(tree, schema)
+             + year_of_a_number(tree, schema) + cast_text_dates(tree, schema) + exact_division(tree, dialect))
     if fixes:
         text = tree.sql(dialect=dialect)
     try:
@@ -140,4 +173,10 @@ def validate_sql(sql: str, schema: SchemaInfo) -> Validation:
                           fixes=fixes)
     except SqlglotError:
         pass  # a construct the qualifier does not model: the database will judge it
-    return Validation(sql=text, errors=semantic_problems(tree, schema), transpiled_from=read_as, fixes=fixes)
+    # Only a query whose columns all resolve is restructured.
+    dropped = drop_unused_joins(tree, schema)
+    if dropped:
+        fixes += dropped
+        text = tree.sql(dialect=dialect)
+    return Validation(sql=text, errors=semantic_problems(tree, schema, question), transpiled_from=read_as,
+                      fixes=fixes)

@@ -46,12 +46,19 @@ def test_plain_reports_the_database_error(client, llm, shop_db):
 
 
 def test_full_repairs_an_unknown_column_with_the_precise_error(client, llm, shop_db):
-    llm.replies = ['{"sql": "SELECT nme FROM city ORDER BY id", "explanation": ""}']
+    llm.replies = ['{"sql": "SELECT fullname FROM city ORDER BY id", "explanation": ""}']
     llm.reply = '{"sql": "SELECT name FROM city ORDER BY id", "explanation": "city names"}'
     body = ask(client, shop_db, "city names").json()
     assert body["rows"] == [["Paris"], ["Lyon"]] and body["repairs"] == 1
     repair_prompt = llm.requests[1].messages[-1]["content"]
-    assert "nme" in repair_prompt and "did you mean name" in repair_prompt
+    assert "fullname" in repair_prompt and "did you mean name" in repair_prompt
+
+
+def test_full_corrects_a_near_identical_column_name_without_a_model_round(client, llm, shop_db):
+    llm.reply = '{"sql": "SELECT nme FROM city ORDER BY id", "explanation": "city names"}'
+    body = ask(client, shop_db, "city names").json()
+    assert body["rows"] == [["Paris"], ["Lyon"]] and body["repairs"] == 0
+    assert body["sql"] == "SELECT name FROM city ORDER BY id" and len(llm.requests) == 1
 
 
 def test_full_repairs_an_execution_error_with_the_database_message(client, llm, shop_db):
@@ -71,11 +78,21 @@ def test_full_gives_up_after_two_repair_rounds(client, llm, shop_db):
     assert body["repairs"] == 2 and len(llm.requests) == 3
 
 
-def test_full_stops_when_the_model_repeats_its_query(client, llm, shop_db):
+def test_full_samples_once_then_stops_when_the_model_repeats_its_query(client, llm, shop_db):
     llm.reply = '{"sql": "SELECT nope FROM store", "explanation": ""}'
     body = ask(client, shop_db).json()
     assert body["error"]["kind"] == "invalid" and "nope" in body["error"]["message"]
-    assert body["repairs"] == 1 and len(llm.requests) == 2
+    assert body["repairs"] == 1 and len(llm.requests) == 3
+    # Greedy first; the repeat is asked again with sampling.
+    assert [r.temperature for r in llm.requests] == [0.0, 0.0, 0.7]
+
+
+def test_full_gets_out_of_a_repeated_query_by_sampling(client, llm, shop_db):
+    llm.replies = ['{"sql": "SELECT nope FROM store", "explanation": ""}',
+                   '{"sql": "SELECT nope FROM store", "explanation": ""}']
+    llm.reply = '{"sql": "SELECT COUNT(*) FROM store", "explanation": ""}'
+    body = ask(client, shop_db).json()
+    assert body["error"] is None and body["rows"] == [[3]] and len(llm.requests) == 3
 
 
 def test_full_questions_an_empty_result_of_a_literal_filter(client, llm, shop_db):

@@ -3,7 +3,7 @@ import csv
 import pytest
 
 from assistant.sqlgen.validate import validate_sql
-from connectors.types import ColumnInfo, SchemaInfo, TableInfo
+from connectors.types import ColumnInfo, ForeignKey, SchemaInfo, TableInfo
 from tests.support.helpers import DEFOG
 
 
@@ -27,13 +27,33 @@ def test_unknown_table_suggests_the_close_one():
 
 
 def test_unknown_column_suggests_the_close_one():
-    result = validate_sql("SELECT citty FROM customers", shop())
-    assert "did you mean city" in result.errors[0]
+    result = validate_sql("SELECT cty_name FROM customers", shop())
+    assert result.errors == ["table customers has no column cty_name; did you mean name?"]
+
+
+def test_a_near_identical_column_name_is_corrected_without_a_model_round():
+    result = validate_sql("SELECT citty FROM customers WHERE names = 'x'", shop())
+    assert result.ok and result.sql == "SELECT city FROM customers WHERE name = 'x'"
+    assert result.fixes == ["citty -> city", "names -> name"]
+
+
+def test_a_name_another_table_has_is_not_corrected_but_pointed_to():
+    schema = shop()
+    schema.tables[0].columns.append(ColumnInfo("totals", "REAL"))
+    result = validate_sql("SELECT total FROM customers", schema)
+    assert result.errors == ["table customers has no column total; total is a column of orders"]
 
 
 def test_a_column_of_another_table_says_where_it_lives():
     result = validate_sql("SELECT total FROM customers", shop())
-    assert "it is a column of orders" in result.errors[0]
+    assert "total is a column of orders" in result.errors[0]
+
+
+def test_an_unknown_column_is_judged_in_the_select_that_uses_it():
+    # The CTE reads orders only; that customers (outside it) has `city` does not help it.
+    result = validate_sql("WITH t AS (SELECT city, SUM(total) AS s FROM orders GROUP BY city) "
+                          "SELECT c.name, t.s FROM customers AS c JOIN t ON t.city = c.city", shop())
+    assert result.errors == ["table orders has no column city; city is a column of customers"]
 
 
 def test_ctes_are_not_unknown_tables():
@@ -87,7 +107,7 @@ def test_a_column_taken_from_the_wrong_alias_is_re_pointed_without_a_model_round
 
 def test_an_ambiguous_wrong_alias_is_left_to_the_model():
     # `id` is in both tables: which one was meant is not certain.
-    result = validate_sql("SELECT x.id FROM orders AS o JOIN customers AS c ON o.customer_id = c.id "
+    result = validate_sql("SELECT x.id, c.name FROM orders AS o JOIN customers AS c ON o.customer_id = c.id "
                           "JOIN (SELECT 1 AS one) AS x ON 1 = 1", shop())
     assert result.fixes == []
 
@@ -96,7 +116,7 @@ def test_subqueries_are_fixed_in_their_own_scope():
     result = validate_sql("SELECT name FROM customers WHERE id IN "
                           "(SELECT c.customer_id FROM orders AS o JOIN customers AS c ON o.customer_id = c.id)",
                           shop())
-    assert result.ok and result.fixes == ["c.customer_id -> o.customer_id"]
+    assert result.ok and result.fixes[0] == "c.customer_id -> o.customer_id"
 
 
 def test_a_ratio_of_integers_is_made_exact_where_the_engine_truncates():
@@ -137,3 +157,83 @@ def test_a_wrong_alias_in_a_join_condition_goes_to_the_model():
     # Re-pointing o.city at c would make `c.city = c.city`: a join of a table with itself.
     result = validate_sql("SELECT c.name FROM customers AS c JOIN orders AS o ON o.city = c.city", shop())
     assert result.fixes == [] and "table orders (as o) has no column city" in result.errors[0]
+
+
+def linked_shop(dialect="sqlite"):
+    """customers <- orders (declared foreign key); products <- order_items -> orders (shared key names only)."""
+    return SchemaInfo(dialect=dialect, engine="x", server_version="1", tables=[
+        TableInfo("customers", [ColumnInfo("id", "INTEGER"), ColumnInfo("name", "TEXT"),
+                                ColumnInfo("joined", "TEXT", values=["2023-01-05", "2023-02-11"])]),
+        TableInfo("orders", [ColumnInfo("id", "INTEGER"), ColumnInfo("buyer_id", "INTEGER"),
+                             ColumnInfo("placed_at", "character varying",
+                                        values=["2023-01-05 10:00:00", "2023-03-01 08:30:00"])],
+                  foreign_keys=[ForeignKey(["buyer_id"], "customers", ["id"])]),
+        TableInfo("order_items", [ColumnInfo("order_id", "INTEGER"), ColumnInfo("product_id", "INTEGER")]),
+        TableInfo("products", [ColumnInfo("product_id", "INTEGER"), ColumnInfo("title", "TEXT")]),
+    ])
+
+
+def test_a_join_on_a_missing_column_becomes_the_declared_foreign_key():
+    result = validate_sql("SELECT c.name, o.id FROM customers AS c JOIN orders AS o ON o.customer_id = c.id",
+                          linked_shop())
+    assert result.ok and result.fixes == ["o.customer_id = c.id -> o.buyer_id = c.id"]
+
+
+def test_a_join_of_tables_linked_through_a_bridge_names_the_path():
+    result = validate_sql("SELECT p.title FROM products AS p JOIN orders AS o ON o.product_id = p.product_id",
+                          linked_shop())
+    assert result.errors == [
+        "table orders (as o) has no column product_id; product_id is a column of order_items, products; orders and products are not linked directly; join them "
+        "through order_items: order_items.order_id = orders.id and order_items.product_id = products.product_id"]
+
+
+def test_postgres_reads_text_dates_as_dates_where_a_date_is_needed():
+    result = validate_sql("SELECT EXTRACT(YEAR FROM c.joined), DATE_TRUNC('month', o.placed_at) "
+                          "FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id "
+                          "WHERE o.placed_at >= CURRENT_DATE - INTERVAL '30 days'", linked_shop("postgres"))
+    assert result.ok
+    assert result.sql == ("SELECT EXTRACT(YEAR FROM CAST(c.joined AS DATE)), DATE_TRUNC('MONTH', "
+                          "CAST(o.placed_at AS TIMESTAMP)) FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id "
+                          "WHERE CAST(o.placed_at AS TIMESTAMP) >= CURRENT_DATE - INTERVAL '30 DAYS'")
+
+
+def test_text_that_is_not_a_date_and_sqlite_are_left_alone():
+    schema = linked_shop("postgres")
+    assert validate_sql("SELECT c.name FROM customers AS c WHERE c.name >= CURRENT_DATE", schema).fixes == []
+    sqlite_sql = "SELECT strftime('%Y', joined) FROM customers"
+    assert validate_sql(sqlite_sql, linked_shop()).sql == sqlite_sql
+
+
+def test_a_table_s_own_key_named_as_others_refer_to_it_is_its_id():
+    schema = linked_shop()
+    schema.tables[1].columns.append(ColumnInfo("customer_id", "INTEGER"))  # so only the convention can tell
+    result = validate_sql("WITH t AS (SELECT customer_id, name FROM customers) SELECT customer_id FROM t", schema)
+    assert result.ok
+    assert result.sql == "WITH t AS (SELECT id AS customer_id, name FROM customers) SELECT customer_id FROM t"
+
+
+def test_a_join_on_a_missing_column_takes_the_one_close_name_of_that_table():
+    schema = linked_shop()
+    schema.tables[2].columns[0] = ColumnInfo("itm_order_id", "INTEGER")
+    result = validate_sql("SELECT i.product_id FROM orders AS o JOIN order_items AS i ON i.order_id = o.id", schema)
+    assert result.ok and result.fixes == ["i.order_id = o.id -> i.itm_order_id = o.id"]
+
+
+def test_an_unused_inner_join_becomes_a_filter_and_stops_repeating_rows():
+    result = validate_sql("SELECT c.name, COUNT(*) FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id "
+                          "GROUP BY c.name", linked_shop())
+    assert result.ok
+    assert result.sql == ("SELECT c.name, COUNT(*) FROM customers AS c WHERE EXISTS(SELECT 1 FROM orders AS o "
+                          "WHERE o.buyer_id = c.id) GROUP BY c.name")
+
+
+def test_an_unused_left_join_is_dropped_and_used_joins_stay():
+    schema = linked_shop()
+    assert validate_sql("SELECT c.name FROM customers AS c LEFT JOIN orders AS o ON o.buyer_id = c.id",
+                        schema).sql == "SELECT c.name FROM customers AS c"
+    for used in ("SELECT c.name, o.id FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id",
+                 "SELECT c.name FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id WHERE placed_at > '2023'",
+                 "SELECT * FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id",
+                 "SELECT c.name FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id "
+                 "JOIN order_items AS i ON i.order_id = o.id WHERE i.product_id = 1"):
+        assert validate_sql(used, schema).fixes == [], used

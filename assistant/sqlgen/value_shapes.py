@@ -1,0 +1,34 @@
+"""What a column's stored values look like, read from introspection's samples.
+
+A column typed TEXT may hold dates ('2023-01-05'); the checks and fixes that
+treat such a column as a date look here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from connectors.types import ColumnInfo, TableInfo
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+
+
+def seen_values(table: TableInfo, column: ColumnInfo) -> list[Any]:
+    """Non-null values introspection saw: a few distinct ones and the sample rows."""
+    position = table.columns.index(column)
+    seen = list(column.values or [])[:3] + [row[position] for row in table.sample_rows if position < len(row)]
+    return [v for v in seen if v is not None]
+
+
+def holds_iso_dates(table: TableInfo, column: ColumnInfo) -> bool:
+    seen = seen_values(table, column)
+    return bool(seen) and all(isinstance(v, str) and _ISO_DATE.match(v) for v in seen)
+
+
+def iso_date_kind(table: TableInfo, column: ColumnInfo) -> str | None:
+    """DATE or TIMESTAMP for a column of ISO date strings, else None."""
+    if not holds_iso_dates(table, column):
+        return None
+    return "TIMESTAMP" if any(_ISO_DATE_TIME.match(v) for v in seen_values(table, column)) else "DATE"
