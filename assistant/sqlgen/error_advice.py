@@ -19,7 +19,8 @@ _ADVICE: list[tuple[re.Pattern[str], str]] = [
      "use IN instead of =, or make the subquery return one row (an aggregate such as MIN(), or LIMIT 1)"),
     (re.compile(r"function .*(extract|date_trunc|date_part)\(unknown, (bigint|integer|numeric|double precision)\)",
                 re.IGNORECASE),
-     "that column holds a number, not a date or an interval: do arithmetic on it directly"),
+     "that value is a number, not a date or an interval (date - date is already a number of days): "
+     "use it directly"),
     (re.compile(r"must appear in the GROUP BY clause|not in GROUP BY|isn't in GROUP BY", re.IGNORECASE),
      "add that column to GROUP BY, or wrap it in an aggregate such as MIN() or MAX()"),
     (re.compile(r"invalid input syntax for type (integer|bigint|smallint|numeric|double precision|real|boolean)",

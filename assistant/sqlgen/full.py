@@ -166,7 +166,7 @@ class _Runner:
         if not attempt.sql:
             return None
         with self.timer.stage("validate"):
-            validation = validate_sql(attempt.sql, self.schema, self.question)
+            validation = validate_sql(attempt.sql, self.schema)
         if validation.sql:
             attempt.sql = validation.sql
         if validation.errors:
@@ -185,13 +185,12 @@ class _Runner:
                 return attempt
             problem = self._problem(attempt)
             log.debug("candidate (round %d): %s", round_, attempt.sql)
-            only_empty = False
             if problem is None and self.options.execute:
                 await self._execute(attempt)
                 if attempt.error is not None:
                     problem = advise(attempt.error.message)
                 elif not attempt.rows and not empty_checked and _empty_is_suspicious(attempt.sql):
-                    empty_checked = only_empty = True
+                    empty_checked = True
                     problem = ("it ran but returned no rows. Check that each literal is written exactly as "
                                "the data stores it (case, spelling, format) and that the filters are right.")
             elif problem is None:
@@ -208,12 +207,6 @@ class _Runner:
                 ]
             previous, previous_error = attempt.sql, attempt.error
             attempt.sql, explanation = await self._generate(conversation, temperature, seed)
-            if attempt.sql == previous and not only_empty:
-                # Greedy decoding that has settled on a query repeats it whatever the error
-                # says; a sample from the same prompt (its prefix is cached) gets out of the rut.
-                log.debug("the model repeated its query; sampling")
-                attempt.sql, explanation = await self._generate(
-                    conversation, self.options.sample_temperature, (seed or 0) + 1 + round_)
             attempt.explanation = explanation or attempt.explanation  # a repair rarely re-explains
             if attempt.sql == previous:
                 # The model stands by its query: an empty result is then its answer, and

@@ -90,48 +90,5 @@ def date_arithmetic(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
     return problems
 
 
-# Words that ask for the time elapsed between two moments.
-_ELAPSED = re.compile(r"\b(days?|weeks?|hours?|minutes?|seconds?|duration|how long|time (between|from|to|it took)"
-                      r"|elapsed)\b", re.IGNORECASE)
-_ELAPSED_FORM = {
-    "sqlite": "julianday(a) - julianday(b) for the days between two dates",
-    "postgres": "a - b for the days between two dates, EXTRACT(EPOCH FROM a - b) for the seconds between "
-                "two timestamps",
-    "duckdb": "date_diff('day', b, a) for the days between two dates",
-    "mysql": "DATEDIFF(a, b) for the days between two dates, TIMESTAMPDIFF(SECOND, b, a) for seconds",
-}
-
-
-def _calendar_field(node: exp.Expression) -> exp.Expression | None:
-    """The date a calendar-field extraction reads (EXTRACT(YEAR FROM x), strftime('%Y', x))."""
-    while isinstance(node, (exp.Cast, exp.Paren)):
-        node = node.this
-    if isinstance(node, exp.Extract):
-        return node.expression
-    if isinstance(node, exp.TimeToStr):
-        fmt = node.args.get("format")
-        if isinstance(fmt, exp.Literal) and _ONE_NUMBER.match(fmt.this):
-            return node.this
-    return None
-
-
-def calendar_field_differences(tree: exp.Expression, schema: SchemaInfo, question: str) -> list[str]:
-    """EXTRACT(YEAR FROM a) - EXTRACT(YEAR FROM b) is the difference of two calendar
-    fields (2024-01-01 and 2023-12-31 are a year apart), not the time between a and
-    b; when the question asks for days, hours or a duration, it is the wrong measure."""
-    if not _ELAPSED.search(question or ""):
-        return []
-    problems = []
-    for node in tree.find_all(exp.Sub):
-        left, right = _calendar_field(node.this), _calendar_field(node.expression)
-        if left is None or right is None or left == right:
-            continue
-        form = _ELAPSED_FORM.get(schema.dialect, "the engine's date difference function")
-        problems.append(f"{node.sql(dialect=schema.dialect)} subtracts calendar fields, not the time between "
-                        f"the two dates the question asks about; write {form}")
-    return problems
-
-
-def semantic_problems(tree: exp.Expression, schema: SchemaInfo, question: str = "") -> list[str]:
-    return (self_joins(tree, schema) + date_arithmetic(tree, schema)
-            + calendar_field_differences(tree, schema, question))
+def semantic_problems(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
+    return self_joins(tree, schema) + date_arithmetic(tree, schema)

@@ -150,8 +150,7 @@ def _column_hint(message: str, tree: exp.Expression, schema: SchemaInfo) -> str:
     return head + _owners_note(column, owners)
 
 
-def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation:
-    """`question`, when given, lets the checks that depend on what was asked run."""
+def validate_sql(sql: str, schema: SchemaInfo) -> Validation:
     dialect = schema.dialect
     tree, read_as, error = _parse(sql, dialect)
     if tree is None:
@@ -178,5 +177,5 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
     if dropped:
         fixes += dropped
         text = tree.sql(dialect=dialect)
-    return Validation(sql=text, errors=semantic_problems(tree, schema, question), transpiled_from=read_as,
+    return Validation(sql=text, errors=semantic_problems(tree, schema), transpiled_from=read_as,
                       fixes=fixes)

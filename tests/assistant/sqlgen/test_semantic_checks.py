@@ -1,8 +1,6 @@
 import sqlglot
 
-import sqlglot
-
-from assistant.sqlgen.semantic_checks import calendar_field_differences, date_arithmetic, self_joins
+from assistant.sqlgen.semantic_checks import date_arithmetic, self_joins
 from assistant.sqlgen.validate import validate_sql
 from connectors.types import ColumnInfo, ForeignKey, SchemaInfo, TableInfo
 
@@ -56,20 +54,3 @@ def test_validation_reports_them_for_the_repair_prompt():
     result = validate_sql("SELECT c.name FROM customers AS c JOIN orders AS o ON c.id = c.id", schema())
     assert not result.ok and "compares a column with itself" in result.errors[0]
 
-
-def test_a_difference_of_calendar_fields_is_named_when_elapsed_time_is_asked():
-    sql = "SELECT EXTRACT(YEAR FROM c.joined) - EXTRACT(YEAR FROM o.placed) FROM customers AS c JOIN orders AS o"
-    pg = SchemaInfo("postgres", "PostgreSQL", "15", [])
-    (problem,) = calendar_field_differences(sqlglot.parse_one(sql, read="postgres"), pg,
-                                            "How many days from joining to the first order?")
-    assert "subtracts calendar fields" in problem and "EXTRACT(EPOCH FROM a - b)" in problem
-    lite = "SELECT strftime('%Y', joined) - strftime('%Y', placed) FROM customers"
-    (problem,) = calendar_field_differences(tree(lite), schema(), "how long did it take, in days")
-    assert "julianday(a) - julianday(b)" in problem
-
-
-def test_calendar_fields_pass_when_years_are_asked_for_or_nothing_is_subtracted():
-    sql = "SELECT EXTRACT(YEAR FROM joined) - EXTRACT(YEAR FROM placed) FROM t"
-    pg = SchemaInfo("postgres", "PostgreSQL", "15", [])
-    assert calendar_field_differences(sqlglot.parse_one(sql, read="postgres"), pg, "How many years apart?") == []
-    assert calendar_field_differences(tree("SELECT strftime('%Y', joined) FROM t"), schema(), "which days") == []
