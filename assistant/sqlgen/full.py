@@ -27,6 +27,8 @@ from assistant.sqlgen.vote import Candidate, vote
 from connectors.types import ConnectorError, GuardRefusal, QueryTimeout, SchemaInfo
 from llm.client import LLM, GenerateRequest
 
+log = logging.getLogger("dbgpt.sqlgen")  # each candidate and its problem, at debug level
+
 ANSWER_SCHEMA = {
     "type": "object",
     "properties": {
@@ -35,8 +37,6 @@ ANSWER_SCHEMA = {
     },
     "required": ["sql", "explanation"],
 }
-log = logging.getLogger("dbgpt.sqlgen")
-
 RESPONSE_FORMAT = {"type": "json_schema", "json_schema": {"name": "sql_answer", "schema": ANSWER_SCHEMA}}
 
 

@@ -16,19 +16,12 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError, SqlglotError
 from sqlglot.optimizer.qualify import qualify
 
-from assistant.sqlgen.autofix import (
-    resolve_tables,
-    cast_text_dates,
-    exact_division,
-    fix_join_keys,
-    drop_unused_joins,
-    fix_near_names,
-    fix_own_id,
-    fix_qualifiers,
-    year_of_a_number,
-)
+from assistant.sqlgen.autofix import fix_join_keys, fix_near_names, fix_own_id, fix_qualifiers
+from assistant.sqlgen.autofix_types import cast_text_dates, exact_division, year_of_a_number
 from assistant.sqlgen.join_paths import join_path_hint
+from assistant.sqlgen.scope import resolve_tables
 from assistant.sqlgen.semantic_checks import semantic_problems
+from assistant.sqlgen.unused_joins import drop_unused_joins
 from connectors.types import SchemaInfo, TableInfo
 
 OTHER_DIALECTS = ("mysql", "postgres", "sqlite", "duckdb", "tsql")

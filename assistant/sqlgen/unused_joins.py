@@ -1,0 +1,62 @@
+"""Unused joins: a table joined but never read.
+
+Such a join repeats each row once per match, so counts and sums come out too
+large; all it can mean otherwise is a filter.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from connectors.types import SchemaInfo, TableInfo
+
+
+def _uses(select: exp.Select, alias: str, info: TableInfo, join_on: exp.Expression) -> bool:
+    """Whether anything in `select` other than the join's own condition reads the table."""
+    if any(isinstance(star, exp.Star) and star.find_ancestor(exp.Column) is None
+           for star in select.expressions):
+        return True
+    for ref in select.find_all(exp.Column):
+        if _within(ref, join_on):
+            continue
+        if ref.table.lower() == alias or (not ref.table and info.column(ref.name) is not None):
+            return True
+    return False
+
+
+def _within(node: exp.Expression, ancestor: exp.Expression) -> bool:
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.parent
+    return False
+
+
+def drop_unused_joins(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
+    """A table joined but never read (`restaurant JOIN location ON city_name = city_name`
+    with no column of location used) repeats each row once per match: counts and sums
+    come out too large. What such a join can mean is a filter (restaurants whose city
+    has a location), so an inner join becomes `EXISTS (...)`; an unused left join
+    filters nothing and is dropped."""
+    notes = []
+    for select in list(tree.find_all(exp.Select)):
+        for join in list(select.args.get("joins") or []):
+            table, on = join.this, join.args.get("on")
+            if not isinstance(table, exp.Table) or on is None or join.args.get("using"):
+                continue
+            if join.side not in ("", "LEFT") or join.kind not in ("", "INNER", "OUTER"):
+                continue
+            info = schema.table(table.name)
+            alias = table.alias_or_name.lower()
+            if not any(ref.table.lower() == alias for ref in on.find_all(exp.Column)):
+                continue  # a condition that does not relate the table is another mistake (self_joins)
+            if info is None or _uses(select, alias, info, on):
+                continue
+            join.pop()
+            if join.side == "LEFT":
+                notes.append(f"dropped unused left join of {table.sql()}")
+                continue
+            semi = exp.Exists(this=exp.select("1").from_(table.copy()).where(on.copy()))
+            select.where(semi, copy=False)
+            notes.append(f"unused join of {table.sql()} -> {semi.sql()}")
+    return notes
