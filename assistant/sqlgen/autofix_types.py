@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from assistant.sqlgen.scope import resolve_tables, scope_tables
+from assistant.sqlgen.scope import candidate_tables, resolve_tables
 from assistant.sqlgen.value_shapes import iso_date_kind
 from connectors.types import SchemaInfo
 
@@ -43,12 +43,7 @@ def exact_division(tree: exp.Expression, dialect: str) -> list[str]:
 
 
 def _column_type(ref: exp.Column, select: exp.Select, schema: SchemaInfo) -> str:
-    tables = scope_tables(select)
-    if ref.table:
-        names = [name for alias, name in tables.items() if alias.lower() == ref.table.lower()]
-    else:
-        names = list(tables.values())
-    for name in names:
+    for name in candidate_tables(ref, select):
         info = schema.table(name)
         column = info.column(ref.name) if info is not None else None
         if column is not None:

@@ -20,22 +20,25 @@ def scope_tables(select: exp.Expression) -> dict[str, str]:
     return found
 
 
+def candidate_tables(ref: exp.Column, select: exp.Select) -> list[str]:
+    """Names of the tables of `select` that `ref` may come from: the one its qualifier
+    names, or all of them."""
+    tables = scope_tables(select)
+    if ref.table:
+        return [name for alias, name in tables.items() if alias.lower() == ref.table.lower()]
+    return list(tables.values())
+
+
 def resolve_tables(ref: exp.Column, schema: SchemaInfo) -> list[TableInfo] | None:
     """The real tables `ref` may come from; None when its SELECT also reads a CTE or
     subquery (whose columns the schema cannot tell)."""
     select = ref.find_ancestor(exp.Select)
     if select is None:
         return None
-    tables = scope_tables(select)
-    if any(isinstance(source, exp.Subquery) and source.find_ancestor(exp.Select) is select
-           for source in select.find_all(exp.Subquery)
-           if source.parent is not None and isinstance(source.parent, (exp.From, exp.Join))):
+    if any(isinstance(source.parent, (exp.From, exp.Join)) and source.find_ancestor(exp.Select) is select
+           for source in select.find_all(exp.Subquery)):
         return None
-    if ref.table:
-        names = [name for alias, name in tables.items() if alias.lower() == ref.table.lower()]
-    else:
-        names = list(tables.values())
-    infos = [schema.table(name) for name in names]
+    infos = [schema.table(name) for name in candidate_tables(ref, select)]
     if not infos or any(info is None for info in infos):
         return None
     return infos

@@ -16,19 +16,12 @@ def _uses(select: exp.Select, alias: str, info: TableInfo, join_on: exp.Expressi
     if any(isinstance(star, exp.Star) and star.find_ancestor(exp.Column) is None
            for star in select.expressions):
         return True
+    in_condition = {id(ref) for ref in join_on.find_all(exp.Column)}
     for ref in select.find_all(exp.Column):
-        if _within(ref, join_on):
+        if id(ref) in in_condition:
             continue
         if ref.table.lower() == alias or (not ref.table and info.column(ref.name) is not None):
             return True
-    return False
-
-
-def _within(node: exp.Expression, ancestor: exp.Expression) -> bool:
-    while node is not None:
-        if node is ancestor:
-            return True
-        node = node.parent
     return False
 
 
