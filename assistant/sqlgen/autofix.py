@@ -15,7 +15,7 @@ import difflib
 from sqlglot import exp
 
 from assistant.sqlgen.join_paths import declared_links, names_table
-from assistant.sqlgen.scope import resolve_tables, scope_tables, select_aliases
+from assistant.sqlgen.scope import outer_holds, resolve_tables, scope_tables, select_aliases
 from connectors.types import SchemaInfo, TableInfo
 
 
@@ -125,6 +125,8 @@ def fix_own_id(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
         infos = resolve_tables(ref, schema)
         if not infos or len(infos) != 1 or infos[0].column(ref.name) is not None:
             continue
+        if not ref.table and outer_holds(ref.find_ancestor(exp.Select), ref.name, schema):
+            continue  # a correlated reference to the query around it
         info = infos[0]
         own = info.column("id")
         if own is not None and names_table(ref.name, info) and ref.name.lower() not in select_aliases(ref):

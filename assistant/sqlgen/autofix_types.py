@@ -1,8 +1,9 @@
 """Mechanical repairs of types and dates that need no model round.
 
 Integer division where a ratio was asked for, the year of a column that
-already holds the year, and (PostgreSQL, DuckDB) a text column of ISO dates
-used where the engine needs a date.
+already holds the year, (PostgreSQL, DuckDB) a text column of ISO dates used
+where the engine needs a date, and an integer column of UNIX times used as a
+date.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from assistant.sqlgen.scope import candidate_tables, resolve_tables
-from assistant.sqlgen.value_shapes import iso_date_kind
+from assistant.sqlgen.value_shapes import holds_epoch_seconds, iso_date_kind
 from connectors.types import SchemaInfo
 
 # Engines where integer / integer truncates (3 / 4 = 0).
@@ -146,4 +147,61 @@ def cast_text_dates(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
             continue
         notes.append(f"{node.sql(dialect=schema.dialect)} read as {kind}")
         node.replace(exp.cast(node.copy(), exp.DataType.build(kind)))
+    return notes
+
+
+def _epoch_column(node: exp.Expression, schema: SchemaInfo) -> bool:
+    if not isinstance(node, exp.Column):
+        return False
+    for info in resolve_tables(node, schema) or []:
+        column = info.column(node.name)
+        if column is not None:
+            return holds_epoch_seconds(info, column)
+    return False
+
+
+# SQLite date functions whose first argument is a time value; a number there is
+# read as a Julian day unless the 'unixepoch' modifier follows it.
+_SQLITE_TIME_FUNCTIONS = {"DATE", "TIME", "DATETIME", "JULIANDAY", "UNIXEPOCH", "STRFTIME"}
+
+
+def _sqlite_time_arguments(tree: exp.Expression) -> list[exp.Expression]:
+    found = []
+    for node in tree.find_all(exp.TimeToStr, exp.Date, exp.TsOrDsToTimestamp, exp.Anonymous):
+        if isinstance(node, exp.Anonymous):
+            if node.name.upper() in _SQLITE_TIME_FUNCTIONS and node.expressions and not any(
+                    isinstance(e, exp.Literal) and e.this.lower() == "unixepoch" for e in node.expressions):
+                found.append(node.expressions[0])
+        elif isinstance(node, exp.Date) and node.expressions:
+            continue  # date(x, modifiers...): the modifiers say how x is read
+        else:
+            found.append(node.this)
+    return found
+
+
+def read_epoch_seconds(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
+    """An INTEGER column of UNIX times used as a date is read as one: PostgreSQL has
+    no EXTRACT(MONTH FROM bigint), and SQLite reads strftime('%m', 1577836800) as a
+    Julian day and answers nonsense without a word."""
+    if schema.dialect == "sqlite":
+        operands = _sqlite_time_arguments(tree)
+    elif schema.dialect in ("postgres", "duckdb"):
+        # Not `a - b` of two such columns: a difference of UNIX times is a number of seconds.
+        operands = [node for node in _date_operands(tree)
+                    if not (isinstance(node.parent, exp.Sub) and not any(
+                        isinstance(side, exp.Interval) for side in (node.parent.this, node.parent.expression)))]
+    else:
+        return []
+    notes = []
+    seen = set()
+    for node in operands:
+        if id(node) in seen or node.parent is None or not _epoch_column(node, schema):
+            continue
+        seen.add(id(node))
+        if schema.dialect == "sqlite":
+            replacement = exp.Anonymous(this="DATETIME", expressions=[node.copy(), exp.Literal.string("unixepoch")])
+        else:
+            replacement = exp.UnixToTime(this=node.copy())
+        notes.append(f"{node.sql(dialect=schema.dialect)} read as UNIX time")
+        node.replace(replacement)
     return notes

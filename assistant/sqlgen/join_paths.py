@@ -45,6 +45,8 @@ def declared_links(a: TableInfo, b: TableInfo) -> list[Link]:
 
 
 def _looks_like_key(name: str, a: TableInfo, b: TableInfo) -> bool:
+    if name.lower() == "id":
+        return False  # each table's own surrogate key: equal ids of two tables mean nothing
     primary = {c.lower() for c in a.primary_key + b.primary_key}
     return name.lower() in primary or bool(_KEY_NAME.search(name))
 

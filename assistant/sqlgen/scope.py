@@ -47,3 +47,19 @@ def resolve_tables(ref: exp.Column, schema: SchemaInfo) -> list[TableInfo] | Non
 def select_aliases(ref: exp.Column) -> set[str]:
     select = ref.find_ancestor(exp.Select)
     return {e.alias.lower() for e in select.expressions if e.alias} if select is not None else set()
+
+
+def outer_holds(select: exp.Select, column: str, schema: SchemaInfo) -> bool:
+    """Whether a SELECT around this one reads a table with `column` (a correlated
+    reference). A CTE or a subquery in FROM cannot see the query around it."""
+    node = select.parent
+    while node is not None:
+        if isinstance(node, exp.CTE) or (isinstance(node, exp.Subquery) and isinstance(node.parent, (exp.From, exp.Join))):
+            return False
+        if isinstance(node, exp.Select):
+            for name in scope_tables(node).values():
+                info = schema.table(name)
+                if info is None or info.column(column) is not None:
+                    return True
+        node = node.parent
+    return False

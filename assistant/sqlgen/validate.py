@@ -17,9 +17,10 @@ from sqlglot.errors import OptimizeError, ParseError, SqlglotError
 from sqlglot.optimizer.qualify import qualify
 
 from assistant.sqlgen.autofix import fix_join_keys, fix_near_names, fix_own_id, fix_qualifiers
-from assistant.sqlgen.autofix_types import cast_text_dates, exact_division, year_of_a_number
+from assistant.sqlgen.autofix_joins import fix_equal_holders, join_owner_tables
+from assistant.sqlgen.autofix_types import cast_text_dates, exact_division, read_epoch_seconds, year_of_a_number
 from assistant.sqlgen.join_paths import join_path_hint
-from assistant.sqlgen.scope import resolve_tables
+from assistant.sqlgen.scope import resolve_tables, scope_tables
 from assistant.sqlgen.semantic_checks import semantic_problems
 from assistant.sqlgen.unused_joins import drop_unused_joins
 from connectors.types import SchemaInfo, TableInfo
@@ -122,6 +123,14 @@ def _unqualified_hint(column: str, infos: list[TableInfo], owners: list[str]) ->
     return f"{head}; did you mean {', '.join(close)}?" if close else head
 
 
+def _ambiguous_hint(ref: exp.Column, schema: SchemaInfo) -> str:
+    tables = scope_tables(ref.find_ancestor(exp.Select))
+    holders = [f"{alias}.{ref.name}" for alias, name in tables.items()
+               if (info := schema.table(name)) is not None and info.column(ref.name) is not None]
+    return (f"column {ref.name} is ambiguous: it could be {' or '.join(holders)}; "
+            f"write the one the question means")
+
+
 def _column_hint(message: str, tree: exp.Expression, schema: SchemaInfo) -> str:
     """Say which table lacks the column, where it does exist, or what it is close to,
     judged in the SELECT where the column is used (a CTE reads other tables than
@@ -134,7 +143,10 @@ def _column_hint(message: str, tree: exp.Expression, schema: SchemaInfo) -> str:
         if ref.name.lower() != column.lower():
             continue
         infos = resolve_tables(ref, schema)
-        if not infos or any(info.column(column) is not None for info in infos):
+        holders = [info for info in infos or [] if info.column(column) is not None]
+        if not ref.table and len(holders) > 1:
+            return _ambiguous_hint(ref, schema)
+        if not infos or holders:
             continue
         if ref.table:
             return _qualified_hint(ref, infos[0], owners, schema)
@@ -153,8 +165,8 @@ def validate_sql(sql: str, schema: SchemaInfo) -> Validation:
     if table_errors:
         return Validation(sql=text, errors=table_errors, transpiled_from=read_as)
     fixes = (fix_qualifiers(tree, schema) + fix_join_keys(tree, schema) + fix_own_id(tree, schema)
-             + fix_near_names(tree, schema)
-             + year_of_a_number(tree, schema) + cast_text_dates(tree, schema) + exact_division(tree, dialect))
+             + fix_near_names(tree, schema) + fix_equal_holders(tree, schema) + join_owner_tables(tree, schema)
+             + year_of_a_number(tree, schema) + read_epoch_seconds(tree, schema) + cast_text_dates(tree, schema) + exact_division(tree, dialect))
     if fixes:
         text = tree.sql(dialect=dialect)
     try:

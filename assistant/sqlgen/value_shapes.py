@@ -1,7 +1,8 @@
 """What a column's stored values look like, read from introspection's samples.
 
-A column typed TEXT may hold dates ('2023-01-05'); the checks and fixes that
-treat such a column as a date look here.
+A column typed TEXT may hold dates ('2023-01-05'), one typed INTEGER may hold
+UNIX times (1577836800); the checks and fixes that treat such a column as a
+date look here.
 """
 
 from __future__ import annotations
@@ -32,3 +33,16 @@ def iso_date_kind(table: TableInfo, column: ColumnInfo) -> str | None:
     if not holds_iso_dates(table, column):
         return None
     return "TIMESTAMP" if any(_ISO_DATE_TIME.match(v) for v in seen_values(table, column)) else "DATE"
+
+
+# UNIX seconds from 1973-03-03 to 2286-11-20: ten-digit integers, which ids,
+# counts, money and years in practice are not.
+_EPOCH_SECONDS = range(10**8, 10**10)
+
+
+def holds_epoch_seconds(table: TableInfo, column: ColumnInfo) -> bool:
+    """An integer column whose values are all UNIX times in seconds."""
+    if "INT" not in (column.type or "").upper():
+        return False
+    seen = seen_values(table, column)
+    return bool(seen) and all(isinstance(v, int) and v in _EPOCH_SECONDS for v in seen)

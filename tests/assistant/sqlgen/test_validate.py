@@ -37,22 +37,77 @@ def test_a_near_identical_column_name_is_corrected_without_a_model_round():
     assert result.fixes == ["citty -> city", "names -> name"]
 
 
-def test_a_name_another_table_has_is_not_corrected_but_pointed_to():
+def unlinked_shop():
+    """shop() without the key that joins orders to customers."""
     schema = shop()
+    schema.tables[1].columns = [c for c in schema.tables[1].columns if c.name != "customer_id"]
+    return schema
+
+
+def test_a_name_another_table_has_is_not_corrected_but_pointed_to():
+    schema = unlinked_shop()
     schema.tables[0].columns.append(ColumnInfo("totals", "REAL"))
     result = validate_sql("SELECT total FROM customers", schema)
     assert result.errors == ["table customers has no column total; total is a column of orders"]
 
 
 def test_a_column_of_another_table_says_where_it_lives():
-    result = validate_sql("SELECT total FROM customers", shop())
+    result = validate_sql("SELECT total FROM customers", unlinked_shop())
     assert "total is a column of orders" in result.errors[0]
+
+
+def test_a_column_of_a_table_joined_by_one_key_brings_that_table_in():
+    result = validate_sql("SELECT c.name, SUM(total) FROM customers c GROUP BY c.name", shop())
+    assert result.ok, result.errors
+    assert result.sql == ("SELECT c.name, SUM(orders.total) FROM customers AS c "
+                          "JOIN orders ON c.id = orders.customer_id GROUP BY c.name")
+    assert result.fixes == ["JOIN orders ON c.id = orders.customer_id for total"]
+
+
+def test_a_joined_table_does_not_make_the_select_s_own_columns_ambiguous():
+    schema = shop()
+    schema.tables[0].columns.append(ColumnInfo("customer_ref", "TEXT"))
+    result = validate_sql("SELECT id, total FROM customers", schema)
+    assert result.sql == "SELECT customers.id, orders.total FROM customers JOIN orders ON customers.id = orders.customer_id"
+
+
+def test_a_column_two_tables_could_bring_in_is_left_to_the_model():
+    schema = shop()
+    schema.tables.append(TableInfo("refunds", [ColumnInfo("customer_id", "INTEGER"), ColumnInfo("total", "REAL")]))
+    result = validate_sql("SELECT name, total FROM customers", schema)
+    assert not result.ok and "total is a column of orders, refunds" in result.errors[0]
+
+
+def test_a_column_the_tables_hold_joined_on_it_is_qualified_with_either():
+    result = validate_sql("SELECT COUNT(customer_id) FROM orders o JOIN orders o2 ON o.customer_id = o2.customer_id "
+                          "WHERE o2.total > 10", shop())
+    assert result.ok and result.fixes[0] == "customer_id -> o.customer_id"
+
+
+def test_an_undefined_alias_of_a_joined_column_is_re_pointed():
+    result = validate_sql("SELECT c.name, COUNT(x.id) FROM customers c JOIN orders o ON o.customer_id = c.id "
+                          "GROUP BY c.name", shop())
+    assert not result.ok  # x.id could be c.id or o.id, which the join does not make equal
+    result = validate_sql("SELECT c.name, SUM(x.total) FROM customers c JOIN orders o ON o.customer_id = c.id "
+                          "GROUP BY c.name", shop())
+    assert result.ok and result.fixes == ["x.total -> o.total"]
+
+
+def test_an_ambiguous_column_says_which_tables_have_it():
+    result = validate_sql("SELECT COUNT(id) FROM customers c JOIN orders o ON o.customer_id = c.id", shop())
+    assert result.errors == ["column id is ambiguous: it could be c.id or o.id; write the one the question means"]
+
+
+def test_a_correlated_reference_is_not_taken_for_the_subquery_s_column():
+    result = validate_sql("SELECT id FROM customers WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = id)",
+                          shop())
+    assert result.ok and result.fixes == []
 
 
 def test_an_unknown_column_is_judged_in_the_select_that_uses_it():
     # The CTE reads orders only; that customers (outside it) has `city` does not help it.
     result = validate_sql("WITH t AS (SELECT city, SUM(total) AS s FROM orders GROUP BY city) "
-                          "SELECT c.name, t.s FROM customers AS c JOIN t ON t.city = c.city", shop())
+                          "SELECT c.name, t.s FROM customers AS c JOIN t ON t.city = c.city", unlinked_shop())
     assert result.errors == ["table orders has no column city; city is a column of customers"]
 
 
@@ -112,8 +167,8 @@ def test_every_first_gold_query_validates_on_postgres(postgres_url):
 
 
 def test_a_qualified_column_names_the_table_that_lacks_it():
-    # customers is not in the query, so the reference cannot be re-pointed: the model must join it.
-    result = validate_sql("SELECT o.city FROM orders AS o", shop())
+    # customers is not in the query, and no key joins it: the model must find the way.
+    result = validate_sql("SELECT o.city FROM orders AS o", unlinked_shop())
     assert result.errors == ["table orders (as o) has no column city; city is a column of customers"]
 
 
@@ -256,3 +311,32 @@ def test_an_unused_left_join_is_dropped_and_used_joins_stay():
                  "SELECT c.name FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id "
                  "JOIN order_items AS i ON i.order_id = o.id WHERE i.product_id = 1"):
         assert validate_sql(used, schema).fixes == [], used
+
+
+def flights(dialect):
+    times = [1577836800, 1577844000]
+    return SchemaInfo(dialect=dialect, engine="x", server_version="1", tables=[
+        TableInfo("flight", [ColumnInfo("flight_id", "INTEGER", values=[1, 2]),
+                             ColumnInfo("departure_time", "BIGINT", values=times),
+                             ColumnInfo("arrival_time", "BIGINT", values=[t + 3600 for t in times])]),
+    ])
+
+
+def test_sqlite_reads_an_integer_column_of_unix_times_as_unix_times():
+    result = validate_sql("SELECT strftime('%m', departure_time) AS m, COUNT(*) FROM flight GROUP BY m",
+                          flights("sqlite"))
+    assert result.sql == "SELECT STRFTIME('%m', DATETIME(departure_time, 'unixepoch')) AS m, COUNT(*) FROM flight GROUP BY m"
+    explicit = "SELECT strftime('%H:%M', departure_time, 'unixepoch') FROM flight"
+    assert validate_sql(explicit, flights("sqlite")).sql == explicit
+
+
+def test_postgres_reads_an_integer_column_of_unix_times_as_a_timestamp():
+    result = validate_sql("SELECT EXTRACT(MONTH FROM departure_time) FROM flight", flights("postgres"))
+    assert result.sql == "SELECT EXTRACT(MONTH FROM TO_TIMESTAMP(departure_time)) FROM flight"
+
+
+def test_a_difference_of_unix_times_and_ids_stay_numbers():
+    for dialect in ("sqlite", "postgres"):
+        for sql in ("SELECT (arrival_time - departure_time) / 60 FROM flight",
+                    "SELECT EXTRACT(YEAR FROM CURRENT_DATE) - flight_id FROM flight"):
+            assert validate_sql(sql, flights(dialect)).fixes == []

@@ -1,0 +1,176 @@
+"""Mechanical repairs that read a SELECT's joins.
+
+Two mistakes small models make often, where the join structure says what was
+meant:
+- a column several joined tables hold, left unqualified (`COUNT(pid)` over
+  `publication JOIN writes ON publication.pid = writes.pid`) or qualified by an
+  alias the query never defines: when the tables are joined on that very
+  column, every choice gives the same value, so any one is right;
+- a column taken from a table that lacks it, when exactly one other table has
+  it and that table joins the query's tables by one key (`has_projects` read
+  from `course_offering` where it lives in `course`): the table is joined on
+  that key and the column read from it.
+Anything less certain is left to the repair prompt, which names the owner.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from assistant.sqlgen.join_paths import links
+from assistant.sqlgen.scope import outer_holds, scope_tables, select_aliases
+from connectors.types import SchemaInfo, TableInfo
+
+
+def _real_scope(select: exp.Select, schema: SchemaInfo) -> dict[str, TableInfo] | None:
+    """alias -> table of one SELECT, in FROM order; None when it also reads a CTE or
+    subquery, whose columns the schema cannot tell."""
+    scope = {}
+    for alias, name in scope_tables(select).items():
+        info = schema.table(name)
+        if info is None:
+            return None
+        scope[alias] = info
+    if any(isinstance(s.parent, (exp.From, exp.Join)) and s.find_ancestor(exp.Select) is select
+           for s in select.find_all(exp.Subquery)):
+        return None
+    return scope
+
+
+def _own_columns(select: exp.Select) -> list[exp.Column]:
+    return [ref for ref in select.find_all(exp.Column) if ref.find_ancestor(exp.Select) is select]
+
+
+def _defined_names(tree: exp.Expression) -> set[str]:
+    """Every alias and name a qualifier can refer to anywhere in the query (an outer
+    query's alias is in scope in a correlated subquery)."""
+    names = {t.alias_or_name.lower() for t in tree.find_all(exp.Table)}
+    names |= {node.alias.lower() for node in tree.find_all(exp.Subquery, exp.CTE) if node.alias}
+    return names
+
+
+def _holders(column: str, scope: dict[str, TableInfo]) -> list[str]:
+    return [alias for alias, info in scope.items() if info.column(column) is not None]
+
+
+def _inner_equalities(select: exp.Select) -> list[exp.EQ]:
+    """Column = column conditions that hold for every row: ANDed in WHERE or in the
+    ON of an inner join (a LEFT join's columns may be NULL where the other's are not)."""
+    found = []
+    for condition in select.find_all(exp.EQ):
+        if condition.find_ancestor(exp.Select) is not select:
+            continue
+        node = condition.parent
+        while isinstance(node, (exp.And, exp.Paren)):
+            node = node.parent
+        if isinstance(node, exp.Where) or (isinstance(node, exp.Join) and not node.side):
+            found.append(condition)
+    return found
+
+
+def _equal_classes(select: exp.Select, scope: dict[str, TableInfo]) -> dict[tuple[str, str], tuple[str, str]]:
+    """Union-find over (alias, column): two are in one class when the joins make them equal."""
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(key):
+        while parent.get(key, key) != key:
+            key = parent[key]
+        return key
+
+    def key_of(ref: exp.Column) -> tuple[str, str] | None:
+        if ref.table:
+            return (ref.table.lower(), ref.name.lower())
+        holders = _holders(ref.name, scope)
+        return (holders[0].lower(), ref.name.lower()) if len(holders) == 1 else None
+
+    for condition in _inner_equalities(select):
+        left, right = condition.this, condition.expression
+        if isinstance(left, exp.Column) and isinstance(right, exp.Column):
+            a, b = key_of(left), key_of(right)
+            if a and b:
+                parent[find(a)] = find(b)
+    return {key: find(key) for key in set(parent) | set(parent.values())}
+
+
+def fix_equal_holders(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
+    """Qualify an ambiguous column, or re-point an undefined alias, when the tables that
+    hold the column are all joined on it (or only one of them holds it)."""
+    notes = []
+    defined = _defined_names(tree)
+    for select in tree.find_all(exp.Select):
+        scope = _real_scope(select, schema)
+        if not scope or len(scope) < 2:
+            continue
+        classes = None
+        for ref in _own_columns(select):
+            if ref.table and ref.table.lower() in defined:
+                continue
+            if not ref.table and ref.name.lower() in select_aliases(ref):
+                continue
+            holders = _holders(ref.name, scope)
+            if not holders or (not ref.table and len(holders) == 1) or outer_holds(select, ref.name, schema):
+                continue
+            if len(holders) > 1:
+                classes = classes if classes is not None else _equal_classes(select, scope)
+                roots = {classes.get((h.lower(), ref.name.lower())) for h in holders}
+                if len(roots) != 1 or None in roots:
+                    continue
+            before = ref.sql()
+            ref.set("table", exp.to_identifier(holders[0]))
+            notes.append(f"{before} -> {ref.sql()}")
+    return notes
+
+
+def _owner_link(column: str, scope: dict[str, TableInfo], schema: SchemaInfo):
+    """The one table outside the SELECT that has `column` and joins one of its tables by
+    one link: (owner, scope alias, link), else None."""
+    inside = {info.name.lower() for info in scope.values()}
+    options = []
+    for owner in schema.tables:
+        if owner.name.lower() in inside or owner.column(column) is None:
+            continue
+        options += [(owner, alias, link) for alias, info in scope.items() for link in links(info, owner)]
+    return options[0] if len(options) == 1 else None
+
+
+def join_owner_tables(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
+    """Join the one table that has a column the SELECT's tables lack, on its one key."""
+    notes = []
+    for select in list(tree.find_all(exp.Select)):
+        scope = _real_scope(select, schema)
+        if not scope:
+            continue
+        by_alias = {alias.lower(): info for alias, info in scope.items()}
+        joined: dict[str, str] = {}  # owner table (lower) -> its alias in this SELECT
+        for ref in _own_columns(select):
+            if ref.table and ref.table.lower() not in by_alias:
+                continue  # another SELECT's alias, or undefined: left to fix_equal_holders and the model
+            if not ref.table and ref.name.lower() in select_aliases(ref):
+                continue
+            if _holders(ref.name, scope) or outer_holds(select, ref.name, schema):
+                continue
+            found = _owner_link(ref.name, scope, schema)
+            if found is None:
+                continue
+            owner, alias, link = found
+            if owner.name.lower() not in joined:
+                if owner.name.lower() in by_alias:
+                    continue  # its name is taken as another table's alias
+                _qualify_all(select, scope)
+                condition = exp.column(link.left_column, alias).eq(exp.column(link.right_column, owner.name))
+                select.join(exp.to_table(owner.name), on=condition, copy=False)
+                joined[owner.name.lower()] = owner.name
+                notes.append(f"JOIN {owner.name} ON {condition.sql()} for {ref.sql()}")
+            ref.set("table", exp.to_identifier(joined[owner.name.lower()]))
+    return notes
+
+
+def _qualify_all(select: exp.Select, scope: dict[str, TableInfo]) -> None:
+    """Qualify each unqualified column that one table holds, so a joined table that
+    also has it does not make it ambiguous."""
+    for ref in _own_columns(select):
+        if ref.table or ref.name.lower() in select_aliases(ref):
+            continue
+        holders = _holders(ref.name, scope)
+        if len(holders) == 1:
+            ref.set("table", exp.to_identifier(holders[0]))
