@@ -1,7 +1,8 @@
 """Unused joins: a table joined but never read.
 
-Such a join repeats each row once per match, so counts and sums come out too
-large; all it can mean otherwise is a filter.
+Such a join repeats each row once per match, so sums and lists come out too
+large; all it can mean otherwise is a filter. COUNT(*) is the exception: it
+reads the joined rows, by counting them.
 """
 
 from __future__ import annotations
@@ -11,11 +12,21 @@ from sqlglot import exp
 from connectors.types import SchemaInfo, TableInfo
 
 
+def _counts_rows(select: exp.Select) -> bool:
+    for count in select.find_all(exp.Count):
+        if count.find_ancestor(exp.Select) is select and (
+                isinstance(count.this, exp.Star) or (isinstance(count.this, exp.Literal) and count.this.is_number)):
+            return True
+    return False
+
+
 def _uses(select: exp.Select, alias: str, info: TableInfo, join_on: exp.Expression) -> bool:
     """Whether anything in `select` other than the join's own condition reads the table."""
     if any(isinstance(star, exp.Star) and star.find_ancestor(exp.Column) is None
            for star in select.expressions):
         return True
+    if _counts_rows(select):
+        return True  # COUNT(*) over a join counts the joined rows: "airlines with the most flights"
     in_condition = {id(ref) for ref in join_on.find_all(exp.Column)}
     for ref in select.find_all(exp.Column):
         if id(ref) in in_condition:

@@ -233,6 +233,19 @@ def test_a_wrong_alias_in_a_join_condition_goes_to_the_model():
     assert result.fixes == [] and "table orders (as o) has no column city" in result.errors[0]
 
 
+def test_a_wrong_alias_in_a_join_condition_is_re_pointed_at_an_earlier_table_that_has_the_column():
+    schema = shop()
+    schema.tables.append(TableInfo("cities", [ColumnInfo("city", "TEXT"), ColumnInfo("region", "TEXT")]))
+    result = validate_sql("SELECT ci.region FROM customers AS c JOIN orders AS o ON o.customer_id = c.id "
+                          "JOIN cities AS ci ON o.city = ci.city", schema)
+    assert result.fixes[0] == "o.city -> c.city"
+    assert "JOIN cities AS ci ON c.city = ci.city" in result.sql
+    # A table joined later is not visible yet in the condition.
+    later = validate_sql("SELECT ci.region FROM orders AS o JOIN cities AS ci ON o.city = ci.city "
+                         "JOIN customers AS c ON o.customer_id = c.id", schema)
+    assert later.fixes == [] and not later.ok
+
+
 def linked_shop(dialect="sqlite"):
     """customers <- orders (declared foreign key); products <- order_items -> orders (shared key names only)."""
     return SchemaInfo(dialect=dialect, engine="x", server_version="1", tables=[
@@ -294,11 +307,16 @@ def test_a_join_on_a_missing_column_takes_the_one_close_name_of_that_table():
 
 
 def test_an_unused_inner_join_becomes_a_filter_and_stops_repeating_rows():
-    result = validate_sql("SELECT c.name, COUNT(*) FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id "
-                          "GROUP BY c.name", linked_shop())
+    result = validate_sql("SELECT c.name FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id", linked_shop())
     assert result.ok
-    assert result.sql == ("SELECT c.name, COUNT(*) FROM customers AS c WHERE EXISTS(SELECT 1 FROM orders AS o "
-                          "WHERE o.buyer_id = c.id) GROUP BY c.name")
+    assert result.sql == ("SELECT c.name FROM customers AS c WHERE EXISTS(SELECT 1 FROM orders AS o "
+                          "WHERE o.buyer_id = c.id)")
+
+
+def test_count_star_over_a_join_counts_the_joined_rows():
+    # "customers with the most orders": the join is read, by COUNT(*).
+    sql = "SELECT c.name, COUNT(*) FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id GROUP BY c.name"
+    assert validate_sql(sql, linked_shop()).fixes == []
 
 
 def test_an_unused_left_join_is_dropped_and_used_joins_stay():
