@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from assistant.sqlgen import prompts
@@ -71,6 +71,7 @@ class _Attempt:
     truncated: bool = False
     error: AnswerError | None = None
     repairs: int = 0
+    doubts: list[str] = field(default_factory=list)
 
 
 def build_messages(question: str, schema: SchemaInfo, tables: list[str], hints: str,
@@ -166,23 +167,36 @@ class _Runner:
         if not attempt.sql:
             return None
         with self.timer.stage("validate"):
-            validation = validate_sql(attempt.sql, self.schema)
+            validation = validate_sql(attempt.sql, self.schema, self.question)
         if validation.sql:
             attempt.sql = validation.sql
+        attempt.doubts = validation.doubts
         if validation.errors:
             attempt.error = AnswerError("invalid", "; ".join(validation.errors))
             return attempt.error.message
         return None
 
     async def attempt(self, messages, temperature: float, seed: int | None) -> _Attempt:
+        """One candidate, repaired for at most `repair_rounds` rounds. A query that ran
+        but looked doubtful (no rows, one row where one per item was asked) stays the
+        answer if what the model writes instead does not run."""
         attempt = _Attempt()
         attempt.sql, attempt.explanation = await self._generate(messages, temperature, seed)
-        conversation = list(messages)
-        empty_checked = False
+        return await self._repair(attempt, list(messages), temperature, seed)
+
+    async def _repair(self, attempt: _Attempt, conversation: list, temperature: float, seed: int | None) -> _Attempt:
+        ran: _Attempt | None = None  # the last version that ran, kept while a doubt is checked
+
+        def settle(final: _Attempt) -> _Attempt:
+            if final.error is not None and ran is not None:
+                return replace(ran, repairs=final.repairs)
+            return final
+
+        empty_checked = doubts_asked = False
         for round_ in range(self.options.repair_rounds + 1):
             if not attempt.sql:
                 attempt.error = AnswerError("unanswerable", attempt.explanation or "The model wrote no query.")
-                return attempt
+                return settle(attempt)
             problem = self._problem(attempt)
             log.debug("candidate (round %d): %s", round_, attempt.sql)
             if problem is None and self.options.execute:
@@ -190,15 +204,18 @@ class _Runner:
                 if attempt.error is not None:
                     problem = advise(attempt.error.message)
                 elif not attempt.rows and not empty_checked and _empty_is_suspicious(attempt.sql):
-                    empty_checked = True
+                    empty_checked, ran = True, replace(attempt)
                     problem = ("it ran but returned no rows. Check that each literal is written exactly as "
                                "the data stores it (case, spelling, format) and that the filters are right.")
+                elif attempt.doubts and not doubts_asked:
+                    doubts_asked, ran = True, replace(attempt)  # asked once: a query the model stands by is its answer
+                    problem = "; ".join(attempt.doubts)
             elif problem is None:
                 attempt.error = None
             if problem is not None:
                 log.debug("problem: %s", problem)
             if problem is None or round_ == self.options.repair_rounds:
-                return attempt
+                return settle(attempt) if problem is not None else attempt
             attempt.repairs += 1
             with self.timer.stage("repair"):
                 conversation += [
@@ -212,8 +229,8 @@ class _Runner:
                 # The model stands by its query: an empty result is then its answer, and
                 # another round with the same error would only repeat it.
                 attempt.error = previous_error
-                return attempt
-        return attempt
+                return settle(attempt)
+        return settle(attempt)
 
 
 async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | None = None, *,

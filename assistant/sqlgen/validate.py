@@ -20,6 +20,7 @@ from assistant.sqlgen.autofix import fix_join_keys, fix_near_names, fix_own_id, 
 from assistant.sqlgen.autofix_joins import fix_equal_holders, join_owner_tables
 from assistant.sqlgen.autofix_types import cast_text_dates, exact_division, read_epoch_seconds, year_of_a_number
 from assistant.sqlgen.join_paths import join_path_hint
+from assistant.sqlgen.result_shape import per_item_problems, show_group_keys
 from assistant.sqlgen.scope import resolve_tables, scope_tables
 from assistant.sqlgen.semantic_checks import semantic_problems
 from assistant.sqlgen.unused_joins import drop_unused_joins
@@ -35,6 +36,8 @@ class Validation:
     errors: list[str] = field(default_factory=list)
     transpiled_from: str | None = None
     fixes: list[str] = field(default_factory=list)  # mechanical repairs made (autofix)
+    # Likely but not certain mistakes: worth one question to the model, not a refusal.
+    doubts: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -155,7 +158,9 @@ def _column_hint(message: str, tree: exp.Expression, schema: SchemaInfo) -> str:
     return head + _owners_note(column, owners)
 
 
-def validate_sql(sql: str, schema: SchemaInfo) -> Validation:
+def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation:
+    """Check `sql` against `schema`, making the certain fixes; `question`, when given,
+    is checked against the shape of the result."""
     dialect = schema.dialect
     tree, read_as, error = _parse(sql, dialect)
     if tree is None:
@@ -178,9 +183,9 @@ def validate_sql(sql: str, schema: SchemaInfo) -> Validation:
     except SqlglotError:
         pass  # a construct the qualifier does not model: the database will judge it
     # Only a query whose columns all resolve is restructured.
-    dropped = drop_unused_joins(tree, schema)
-    if dropped:
-        fixes += dropped
+    restructured = drop_unused_joins(tree, schema) + show_group_keys(tree)
+    if restructured:
+        fixes += restructured
         text = tree.sql(dialect=dialect)
-    return Validation(sql=text, errors=semantic_problems(tree, schema), transpiled_from=read_as,
-                      fixes=fixes)
+    return Validation(sql=text, errors=semantic_problems(tree, schema), transpiled_from=read_as, fixes=fixes,
+                      doubts=per_item_problems(tree, question) if question else [])

@@ -66,3 +66,19 @@ def test_an_unanswerable_question_gets_an_answer_not_a_query(city):
     answer = asyncio.run(answer_full("will it rain tomorrow", city, llm))
     assert answer.sql is None and answer.error.kind == "unanswerable"
     assert "weather" in answer.error.message
+
+
+def test_a_doubt_is_asked_once_and_a_failing_rewrite_keeps_the_result_that_ran(city):
+    llm = StreamingLLM("```sql\nSELECT COUNT(*) FROM city\n```\nCounts cities.",
+                       "```sql\nSELECT cntry, COUNT(*) FROM city GROUP BY cntry\n```\nPer country.",
+                       "```sql\nSELECT cntry, COUNT(*) FROM city GROUP BY cntry\n```\nPer country.")
+    answer = asyncio.run(answer_full("how many cities are there for each country", city, llm))
+    assert any("one row for each" in m["content"] for m in llm.requests[-1].messages)
+    assert answer.error is None and answer.sql == "SELECT COUNT(*) FROM city" and answer.rows == [[2]]
+
+
+def test_a_query_the_model_stands_by_after_a_doubt_is_its_answer(city):
+    llm = StreamingLLM("```sql\nSELECT COUNT(*) FROM city\n```\nCounts cities.",
+                       "```sql\nSELECT COUNT(*) FROM city\n```\nThere is one total.")
+    answer = asyncio.run(answer_full("how many cities are there for each country", city, llm))
+    assert answer.error is None and answer.rows == [[2]] and len(llm.requests) == 2

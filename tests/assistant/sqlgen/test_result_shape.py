@@ -1,0 +1,51 @@
+import sqlglot
+
+from assistant.sqlgen.result_shape import per_item_problems, show_group_keys
+
+
+def shown(sql):
+    tree = sqlglot.parse_one(sql, read="postgres")
+    notes = show_group_keys(tree)
+    return tree.sql(dialect="postgres"), notes
+
+
+def test_a_grouped_column_the_output_lacks_is_put_in_front():
+    assert shown("SELECT SUM(h) FROM t GROUP BY course_id") == (
+        "SELECT course_id, SUM(h) FROM t GROUP BY course_id", ["shown the grouped course_id"])
+    assert shown("SELECT COUNT(*) FROM t GROUP BY EXTRACT(MONTH FROM d)")[0] == (
+        "SELECT EXTRACT(MONTH FROM d), COUNT(*) FROM t GROUP BY EXTRACT(MONTH FROM d)")
+
+
+def test_grouped_columns_already_shown_or_named_by_position_or_alias_are_left_alone():
+    for sql in ("SELECT c, AVG(x) FROM t GROUP BY c",
+                "SELECT t.c AS city, AVG(x) FROM t GROUP BY t.c",
+                "SELECT EXTRACT(MONTH FROM d) AS m, COUNT(*) FROM t GROUP BY m",
+                "SELECT EXTRACT(MONTH FROM d) AS m, COUNT(*) FROM t GROUP BY EXTRACT(MONTH FROM d)",
+                "SELECT c, COUNT(*) FROM t GROUP BY 1",
+                "SELECT * FROM t GROUP BY c"):
+        assert shown(sql)[1] == [], sql
+
+
+def test_a_subquery_s_output_is_not_touched():
+    sql = "SELECT aid FROM a WHERE aid IN (SELECT aid FROM d GROUP BY did HAVING COUNT(*) = 2)"
+    assert shown(sql) == (sql, [])
+
+
+def _doubts(question, sql):
+    return per_item_problems(sqlglot.parse_one(sql, read="postgres"), question)
+
+
+def test_one_aggregate_row_for_a_question_about_each_item_is_doubted():
+    for question in ("How does the average speed vary across different manufacturers?",
+                     "What is the total for each of the customers?",
+                     "What is the average rating per city?"):
+        problems = _doubts(question, "SELECT AVG(x) FROM t")
+        assert problems and "one row for each" in problems[0], question
+
+
+def test_grouped_or_unaggregated_queries_and_other_questions_are_not_doubted():
+    assert _doubts("What is the average rating per city?", "SELECT city, AVG(x) FROM t GROUP BY city") == []
+    assert _doubts("What is the ratio for each fare?", "SELECT id, a / b FROM fare") == []
+    assert _doubts("What is the running total per day?", "SELECT d, SUM(x) OVER (ORDER BY d) FROM t") == []
+    assert _doubts("What share of orders is late, in percent?", "SELECT AVG(late) FROM t") == []
+    assert _doubts("How many orders are there?", "SELECT COUNT(*) FROM t") == []
