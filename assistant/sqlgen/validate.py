@@ -17,7 +17,7 @@ from sqlglot.errors import OptimizeError, ParseError, SqlglotError
 from sqlglot.optimizer.qualify import qualify
 
 from assistant.sqlgen.autofix import fix_join_keys, fix_near_names, fix_own_id, fix_qualifiers
-from assistant.sqlgen.autofix_joins import fix_equal_holders, join_owner_tables
+from assistant.sqlgen.autofix_joins import bridge_joins, fix_equal_holders, join_owner_tables
 from assistant.sqlgen.autofix_types import cast_text_dates, exact_division, read_epoch_seconds, year_of_a_number
 from assistant.sqlgen.join_paths import join_path_hint
 from assistant.sqlgen.result_shape import per_item_problems, show_group_keys
@@ -171,6 +171,7 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
         return Validation(sql=text, errors=table_errors, transpiled_from=read_as)
     fixes = (fix_qualifiers(tree, schema) + fix_join_keys(tree, schema) + fix_own_id(tree, schema)
              + fix_near_names(tree, schema) + fix_equal_holders(tree, schema) + join_owner_tables(tree, schema)
+             + bridge_joins(tree, schema)
              + year_of_a_number(tree, schema) + read_epoch_seconds(tree, schema) + cast_text_dates(tree, schema) + exact_division(tree, dialect))
     if fixes:
         text = tree.sql(dialect=dialect)

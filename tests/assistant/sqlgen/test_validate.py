@@ -270,10 +270,12 @@ def test_a_join_on_a_missing_column_becomes_the_declared_foreign_key():
 
 
 def test_a_join_of_tables_linked_through_a_bridge_names_the_path():
+    schema = linked_shop()  # two bridges: which one is meant is the model's call
+    schema.tables.append(TableInfo("returns", [ColumnInfo("order_id", "INTEGER"), ColumnInfo("product_id", "INTEGER")]))
     result = validate_sql("SELECT p.title FROM products AS p JOIN orders AS o ON o.product_id = p.product_id",
-                          linked_shop())
+                          schema)
     assert result.errors == [
-        "table orders (as o) has no column product_id; product_id is a column of order_items, products; orders and products are not linked directly; join them "
+        "table orders (as o) has no column product_id; product_id is a column of order_items, products, returns; orders and products are not linked directly; join them "
         "through order_items: order_items.order_id = orders.id and order_items.product_id = products.product_id"]
 
 
@@ -361,3 +363,17 @@ def test_a_difference_of_unix_times_and_ids_stay_numbers():
         for sql in ("SELECT (arrival_time - departure_time) / 60 FROM flight",
                     "SELECT EXTRACT(YEAR FROM CURRENT_DATE) - flight_id FROM flight"):
             assert validate_sql(sql, flights(dialect)).fixes == []
+
+
+def test_a_join_of_tables_related_through_one_bridge_gets_the_bridge():
+    result = validate_sql("SELECT p.title FROM orders AS o JOIN products AS p ON o.product_id = p.product_id",
+                          linked_shop())
+    assert result.ok, result.errors
+    assert result.sql == ("SELECT p.title FROM orders AS o JOIN order_items ON order_items.order_id = o.id "
+                          "JOIN products AS p ON order_items.product_id = p.product_id")
+
+
+def test_a_bridge_already_in_the_query_is_not_joined_twice():
+    result = validate_sql("SELECT p.title FROM orders AS o JOIN products AS p ON o.product_id = p.product_id "
+                          "JOIN order_items AS i ON i.product_id = p.product_id", linked_shop())
+    assert not result.ok and not any("JOIN order_items ON" in f for f in result.fixes)
