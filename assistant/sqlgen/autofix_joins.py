@@ -1,6 +1,6 @@
 """Mechanical repairs that read a SELECT's joins.
 
-Two mistakes small models make often, where the join structure says what was
+Three mistakes small models make often, where the join structure says what was
 meant:
 - a column several joined tables hold, left unqualified (`COUNT(pid)` over
   `publication JOIN writes ON publication.pid = writes.pid`) or qualified by an
@@ -9,7 +9,10 @@ meant:
 - a column taken from a table that lacks it, when exactly one other table has
   it and that table joins the query's tables by one key (`has_projects` read
   from `course_offering` where it lives in `course`): the table is joined on
-  that key and the column read from it.
+  that key and the column read from it;
+- a join of two tables on a column one lacks, when they are related only
+  through one bridge table (`flight` and `fare` through `flight_fare`): the
+  bridge is joined in between.
 Anything less certain is left to the repair prompt, which names the owner.
 """
 
@@ -134,14 +137,15 @@ def _owner_link(column: str, scope: dict[str, TableInfo], schema: SchemaInfo):
 
 
 def join_owner_tables(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
-    """Join the one table that has a column the SELECT's tables lack, on its one key."""
+    """Join the one table that has a column the SELECT's tables lack, on its one key; or,
+    where that table also has every column read from the one it joins, read it instead."""
     notes = []
     for select in list(tree.find_all(exp.Select)):
         scope = _real_scope(select, schema)
         if not scope:
             continue
         by_alias = {alias.lower(): info for alias, info in scope.items()}
-        joined: dict[str, str] = {}  # owner table (lower) -> its alias in this SELECT
+        joined: set[str] = set()  # owner tables (lower) joined to this SELECT, under their own name
         for ref in _own_columns(select):
             if ref.table and ref.table.lower() not in by_alias:
                 continue  # another SELECT's alias, or undefined: left to fix_equal_holders and the model
@@ -153,16 +157,48 @@ def join_owner_tables(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
             if found is None:
                 continue
             owner, alias, link = found
+            if _reads_only(select, alias, scope, owner):
+                notes.append(f"{scope[alias].name} -> {owner.name}: it holds {ref.name} and every column read")
+                _swap_table(select, alias, owner)
+                scope = _real_scope(select, schema)
+                by_alias = {a.lower(): info for a, info in scope.items()}
+                continue
             if owner.name.lower() not in joined:
                 if owner.name.lower() in by_alias:
                     continue  # its name is taken as another table's alias
                 _qualify_all(select, scope)
                 condition = exp.column(link.left_column, alias).eq(exp.column(link.right_column, owner.name))
                 select.join(exp.to_table(owner.name), on=condition, copy=False)
-                joined[owner.name.lower()] = owner.name
+                joined.add(owner.name.lower())
                 notes.append(f"JOIN {owner.name} ON {condition.sql()} for {ref.sql()}")
-            ref.set("table", exp.to_identifier(joined[owner.name.lower()]))
+            ref.set("table", exp.to_identifier(owner.name))
     return notes
+
+
+def _reads_only(select: exp.Select, alias: str, scope: dict[str, TableInfo], owner: TableInfo) -> bool:
+    """Whether every column the SELECT reads from table `alias` is also a column of
+    `owner`: then the query was meant for `owner` (a model that counts courses from
+    `course_offering` because it forgot `department` lives in `course`), and joining
+    would only repeat rows."""
+    for ref in _own_columns(select):
+        if ref.table:
+            mine = ref.table.lower() == alias.lower()
+        else:
+            mine = _holders(ref.name, scope) == [alias] or not _holders(ref.name, scope)
+        if mine and owner.column(ref.name) is None and ref.name.lower() not in select_aliases(ref):
+            return False
+    return True
+
+
+def _swap_table(select: exp.Select, alias: str, owner: TableInfo) -> None:
+    table = next(t for t in select.find_all(exp.Table)
+                 if t.find_ancestor(exp.Select) is select and t.alias_or_name == alias)
+    old = table.name.lower()
+    table.set("this", exp.to_identifier(owner.name))
+    if not table.alias:
+        for ref in _own_columns(select):
+            if ref.table.lower() == old:
+                ref.set("table", exp.to_identifier(owner.name))
 
 
 def _qualify_all(select: exp.Select, scope: dict[str, TableInfo]) -> None:
@@ -176,7 +212,7 @@ def _qualify_all(select: exp.Select, scope: dict[str, TableInfo]) -> None:
             ref.set("table", exp.to_identifier(holders[0]))
 
 
-def _join_sides(join: exp.Join, earlier: dict[str, TableInfo], scope: dict[str, TableInfo]):
+def _join_sides(join: exp.Join, earlier: dict[str, TableInfo]):
     """(earlier alias, joined alias) of a join whose whole condition is `a.x = b.y`."""
     condition = join.args.get("on")
     if not isinstance(condition, exp.EQ) or not isinstance(join.this, exp.Table):
@@ -203,9 +239,8 @@ def bridge_joins(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
         by_alias = {alias.lower(): info for alias, info in scope.items()}
         first = select.args["from_"].this.alias_or_name.lower()
         earlier = {first: by_alias[first]} if first in by_alias else {}
-        joins = list(select.args.get("joins") or [])
-        for join in joins:
-            sides = _join_sides(join, earlier, by_alias)
+        for join in list(select.args.get("joins") or []):
+            sides = _join_sides(join, earlier)
             joined_alias = join.this.alias_or_name.lower() if isinstance(join.this, exp.Table) else ""
             if joined_alias in by_alias:
                 earlier[joined_alias] = by_alias[joined_alias]
@@ -228,6 +263,5 @@ def bridge_joins(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
             join.set("on", into_b)
             position = select.args["joins"].index(join)
             select.args["joins"].insert(position, exp.Join(this=exp.to_table(bridge.name), on=into_a))
-            select.set("joins", select.args["joins"])
             notes.append(f"{before} -> JOIN {bridge.name} ON {into_a.sql()} ... ON {into_b.sql()}")
     return notes

@@ -65,10 +65,9 @@ def test_a_column_of_a_table_joined_by_one_key_brings_that_table_in():
 
 
 def test_a_joined_table_does_not_make_the_select_s_own_columns_ambiguous():
-    schema = shop()
-    schema.tables[0].columns.append(ColumnInfo("customer_ref", "TEXT"))
-    result = validate_sql("SELECT id, total FROM customers", schema)
-    assert result.sql == "SELECT customers.id, orders.total FROM customers JOIN orders ON customers.id = orders.customer_id"
+    result = validate_sql("SELECT id, name, total FROM customers", shop())
+    assert result.sql == ("SELECT customers.id, customers.name, orders.total FROM customers "
+                          "JOIN orders ON customers.id = orders.customer_id")
 
 
 def test_a_column_two_tables_could_bring_in_is_left_to_the_model():
@@ -377,3 +376,12 @@ def test_a_bridge_already_in_the_query_is_not_joined_twice():
     result = validate_sql("SELECT p.title FROM orders AS o JOIN products AS p ON o.product_id = p.product_id "
                           "JOIN order_items AS i ON i.product_id = p.product_id", linked_shop())
     assert not result.ok and not any("JOIN order_items ON" in f for f in result.fixes)
+
+
+def test_a_table_whose_every_column_read_another_table_holds_is_replaced_by_it():
+    # orders lacks city, and customers has city and id: the query was meant for customers;
+    # joining them would count each customer once per order.
+    result = validate_sql("SELECT city, COUNT(id) FROM orders GROUP BY city", shop())
+    assert result.sql == "SELECT city, COUNT(id) FROM customers GROUP BY city"
+    aliased = validate_sql("SELECT o.city, COUNT(o.id) FROM orders AS o GROUP BY o.city", shop())
+    assert aliased.sql == "SELECT o.city, COUNT(o.id) FROM customers AS o GROUP BY o.city"
