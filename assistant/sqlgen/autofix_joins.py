@@ -21,7 +21,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from assistant.sqlgen.join_paths import links
-from assistant.sqlgen.scope import outer_holds, scope_tables, select_aliases
+from assistant.sqlgen.scope import outer_holds, reads_derived_table, scope_tables, select_aliases
 from connectors.types import SchemaInfo, TableInfo
 
 
@@ -34,10 +34,7 @@ def _real_scope(select: exp.Select, schema: SchemaInfo) -> dict[str, TableInfo] 
         if info is None:
             return None
         scope[alias] = info
-    if any(isinstance(s.parent, (exp.From, exp.Join)) and s.find_ancestor(exp.Select) is select
-           for s in select.find_all(exp.Subquery)):
-        return None
-    return scope
+    return None if reads_derived_table(select) else scope
 
 
 def _own_columns(select: exp.Select) -> list[exp.Column]:

@@ -33,15 +33,18 @@ def resolve_tables(ref: exp.Column, schema: SchemaInfo) -> list[TableInfo] | Non
     """The real tables `ref` may come from; None when its SELECT also reads a CTE or
     subquery (whose columns the schema cannot tell)."""
     select = ref.find_ancestor(exp.Select)
-    if select is None:
-        return None
-    if any(isinstance(source.parent, (exp.From, exp.Join)) and source.find_ancestor(exp.Select) is select
-           for source in select.find_all(exp.Subquery)):
+    if select is None or reads_derived_table(select):
         return None
     infos = [schema.table(name) for name in candidate_tables(ref, select)]
     if not infos or any(info is None for info in infos):
         return None
     return infos
+
+
+def reads_derived_table(select: exp.Select) -> bool:
+    """Whether this SELECT reads a subquery in its own FROM or JOIN."""
+    return any(isinstance(source.parent, (exp.From, exp.Join)) and source.find_ancestor(exp.Select) is select
+               for source in select.find_all(exp.Subquery))
 
 
 def select_aliases(ref: exp.Column) -> set[str]:
