@@ -22,10 +22,13 @@ system-deps:
 	else echo "not root or no apt-get: skipping $(SYSTEM_PACKAGES)"; fi
 
 # The virtual environment, rebuilt when the pinned dependencies change.
-# llama-cpp-python compiles from source the first time (~11 min on 2 cores);
-# pip caches the wheel, so later installs take seconds.
-$(STAMP): pyproject.toml
+# llama-cpp-python compiles from source the first time (~11 min on 2 cores) for
+# this CPU's feature level, not -march=native (see the script); the wheel is kept
+# in ~/.cache/dbgpt, so later installs take seconds.
+LLAMA_CPP_VERSION := $(shell sed -n 's/.*"llama-cpp-python==\([^"]*\)".*/\1/p' pyproject.toml)
+$(STAMP): pyproject.toml scripts/llama-cpp-wheel.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --force-reinstall --no-deps "$$(scripts/llama-cpp-wheel.sh $(BIN)/python $(LLAMA_CPP_VERSION) 2> >(grep -v "^WARNING: Location" >&2))"
 	$(PIP) install -e '.[dev]' 2> >(grep -v '^WARNING: Location' >&2)
 	$(BIN)/python -c "import llama_cpp, fastchat, sqlglot"
 	touch $(STAMP)
