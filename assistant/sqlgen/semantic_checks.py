@@ -1,8 +1,9 @@
 """Mistakes that parse and run but cannot be what the user meant.
 
 The database accepts them (a join on `a.x = a.x`, `'2023-01-05' + 10` in
-SQLite), so without these checks they come back as wrong rows instead of an
-error. Each finding is a message for the repair prompt.
+SQLite, `strftime('%w', day)` on a column of weekday names), so without these
+checks they come back as wrong rows instead of an error. Each finding is a
+message for the repair prompt.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from sqlglot import exp
 
 from assistant.sqlgen.join_paths import join_path_hint
-from assistant.sqlgen.value_shapes import holds_iso_dates
+from assistant.sqlgen.value_shapes import calendar_name_kind, holds_calendar_names, holds_iso_dates, seen_values
 from connectors.types import SchemaInfo, TableInfo
 
 # strftime formats that yield one number ('%Y' - 1 is a fine year in SQLite).
@@ -90,5 +91,49 @@ def date_arithmetic(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
     return problems
 
 
+_DATE_READERS = (exp.Extract, exp.TimeToStr, exp.TimestampTrunc, exp.DateTrunc, exp.Date, exp.TsOrDsToDate,
+                 exp.TsOrDsToTimestamp, exp.DayOfWeek, exp.DayOfMonth, exp.Month, exp.Year)
+
+
+def _reads_a_date(ref: exp.Column) -> bool:
+    parent = ref.parent
+    if isinstance(parent, exp.Cast):
+        return parent.to.is_type(*exp.DataType.TEMPORAL_TYPES)
+    return isinstance(parent, _DATE_READERS)
+
+
+def _column_of(ref: exp.Column, tables: dict[str, TableInfo]):
+    candidates = [tables[ref.table.lower()]] if ref.table.lower() in tables else list(tables.values())
+    for info in candidates:
+        if (found := info.column(ref.name)) is not None:
+            return info, found
+    return None, None
+
+
+def calendar_names_as_dates(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
+    """A column of weekday or month names ('Monday') read as a date: PostgreSQL
+    refuses it, SQLite quietly answers NULL. So is a name moved by an interval."""
+    tables = _tables_by_alias(tree, schema)
+    problems = []
+    for ref in tree.find_all(exp.Column):
+        if not _reads_a_date(ref):
+            continue
+        info, column = _column_of(ref, tables)
+        kind = holds_calendar_names(info, column) if column is not None else None
+        if kind is None:
+            continue
+        examples = ", ".join(f"'{v}'" for v in list(dict.fromkeys(seen_values(info, column)))[:3])
+        problems.append(f"{ref.sql(dialect=schema.dialect)} holds {kind} names ({examples}), not dates: compare it "
+                        f"with such names instead of reading a date from it")
+    for node in tree.find_all(exp.Add, exp.Sub):
+        sides = (node.this, node.expression)
+        names = [s for s in sides if isinstance(s, exp.Literal) and s.is_string and calendar_name_kind(s.this)]
+        if names and any(isinstance(s, exp.Interval) for s in sides):
+            problems.append(f"{node.sql(dialect=schema.dialect)} moves a {calendar_name_kind(names[0].this)} name "
+                            f"by an interval, which is not a date; write the {calendar_name_kind(names[0].this)} "
+                            f"it means by name")
+    return problems
+
+
 def semantic_problems(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
-    return self_joins(tree, schema) + date_arithmetic(tree, schema)
+    return self_joins(tree, schema) + date_arithmetic(tree, schema) + calendar_names_as_dates(tree, schema)

@@ -16,10 +16,14 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError, SqlglotError
 from sqlglot.optimizer.qualify import qualify
 
+from assistant.sqlgen.alias_refs import inline_alias_refs
 from assistant.sqlgen.autofix import fix_join_keys, fix_near_names, fix_own_id, fix_qualifiers
 from assistant.sqlgen.autofix_joins import bridge_joins, fix_equal_holders, join_owner_tables
 from assistant.sqlgen.autofix_types import cast_text_dates, exact_division, read_epoch_seconds, year_of_a_number
 from assistant.sqlgen.join_paths import join_path_hint
+from assistant.sqlgen.literal_grounding import ungrounded_filters
+from assistant.sqlgen.phantom_tables import drop_phantom_joins
+from assistant.sqlgen.reserved_aliases import quote_in_text, quote_in_tree
 from assistant.sqlgen.result_shape import per_item_problems, show_group_keys
 from assistant.sqlgen.scope import resolve_tables, scope_tables
 from assistant.sqlgen.semantic_checks import semantic_problems
@@ -163,15 +167,20 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
     is checked against the shape of the result."""
     dialect = schema.dialect
     tree, read_as, error = _parse(sql, dialect)
+    fixes = []
+    if tree is None and (requoted := quote_in_text(sql)) is not None:
+        tree, read_as, _ = _parse(requoted, dialect)
+        fixes.append("a reserved word used as a table alias: quoted")
     if tree is None:
         return Validation(sql=None, errors=[error or "unparseable"])
-    text = tree.sql(dialect=dialect) if read_as else sql
+    fixes += quote_in_tree(tree) + drop_phantom_joins(tree, schema)
+    text = tree.sql(dialect=dialect) if read_as or fixes else sql
     table_errors = _table_errors(tree, schema)
     if table_errors:
-        return Validation(sql=text, errors=table_errors, transpiled_from=read_as)
-    fixes = (fix_qualifiers(tree, schema) + fix_join_keys(tree, schema) + fix_own_id(tree, schema)
+        return Validation(sql=text, errors=table_errors, transpiled_from=read_as, fixes=fixes)
+    fixes += (fix_qualifiers(tree, schema) + fix_join_keys(tree, schema) + fix_own_id(tree, schema)
              + fix_near_names(tree, schema) + fix_equal_holders(tree, schema) + join_owner_tables(tree, schema)
-             + bridge_joins(tree, schema)
+             + bridge_joins(tree, schema) + inline_alias_refs(tree, schema)
              + year_of_a_number(tree, schema) + read_epoch_seconds(tree, schema) + cast_text_dates(tree, schema) + exact_division(tree, dialect))
     if fixes:
         text = tree.sql(dialect=dialect)
@@ -189,4 +198,4 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
         fixes += restructured
         text = tree.sql(dialect=dialect)
     return Validation(sql=text, errors=semantic_problems(tree, schema), transpiled_from=read_as, fixes=fixes,
-                      doubts=per_item_problems(tree, question) if question else [])
+                      doubts=per_item_problems(tree, question) + ungrounded_filters(tree, question))

@@ -1,6 +1,6 @@
 import sqlglot
 
-from assistant.sqlgen.semantic_checks import date_arithmetic, self_joins
+from assistant.sqlgen.semantic_checks import date_arithmetic, self_joins, semantic_problems
 from assistant.sqlgen.validate import validate_sql
 from connectors.types import ColumnInfo, ForeignKey, SchemaInfo, TableInfo
 
@@ -54,3 +54,32 @@ def test_validation_reports_them_for_the_repair_prompt():
     result = validate_sql("SELECT c.name FROM customers AS c JOIN orders AS o ON c.id = c.id", schema())
     assert not result.ok and "compares a column with itself" in result.errors[0]
 
+
+
+def checkins(dialect):
+    return SchemaInfo(dialect=dialect, engine="x", server_version="1", tables=[
+        TableInfo("checkin", [ColumnInfo("business_id", "TEXT"), ColumnInfo("day", "TEXT"), ColumnInfo("count", "INTEGER")],
+                  sample_rows=[["b1", "Monday", 3], ["b2", "Saturday", 5], ["b3", "Sunday", 1]]),
+    ])
+
+
+def test_a_column_of_day_names_read_as_a_date_is_named_in_both_dialects():
+    import sqlite3
+
+    sqlite_sql = "SELECT SUM(count) FROM checkin WHERE strftime('%w', day) IN ('0', '6')"
+    # SQLite quietly answers NULL: without the check this is a wrong answer, not an error.
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE checkin (business_id TEXT, day TEXT, count INTEGER)")
+    db.executemany("INSERT INTO checkin VALUES (?, ?, ?)", [("b1", "Monday", 3), ("b2", "Saturday", 5)])
+    assert db.execute(sqlite_sql).fetchall() == [(None,)]
+    for dialect, sql in [("sqlite", sqlite_sql), ("postgres", "SELECT EXTRACT(DOW FROM day), SUM(count) FROM checkin GROUP BY 1")]:
+        problems = semantic_problems(sqlglot.parse_one(sql, read=dialect), checkins(dialect))
+        assert len(problems) == 1 and "holds day names ('Monday', 'Saturday', 'Sunday')" in problems[0], dialect
+
+
+def test_day_names_compared_as_names_pass_and_a_month_name_moved_by_an_interval_is_named():
+    assert semantic_problems(sqlglot.parse_one("SELECT SUM(count) FROM checkin WHERE day IN ('Saturday', 'Sunday')"),
+                             checkins("sqlite")) == []
+    problems = semantic_problems(sqlglot.parse_one("SELECT 1 FROM checkin WHERE day = 'March' - INTERVAL '2 months'",
+                                                   read="postgres"), checkins("postgres"))
+    assert len(problems) == 1 and "moves a month name by an interval" in problems[0]
