@@ -54,16 +54,20 @@ def self_joins(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
     return problems
 
 
-def _is_date_column(column: exp.Column, tables: dict[str, TableInfo]) -> bool:
-    candidates = [tables[column.table.lower()]] if column.table.lower() in tables else list(tables.values())
+def _column_of(ref: exp.Column, tables: dict[str, TableInfo]):
+    """The table and column `ref` reads: the one its qualifier names, else the first holder."""
+    candidates = [tables[ref.table.lower()]] if ref.table.lower() in tables else list(tables.values())
     for info in candidates:
-        found = info.column(column.name)
-        if found is None:
-            continue
-        if any(word in (found.type or "").upper() for word in ("DATE", "TIME")):
-            return True
-        return holds_iso_dates(info, found)
-    return False
+        if (found := info.column(ref.name)) is not None:
+            return info, found
+    return None, None
+
+
+def _is_date_column(column: exp.Column, tables: dict[str, TableInfo]) -> bool:
+    info, found = _column_of(column, tables)
+    if found is None:
+        return False
+    return any(word in (found.type or "").upper() for word in ("DATE", "TIME")) or holds_iso_dates(info, found)
 
 
 def _is_date_text(node: exp.Expression, tables: dict[str, TableInfo]) -> bool:
@@ -100,14 +104,6 @@ def _reads_a_date(ref: exp.Column) -> bool:
     if isinstance(parent, exp.Cast):
         return parent.to.is_type(*exp.DataType.TEMPORAL_TYPES)
     return isinstance(parent, _DATE_READERS)
-
-
-def _column_of(ref: exp.Column, tables: dict[str, TableInfo]):
-    candidates = [tables[ref.table.lower()]] if ref.table.lower() in tables else list(tables.values())
-    for info in candidates:
-        if (found := info.column(ref.name)) is not None:
-            return info, found
-    return None, None
 
 
 def calendar_names_as_dates(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
