@@ -10,9 +10,10 @@ PIP := $(BIN)/python -m pip --quiet
 
 # System packages some tests and features use: hypopg (hypothetical indexes for
 # PostgreSQL index advice) and SQLite's own HTML documentation (a real corpus
-# for the knowledge tests). Installed where we are root and apt is there;
-# elsewhere the tests that need them say so.
-SYSTEM_PACKAGES := postgresql-15-hypopg sqlite3-doc
+# for the knowledge tests) and Chromium (the browser the UI tests drive).
+# Installed where we are root and apt is there; elsewhere the tests that need
+# them say so.
+SYSTEM_PACKAGES := postgresql-15-hypopg sqlite3-doc chromium
 system-deps:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

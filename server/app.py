@@ -17,6 +17,8 @@ from server.api.openai import create_openai_app
 from server.conversations import Conversations
 from server.databases import DatabaseCatalog
 from server.settings import Settings
+from server.api_docs import mount_api_docs
+from server.ui import mount_ui
 
 
 def _model_hint(settings: Settings) -> str:
@@ -50,6 +52,8 @@ def create_app(settings: Settings, llm: LLM | None = None, knowledge=None) -> Fa
         description="A local, private database assistant.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by mount_api_docs without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.databases = databases
@@ -68,4 +72,6 @@ def create_app(settings: Settings, llm: LLM | None = None, knowledge=None) -> Fa
     app.include_router(knowledge_api.router)
     app.include_router(qa_api.router)
     app.mount("/v1", create_openai_app(settings, app.state.llm))  # OpenAI-compatible, own error shape
+    mount_api_docs(app)
+    mount_ui(app)
     return app

@@ -11,6 +11,8 @@ import socket
 
 import pytest
 
+pytest_plugins = ["tests.support.browser"]  # the browser and page fixtures
+
 
 def services_required() -> bool:
     return os.environ.get("DBGPT_REQUIRE_SERVICES") == "1"

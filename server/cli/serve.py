@@ -76,7 +76,7 @@ def _announce_when_healthy(settings, supervisor: Supervisor) -> None:
         while time.monotonic() - start < 600:
             try:
                 if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    console.print(f"[bold green]DB-GPT is ready[/] at {url}  (API docs: {url}/docs)")
+                    console.print(f"[bold green]DB-GPT is ready[/]: open {url}/ in a browser  (API docs: {url}/docs)")
                     return
             except httpx.HTTPError:
                 pass

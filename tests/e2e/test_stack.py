@@ -50,6 +50,21 @@ def test_unknown_database_through_the_real_stack_is_404(stack):
     assert response.status_code == 404
 
 
+def test_the_chat_page_answers_with_the_real_model(stack, page):
+    url, data_dir, _proc = stack
+    page.goto(url)
+    page.wait_for_selector("#model-status.ok")
+    page.fill("#input", "How many customers are there?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#send:not([disabled])", timeout=300_000)
+    turn = page.locator("article.turn").last
+    with sqlite3.connect(data_dir / "demo" / "shop.sqlite") as con:
+        (count,) = con.execute("SELECT COUNT(*) FROM customers").fetchone()
+    assert turn.locator("tbody td").all_inner_texts() == [str(count)]
+    assert "".join(ch for ch in turn.locator(".figure").inner_text() if ch.isdigit()).startswith(str(count))
+    assert "customers" in turn.locator("textarea.sql").input_value().lower()
+
+
 def test_ctrl_c_stops_every_child_process(stack):
     url, _data_dir, proc = stack
     children = _children_of(proc.pid)

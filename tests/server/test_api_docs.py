@@ -1,0 +1,26 @@
+"""/docs (Swagger UI) and /redoc from installed files: they render in a real
+browser with every outside request refused, and neither points at a CDN."""
+
+import pytest
+
+from tests.support.browser import serve_app
+
+
+def test_docs_load_their_assets_from_this_server(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "/docs-assets/swagger-ui-bundle.js" in page.text and "cdn." not in page.text
+    assert "connect-src 'self'" in page.headers["content-security-policy"]
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+    redoc = client.get("/redoc")
+    assert "/docs-assets/redoc.standalone.js" in redoc.text and "fonts.googleapis" not in redoc.text
+    assert client.get("/openapi.json").json()["info"]["title"] == "DB-GPT"
+
+
+@pytest.mark.parametrize("path, operation", [("/docs", ".opblock-summary-path"), ("/redoc", "[data-section-id]")])
+def test_docs_render_the_operations_in_a_browser_offline(client, page, path, operation):
+    with serve_app(client.app) as url:
+        page.goto(url + path)
+        page.wait_for_selector(operation)
+        text = page.locator("body").inner_text()
+    assert "/api/v1/sql/generate" in text

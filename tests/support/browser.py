@@ -1,0 +1,86 @@
+"""A real browser (Chromium through Playwright) and an app served on a real port.
+
+Chromium comes from the system (`make system-deps` installs Debian's); where it
+is absent the browser tests skip with that reason, except under
+DBGPT_REQUIRE_SERVICES=1, where its absence fails the run. The fixtures are
+registered once for the whole run from tests/conftest.py: Playwright's sync API
+allows one instance per process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+
+from tests.support.helpers import free_port
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("DBGPT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        reason = "Chromium is not installed (make system-deps installs it)"
+        if os.environ.get("DBGPT_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{reason}, and DBGPT_REQUIRE_SERVICES=1 requires it")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page whose requests may reach 127.0.0.1 only; any other is
+    aborted and fails the test, so the UI is shown to need nothing outside."""
+    context = browser.new_context()
+    outside: list[str] = []
+
+    def guard(route):
+        host = route.request.url.split("/")[2].split(":")[0] if "://" in route.request.url else ""
+        if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert outside == [], f"the page tried to reach outside the machine: {outside}"
+    assert errors == [], f"the page raised: {errors}"
+
+
+@contextmanager
+def serve_app(app):
+    """Serve an ASGI app with uvicorn on a free port in a thread; yields its URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           timeout_graceful_shutdown=2))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

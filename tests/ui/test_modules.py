@@ -1,0 +1,61 @@
+"""The page's own modules, run in the real browser: the SSE parser, the chart
+scales and marks, the CSV a user downloads."""
+
+import pytest
+
+from tests.support.browser import serve_app
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    from server.app import create_app
+    from server.settings import Settings
+    from tests.server.conftest import ScriptedLLM
+
+    folder = tmp_path_factory.mktemp("ui-modules")
+    with serve_app(create_app(Settings(data_dir=folder / "data", model_dir=folder / "models"),
+                              llm=ScriptedLLM())) as base:
+        yield base
+
+
+def run(page, url, module, body):
+    page.goto(url)
+    return page.evaluate(f"async () => {{ const m = await import('/ui/js/{module}'); {body} }}")
+
+
+def test_an_event_block_with_several_data_lines_and_a_comment(page, url):
+    parsed = run(page, url, "api.js", """
+        return [m.parseEventBlock(': keep-alive\\nevent: rows\\ndata: {"rows":\\ndata: [[1]]}'),
+                m.parseEventBlock('data: plain text'), m.parseEventBlock(': only a comment')];""")
+    assert parsed == [{"event": "rows", "data": {"rows": [[1]]}}, {"event": "message", "data": "plain text"}, None]
+
+
+def test_ticks_are_round_and_cover_the_values(page, url):
+    ticks = run(page, url, "chart.js", "return [m.niceTicks(0, 97), m.niceTicks(-3, 0.5), m.niceTicks(5, 5)];")
+    assert ticks[0] == [0, 20, 40, 60, 80, 100]
+    assert ticks[1] == [-3, -2, -1, 0, 1]
+    assert ticks[2][0] <= 5 <= ticks[2][-1]
+
+
+def test_each_suggested_mark_is_drawn_and_an_unknown_one_is_not(page, url):
+    counts = run(page, url, "chart.js", """
+        const data = (values) => ({values});
+        const line = m.renderChart({mark: {type: "line"}, data: data([{d: "2024-02-01", n: 3}, {d: "2024-01-01", n: 1},
+            {d: "2024-03-01 10:00", n: 2}]), encoding: {x: {field: "d", type: "temporal"}, y: {field: "n"}}});
+        const scatter = m.renderChart({mark: "point", data: data([{a: 1, b: 2}, {a: 3, b: 4}]),
+            encoding: {x: {field: "a"}, y: {field: "b"}}});
+        const figure = m.renderChart({mark: {type: "text"}, data: data([{total: 12345.678}]),
+            encoding: {text: {field: "total"}}});
+        const arc = m.renderChart({mark: "arc", data: data([{a: 1}]), encoding: {theta: {field: "a"}}});
+        return [line.querySelectorAll("circle").length, line.querySelector("polyline").getAttribute("points").split(" ").length,
+                [...line.querySelectorAll("circle title")].map((t) => t.textContent),
+                scatter.querySelectorAll("circle").length, figure.firstChild.textContent, arc];""")
+    assert counts[0] == 3 and counts[1] == 3
+    assert counts[2] == ["2024-01-01: 1", "2024-02-01: 3", "2024-03-01 10:00: 2"]  # in time order
+    assert counts[3] == 2 and counts[4].replace(",", "").startswith("12345.68")
+    assert counts[5] is None
+
+
+def test_csv_quotes_what_needs_quoting_and_leaves_null_empty(page, url):
+    csv = run(page, url, "table.js", """return m.toCsv(["name", "note"], [["a, b", 'say "hi"'], ["c", null]]);""")
+    assert csv == 'name,note\r\n"a, b","say ""hi"""\r\nc,\r\n'

@@ -1,0 +1,141 @@
+// The chat page: pick a database and a skill, ask, and read the answer as it streams.
+
+import { getJSON, postJSON } from "./api.js";
+import { diagnoseSql } from "./diagnose_view.js";
+import { errorBox, h } from "./dom.js";
+import { askDocuments } from "./qa_view.js";
+import { askData } from "./sql_view.js";
+
+const MODES = {
+  sql: { run: askData, placeholder: "Ask a question about your data…", you: "Question" },
+  diagnose: { run: diagnoseSql, placeholder: "Paste one SQL statement to diagnose…", you: "SQL" },
+  qa: { run: askDocuments, placeholder: "Ask about your documents and schema…", you: "Question" },
+};
+
+const $ = (id) => document.getElementById(id);
+const state = { mode: "sql", busy: null, conversations: {} };
+
+// randomUUID exists only in secure contexts; a LAN address over http is not one.
+function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function context() {
+  const db = $("database").value || "demo";
+  state.conversations[db] ||= newId(); // follow-up questions keep the context of this database's chat
+  return { db, space: $("space").value, conversationId: state.conversations[db] };
+}
+
+async function loadDatabases(select) {
+  const current = select || $("database").value;
+  const connections = await getJSON("/api/v1/connections");
+  $("database").replaceChildren(...connections.map((c) =>
+    h("option", { value: c.name, title: c.description || c.url }, `${c.name} (${c.engine})`)));
+  if (connections.some((c) => c.name === current)) $("database").value = current;
+}
+
+async function loadSpaces() {
+  const spaces = await getJSON("/api/v1/knowledge/spaces");
+  $("space").replaceChildren(h("option", { value: "" }, "All spaces"),
+    ...spaces.map((s) => h("option", { value: s.name, title: s.description || "" }, s.name)));
+}
+
+async function checkModel() {
+  const status = $("model-status");
+  try {
+    const health = await getJSON("/healthz");
+    status.textContent = `model: ${health.model}`;
+    status.className = "status ok";
+  } catch (error) {
+    status.textContent = error.status === 503 ? "model: starting…" : "model: unreachable";
+    status.className = "status waiting";
+    setTimeout(checkModel, 5000);
+  }
+}
+
+function setMode(mode) {
+  state.mode = mode;
+  for (const tab of document.querySelectorAll("[data-mode]")) {
+    tab.setAttribute("aria-selected", String(tab.dataset.mode === mode));
+  }
+  $("input").placeholder = MODES[mode].placeholder;
+  $("input").classList.toggle("code", mode === "diagnose");
+  $("input").focus();
+}
+
+function setBusy(controller) {
+  state.busy = controller;
+  $("send").disabled = Boolean(controller);
+  $("stop").hidden = !controller;
+}
+
+async function submit(event) {
+  event.preventDefault();
+  const text = $("input").value.trim();
+  if (!text || state.busy) return;
+  const mode = MODES[state.mode];
+  const ctx = context();
+  const card = h("article", { class: `turn ${state.mode}` });
+  $("log").append(
+    h("section", { class: "you" }, h("div", { class: "muted" }, `${mode.you} · ${ctx.db}`),
+      h(state.mode === "diagnose" ? "pre" : "p", { class: state.mode === "diagnose" ? "sql" : null }, text)),
+    card);
+  $("input").value = "";
+  const controller = new AbortController();
+  setBusy(controller);
+  card.scrollIntoView({ behavior: "smooth", block: "end" });
+  try {
+    await mode.run(card, text, ctx, controller.signal);
+  } catch (error) {
+    if (error.name === "AbortError") card.append(h("p", { class: "muted" }, "Stopped."));
+    else card.append(errorBox(error.status ? `HTTP ${error.status}` : "Network", error.message, error.body && error.body.rule));
+    if (error.status === 503) checkModel();
+  } finally {
+    setBusy(null);
+    card.scrollIntoView({ behavior: "smooth", block: "end" });
+  }
+}
+
+function openDatabaseDialog() {
+  $("database-form").reset();
+  $("database-error").hidden = true;
+  $("database-dialog").showModal();
+}
+
+async function saveDatabase(event) {
+  event.preventDefault();
+  const form = new FormData($("database-form"));
+  const body = Object.fromEntries([...form.entries()].filter(([, v]) => v !== ""));
+  try {
+    const saved = await postJSON("/api/v1/connections", body);
+    $("database-dialog").close();
+    await loadDatabases(saved.name);
+  } catch (error) {
+    $("database-error").textContent = error.message;
+    $("database-error").hidden = false;
+  }
+}
+
+function start() {
+  for (const tab of document.querySelectorAll("[data-mode]")) {
+    tab.addEventListener("click", () => setMode(tab.dataset.mode));
+  }
+  $("composer").addEventListener("submit", submit);
+  $("input").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("composer").requestSubmit();
+    }
+  });
+  $("stop").addEventListener("click", () => state.busy && state.busy.abort());
+  $("add-database").addEventListener("click", openDatabaseDialog);
+  $("database-cancel").addEventListener("click", () => $("database-dialog").close());
+  $("database-form").addEventListener("submit", saveDatabase);
+  loadDatabases("demo").catch((error) => $("log").append(errorBox("Databases", error.message)));
+  loadSpaces().catch((error) => $("log").append(errorBox("Knowledge", error.message)));
+  checkModel();
+  setMode("sql");
+}
+
+start();

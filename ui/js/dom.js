@@ -1,0 +1,41 @@
+// Building elements from data without innerHTML: every value is text, so
+// nothing in a row, an answer or an error can run as markup.
+
+export function h(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key in node && typeof value !== "string") node[key] = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+export function errorBox(kind, message, rule) {
+  return h("div", { class: "error", role: "alert" },
+    h("strong", {}, kind ? `${kind}: ` : "Error: "), message, rule ? h("span", { class: "muted" }, ` (rule: ${rule})`) : null);
+}
+
+export function copyButton(text) {
+  const button = h("button", { type: "button", class: "quiet small" }, "Copy");
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(typeof text === "function" ? text() : text);
+      button.textContent = "Copied";
+    } catch {
+      button.textContent = "Copy failed";
+    }
+    setTimeout(() => { button.textContent = "Copy"; }, 1500);
+  });
+  return button;
+}
+
+export function seconds(value) {
+  return `${Number(value).toFixed(value < 10 ? 1 : 0)} s`;
+}

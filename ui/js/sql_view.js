@@ -1,0 +1,88 @@
+// "Ask the data": the question becomes SQL on the server, which streams the
+// stages as they end, then the SQL, the rows, a chart and the whole answer.
+
+import { postEvents, postJSON } from "./api.js";
+import { renderChart } from "./chart.js";
+import { copyButton, errorBox, h, seconds } from "./dom.js";
+import { renderTable } from "./table.js";
+
+function feedbackButtons(ctx, question, currentSql) {
+  const note = h("span", { class: "muted" });
+  const send = async (correct, button) => {
+    button.disabled = true;
+    try {
+      const answer = await postJSON("/api/v1/knowledge/feedback",
+        { db: ctx.db, question, sql: currentSql(), correct });
+      note.textContent = answer.stored ? "Saved as a verified example for similar questions." : "Thanks: not saved.";
+    } catch (error) {
+      note.textContent = `Not saved: ${error.message}`;
+      button.disabled = false;
+    }
+  };
+  const good = h("button", { type: "button", class: "quiet small", title: "This SQL answers the question" }, "Correct");
+  const bad = h("button", { type: "button", class: "quiet small", title: "This SQL does not answer the question" }, "Wrong");
+  good.addEventListener("click", () => send(true, good));
+  bad.addEventListener("click", () => send(false, bad));
+  return h("span", { class: "feedback" }, good, bad, note);
+}
+
+// The SQL stays editable: a user can fix it and run it again, read-only.
+function sqlBlock(sql, explanation, ctx, question, results) {
+  const editor = h("textarea", { class: "sql", spellcheck: false, rows: Math.min(12, sql.split("\n").length + 1),
+    "aria-label": "Generated SQL" });
+  editor.value = sql;
+  const run = h("button", { type: "button", class: "small" }, "Run");
+  run.addEventListener("click", async () => {
+    run.disabled = true;
+    try {
+      const result = await postJSON("/api/v1/sql/run", { db: ctx.db, sql: editor.value });
+      results.replaceChildren(renderTable(result.columns, result.rows, result.truncated));
+    } catch (error) {
+      results.replaceChildren(errorBox(error.body.kind || `HTTP ${error.status}`, error.message, error.body.rule));
+    } finally {
+      run.disabled = false;
+    }
+  });
+  return h("div", { class: "sql-block" },
+    editor,
+    h("div", { class: "actions" }, run, copyButton(() => editor.value), feedbackButtons(ctx, question, () => editor.value)),
+    explanation ? h("p", { class: "explanation" }, explanation) : null);
+}
+
+function summary(answer) {
+  const parts = [];
+  const total = Object.values(answer.timings || {}).reduce((a, b) => a + b, 0);
+  if (total) parts.push(seconds(total));
+  if (answer.tables && answer.tables.length) parts.push(`tables: ${answer.tables.join(", ")}`);
+  if (answer.repairs) parts.push(`${answer.repairs} repair${answer.repairs === 1 ? "" : "s"}`);
+  if (answer.confidence !== null && answer.confidence !== undefined) parts.push(`confidence ${Math.round(answer.confidence * 100)}%`);
+  return h("div", { class: "muted summary" }, parts.join(" · "));
+}
+
+export async function askData(card, question, ctx, signal) {
+  const stages = h("div", { class: "stages muted" }, "Reading the schema…");
+  const sqlHolder = h("div");
+  const chart = h("div", { class: "chart-holder" });
+  const results = h("div");
+  card.append(stages, sqlHolder, chart, results);
+  const seen = [];
+  await postEvents("/api/v1/sql/generate/stream",
+    { question, db: ctx.db, conversation_id: ctx.conversationId },
+    (event, data) => {
+      if (event === "stage") {
+        seen.push(`${data.stage} ${seconds(data.seconds)}`);
+        stages.textContent = seen.join(" · ");
+      } else if (event === "sql" && data.sql) {
+        sqlHolder.append(sqlBlock(data.sql, data.explanation, ctx, question, results));
+      } else if (event === "rows") {
+        results.append(renderTable(data.columns, data.rows, data.truncated));
+      } else if (event === "chart") {
+        const drawn = renderChart(data);
+        if (drawn) chart.append(drawn);
+      } else if (event === "error") {
+        results.append(errorBox(data.kind, data.message, data.rule));
+      } else if (event === "done") {
+        stages.replaceWith(summary(data));
+      }
+    }, signal);
+}

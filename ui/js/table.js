@@ -1,0 +1,39 @@
+// A result table, with a CSV download of exactly the rows shown.
+
+import { h } from "./dom.js";
+
+function cell(value) {
+  if (value === null || value === undefined) return h("td", { class: "null" }, "NULL");
+  const numeric = typeof value === "number";
+  return h("td", { class: numeric ? "num" : null }, typeof value === "object" ? JSON.stringify(value) : String(value));
+}
+
+export function toCsv(columns, rows) {
+  const quote = (v) => {
+    if (v === null || v === undefined) return "";
+    const text = typeof v === "object" ? JSON.stringify(v) : String(v);
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return [columns, ...rows].map((r) => r.map(quote).join(",")).join("\r\n") + "\r\n";
+}
+
+function download(columns, rows) {
+  const url = URL.createObjectURL(new Blob([toCsv(columns, rows)], { type: "text/csv" }));
+  const link = h("a", { href: url, download: "result.csv" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function renderTable(columns, rows, truncated) {
+  const count = `${rows.length} row${rows.length === 1 ? "" : "s"}${truncated ? " (more rows were cut off)" : ""}`;
+  return h("div", { class: "result" },
+    h("div", { class: "result-head" },
+      h("span", { class: "muted row-count" }, count),
+      rows.length ? h("button", { type: "button", class: "quiet small", onclick: () => download(columns, rows) }, "CSV") : null),
+    h("div", { class: "table-wrap" },
+      h("table", {},
+        h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, rows.map((r) => h("tr", {}, r.map(cell)))))));
+}
