@@ -76,7 +76,7 @@ async function submit(event) {
   if (!text || state.busy) return;
   const mode = MODES[state.mode];
   const ctx = context();
-  const card = h("article", { class: `turn ${state.mode}` });
+  const card = h("article", { class: `turn mode-${state.mode}` });
   $("log").append(
     h("section", { class: "you" }, h("div", { class: "muted" }, `${mode.you} · ${ctx.db}`),
       h(state.mode === "diagnose" ? "pre" : "p", { class: state.mode === "diagnose" ? "sql" : null }, text)),

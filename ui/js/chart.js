@@ -4,8 +4,8 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 640;
-const HEIGHT = 320;
-const MARGIN = { top: 16, right: 16, bottom: 64, left: 64 };
+const HEIGHT = 360;
+const MARGIN = { top: 16, right: 16, bottom: 100, left: 72 };
 const number = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 
 function el(name, attributes = {}, text) {
@@ -59,7 +59,7 @@ function xLabel(svg, x, text, rotate) {
   const attributes = rotate
     ? { x, y: yPos, transform: `rotate(-35 ${x} ${yPos})`, "text-anchor": "end", class: "tick" }
     : { x, y: yPos, "text-anchor": "middle", class: "tick" };
-  svg.append(el("text", attributes, text.length > 18 ? `${text.slice(0, 17)}…` : text));
+  svg.append(el("text", attributes, text.length > 16 ? `${text.slice(0, 15)}…` : text));
 }
 
 function xTitle(svg, label) {
