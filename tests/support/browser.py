@@ -3,8 +3,10 @@
 Chromium comes from the system (`make system-deps` installs Debian's); where it
 is absent the browser tests skip with that reason, except under
 DBGPT_REQUIRE_SERVICES=1, where its absence fails the run. The fixtures are
-registered once for the whole run from tests/conftest.py: Playwright's sync API
-allows one instance per process.
+registered once for the whole run from tests/conftest.py. Each test gets its
+own Playwright and Chromium, stopped after it: a Playwright sync instance holds
+an event loop on the main thread while it lives, and every later test that
+calls asyncio.run() would fail beside it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def chromium_path() -> str | None:
     return os.environ.get("DBGPT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
     path = chromium_path()
     if path is None:
