@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 UI_DIR = Path(__file__).resolve().parents[1] / "ui"
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+# Set per response rather than by an HTTP middleware: such a middleware wraps
+# every route and hides a client's disconnect from the API's streaming answers.
+HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+class _FencedFiles(StaticFiles):
+    def file_response(self, *args, **kwargs):
+        response = super().file_response(*args, **kwargs)
+        response.headers.update(HEADERS)
+        return response
 
 
 def mount_ui(app: FastAPI, folder: Path = UI_DIR) -> None:
@@ -24,15 +34,6 @@ def mount_ui(app: FastAPI, folder: Path = UI_DIR) -> None:
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
-        return FileResponse(folder / "index.html", media_type="text/html")
+        return FileResponse(folder / "index.html", media_type="text/html", headers=HEADERS)
 
-    app.mount("/ui", StaticFiles(directory=folder), name="ui")
-
-    @app.middleware("http")
-    async def page_security(request: Request, call_next):
-        response = await call_next(request)
-        if request.url.path == "/" or request.url.path.startswith("/ui/"):
-            response.headers["Content-Security-Policy"] = CSP
-            response.headers["X-Content-Type-Options"] = "nosniff"
-            response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    app.mount("/ui", _FencedFiles(directory=folder), name="ui")

@@ -43,3 +43,7 @@ def test_the_api_keeps_its_own_paths_and_errors(client):
     missing = client.get("/api/v1/nowhere")
     assert missing.status_code == 404 and "content-security-policy" not in missing.headers
     assert client.get("/ui/nothing.js").status_code == 404
+
+
+def test_scripts_carry_the_same_policy(client):
+    assert "default-src 'self'" in client.get("/ui/js/app.js").headers["content-security-policy"]
