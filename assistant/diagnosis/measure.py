@@ -106,6 +106,29 @@ def best_seconds(ctx: Context, sql: str, runs: int = 3) -> float | None:
     return best
 
 
+def one_run_seconds(ctx: Context, sql: str) -> float | None:
+    """Wall time of one guarded read-only run to the end, as `cost` measures it for this engine."""
+    if ctx.engine_dialect == "sqlite" and getattr(ctx.connector, "path", None):
+        return sqlite_work(Path(ctx.connector.path), sql, ctx.timeout_s, runs=1)[1]
+    try:
+        return ctx.connector.run(sql, row_limit=COMPARE_ROWS, timeout_s=ctx.timeout_s).elapsed_s
+    except ConnectorError:
+        return None
+
+
+def paired_seconds(ctx: Context, first: str, second: str, rounds: int = 5) -> tuple[float | None, float | None]:
+    """Best times of two statements run in turn, so that a burst of load on a shared
+    machine falls on both rather than on whichever happened to be timed during it."""
+    best: list[float | None] = [None, None]
+    for _ in range(rounds):
+        for i, sql in enumerate((first, second)):
+            seconds = one_run_seconds(ctx, sql)
+            if seconds is None:
+                return None, None
+            best[i] = seconds if best[i] is None else min(best[i], seconds)
+    return best[0], best[1]
+
+
 def sqlite_work(path: Path, sql: str, timeout_s: float, conn: sqlite3.Connection | None = None,
                 runs: int = 3) -> tuple[float | None, float | None]:
     """SQLite's work for a statement run to the end: (VM steps, best wall time of `runs`),

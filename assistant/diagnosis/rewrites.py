@@ -9,10 +9,13 @@ over NULLs).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.diagnosis.context import Context
 from assistant.diagnosis.findings import INFO, WARNING, Finding
 from assistant.diagnosis.measure import (
-    COMPARE_ROWS, change, cost, guarded_text, multiset_difference, run_rows, shown, time_change,
+    COMPARE_ROWS, Cost, change, cost, guarded_text, multiset_difference, paired_seconds, run_rows, shown,
+    time_change,
 )
 from assistant.diagnosis.rewrite_rules import Proposal, proposals
 from connectors.types import GuardRefusal
@@ -43,6 +46,19 @@ def _original_cost(ctx: Context):
     if "original_cost" not in ctx.notes:
         ctx.notes["original_cost"] = cost(ctx, ctx.engine_sql)
     return ctx.notes["original_cost"]
+
+
+def _clock_disagrees(proposal: Proposal, metric: str, gain: float | None, time_gain: float | None) -> bool:
+    """True when a clock reading alone keeps the rewrite from being kept, or from being verified."""
+    clock = gain if metric == "seconds" else time_gain
+    if gain is None or clock is None:
+        return False
+    limit = -MIN_SPEED_GAIN if proposal.purpose == "speed" else MAX_COST_INCREASE
+    if metric != "seconds" and gain > limit:
+        return False  # the planner already says no
+    if clock > limit:
+        return True
+    return proposal.purpose == "speed" and gain <= -VERIFIED_SPEED_GAIN < clock
 
 
 def check_rewrite(ctx: Context, proposal: Proposal) -> Finding | None:
@@ -92,6 +108,15 @@ def check_rewrite(ctx: Context, proposal: Proposal) -> Finding | None:
     # A clock reading as the metric itself (no planner estimate) is judged like any clock reading.
     gain = (time_change if before.metric == "seconds" else change)(before.value, after.value)
     time_gain = time_change(before.seconds, after.seconds)
+    if _clock_disagrees(proposal, before.metric, gain, time_gain):
+        # The two were timed minutes apart; time them in turn before letting the clock decide.
+        seconds_before, seconds_after = paired_seconds(ctx, ctx.engine_sql, text)
+        if before.metric == "seconds":
+            before, after = Cost(seconds_before, "seconds"), Cost(seconds_after, "seconds")
+            gain = time_change(seconds_before, seconds_after)
+        else:
+            before, after = replace(before, seconds=seconds_before), replace(after, seconds=seconds_after)
+            time_gain = time_change(seconds_before, seconds_after)
     evidence.update({"metric": before.metric, "cost_original": before.value, "cost_rewrite": after.value,
                      "seconds_original": before.seconds, "seconds_rewrite": after.seconds})
     limit = -MIN_SPEED_GAIN if proposal.purpose == "speed" else MAX_COST_INCREASE
