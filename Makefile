@@ -5,15 +5,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip --quiet
+# What the venv installs: the product with its test tools; the container image takes `.` alone.
+INSTALL_TARGET ?= .[dev]
 
 .PHONY: serve test model venv clean system-deps
 
 # System packages some tests and features use: hypopg (hypothetical indexes for
 # PostgreSQL index advice) and SQLite's own HTML documentation (a real corpus
-# for the knowledge tests) and Chromium (the browser the UI tests drive).
+# for the knowledge tests), Chromium (the browser the UI tests drive) and
+# docker-compose (it checks deploy/compose.yaml; no container engine is needed).
 # Installed where we are root and apt is there; elsewhere the tests that need
 # them say so.
-SYSTEM_PACKAGES := postgresql-15-hypopg sqlite3-doc chromium
+SYSTEM_PACKAGES := postgresql-15-hypopg sqlite3-doc chromium docker-compose
 system-deps:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -30,7 +33,7 @@ LLAMA_CPP_VERSION := $(shell sed -n 's/.*"llama-cpp-python==\([^"]*\)".*/\1/p' p
 $(STAMP): pyproject.toml scripts/llama-cpp-wheel.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --force-reinstall --no-deps "$$(scripts/llama-cpp-wheel.sh $(BIN)/python $(LLAMA_CPP_VERSION) 2> >(grep -v "^WARNING: Location" >&2))"
-	$(PIP) install -e '.[dev]' 2> >(grep -v '^WARNING: Location' >&2)
+	$(PIP) install -e '$(INSTALL_TARGET)' 2> >(grep -v '^WARNING: Location' >&2)
 	$(BIN)/python -c "import llama_cpp, fastchat, sqlglot"
 	touch $(STAMP)
 

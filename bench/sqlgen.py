@@ -2,7 +2,7 @@
 full pipeline, side by side in one run, on the same model and databases.
 
     .venv/bin/python bench/sqlgen.py --dialect sqlite [--limit N]
-    .venv/bin/python bench/sqlgen.py --dialect postgres [--limit N]
+    .venv/bin/python bench/sqlgen.py --dialect postgres [--limit N] [--db broker,ewallet]
 
 The model is loaded once in this process (the same engine for both
 pipelines); each pipeline runs over the same questions, grouped by database,
@@ -34,11 +34,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dialect", default="sqlite", choices=["sqlite", "postgres"])
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--db", default=None, help="only these databases (comma-separated names)")
     parser.add_argument("--pipelines", default="plain,full")
     parser.add_argument("--out-dir", type=Path, default=None, help="per-question JSON lines per pipeline")
     args = parser.parse_args()
 
     questions = load_questions(DEFOG / f"questions_{args.dialect}.csv", dialect=args.dialect)
+    if args.db:
+        wanted = set(args.db.split(","))
+        questions = [q for q in questions if q.db_name in wanted]
     if args.limit:
         questions = select_subset(questions, args.limit)
     engine = LlamaCppEngine(model_file(), n_ctx=4096)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,6 +13,7 @@ from pydantic import BaseModel, Field
 from assistant.qa.answer import answer_question, stream_answer
 from server.api.errors import ApiError
 from server.api.schemas import ErrorBody, Question
+from server.api.sse import sse_event
 
 router = APIRouter(prefix="/api/v1/qa", tags=["qa"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}
@@ -62,10 +62,6 @@ async def ask(body: QaRequest, request: Request) -> QaResponse:
     return QaResponse.model_validate(answer.to_dict())
 
 
-def _event(name: str, data: Any) -> bytes:
-    return f"event: {name}\ndata: {json.dumps(data, default=str)}\n\n".encode()
-
-
 @router.post("/stream", responses=ERRORS)
 async def ask_stream(body: QaRequest, request: Request) -> StreamingResponse:
     """Server-sent events: `token` as the answer is written, one `citation` per
@@ -77,6 +73,6 @@ async def ask_stream(body: QaRequest, request: Request) -> StreamingResponse:
     async def events() -> AsyncIterator[bytes]:
         async for event in stream_answer(body.question, request.app.state.knowledge, request.app.state.llm,
                                          **arguments):
-            yield _event(event["event"], event["data"])
+            yield sse_event(event["event"], event["data"])
 
     return StreamingResponse(events(), media_type="text/event-stream")

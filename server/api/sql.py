@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any, AsyncIterator
+from typing import AsyncIterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
@@ -21,6 +20,7 @@ from server.api.schemas import (
     SqlRunRequest,
     SqlRunResponse,
 )
+from server.api.sse import sse_event
 
 router = APIRouter(prefix="/api/v1/sql", tags=["sql"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}
@@ -48,10 +48,6 @@ def _response(answer: SqlAnswer, body: SqlGenerateRequest) -> SqlGenerateRespons
 async def generate(body: SqlGenerateRequest, request: Request) -> SqlGenerateResponse:
     """Turn a question into SQL, check it, run it read-only and return rows and a chart suggestion."""
     return _response(await _answer(body, request), body)
-
-
-def _event(name: str, data: Any) -> bytes:
-    return f"event: {name}\ndata: {json.dumps(data, default=str)}\n\n".encode()
 
 
 @router.post("/generate/stream", responses=ERRORS)
@@ -86,7 +82,7 @@ async def generate_stream(body: SqlGenerateRequest, request: Request) -> Streami
         task = asyncio.create_task(run())
         try:
             while (item := await queue.get()) is not None:
-                yield _event(*item)
+                yield sse_event(*item)
         finally:
             task.cancel()
 

@@ -17,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command()(serve.serve)
+app.command()(serve.api)
 app.command()(serve.controller)
 app.command()(serve.worker)
 app.command()(sql.sql)

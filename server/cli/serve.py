@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 
@@ -60,16 +61,44 @@ def serve(
             "--host", settings.host, "--port", str(settings.worker_port),
             "--controller-url", settings.resolved_controller_url,
         ], env)
-        _announce_when_healthy(settings, supervisor)
-        from server.app import create_app
-
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+        _announce_when_healthy(settings)
+        _run_api(settings)
     finally:
         supervisor.stop()
 
 
-def _announce_when_healthy(settings, supervisor: Supervisor) -> None:
-    url = f"http://{settings.host}:{settings.port}"
+def api(
+    host: str = typer.Option(None, help="Address of the API (default 127.0.0.1; 0.0.0.0 in a container)."),
+    port: int = typer.Option(None, help="Port of the API (default 5670)."),
+) -> None:
+    """Start the API and chat page alone, against a controller that runs elsewhere
+    (DBGPT_CONTROLLER_URL), for deployments where the models live on other machines."""
+    settings = load_settings(host=host, port=port)
+    settings.ensure_dirs()
+    try:
+        require_free(settings.host, settings.port, "API")
+    except PortInUse as exc:
+        raise fail(str(exc)) from exc
+    from demo.build import build_demo_db
+
+    build_demo_db(settings.demo_db_path)
+    console.print(f"models through the controller at {settings.resolved_controller_url}")
+    _announce_when_healthy(settings)
+    _run_api(settings)
+
+
+def _run_api(settings) -> None:
+    from server.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+_ANY_ADDRESS = ("0.0.0.0", "::", "")
+
+
+def _announce_when_healthy(settings) -> None:
+    shown_host = "127.0.0.1" if settings.host in _ANY_ADDRESS else settings.host
+    url = f"http://{shown_host}:{settings.port}"
 
     def watch() -> None:
         start = time.monotonic()
@@ -115,6 +144,9 @@ def worker(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(21002),
     controller_url: str = typer.Option(None, help="Default: the local controller."),
+    advertise_url: str = typer.Option(None, help="The address the controller and the API reach this worker at "
+                                                 "(default http://HOST:PORT, or this machine's name when HOST "
+                                                 "is 0.0.0.0), e.g. http://worker:21002 in docker compose."),
     dtype: str = typer.Option("auto", help="transformers/vllm: auto, float16, bfloat16 or float32."),
     attn_implementation: str = typer.Option("sdpa", help="transformers: sdpa or flash_attention_2 "
                                                          "(eager only to compare)."),
@@ -173,10 +205,15 @@ def worker(
     model_worker = ModelWorker(
         engine=engine,
         controller_addr=controller_url or settings.resolved_controller_url,
-        worker_addr=f"http://{host}:{port}",
+        worker_addr=advertise_url or _reachable_url(host, port),
         model_names=[name],
         model_path=str(path),
         conv_template=template,
         queue_size=settings.worker_queue_size,
     )
     serve_worker(model_worker, host, port)
+
+
+def _reachable_url(host: str, port: int) -> str:
+    # A worker listening on every address is reached by this machine's name, not by 0.0.0.0.
+    return f"http://{socket.gethostname() if host in _ANY_ADDRESS else host}:{port}"

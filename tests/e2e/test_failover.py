@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +21,8 @@ import httpx
 import pytest
 import uvicorn
 
-from tests.support.helpers import REPO, free_port, offline_env
+from tests.support.helpers import free_port, offline_env
+from tests.support.processes import Processes
 from tests.support.tiny_llama import make_tiny_llama
 
 EXPIRY_S = 6
@@ -38,19 +38,12 @@ class Stack:
             "DBGPT_WORKER_HEARTBEAT_S": "1", "DBGPT_WORKER_EXPIRY_S": str(EXPIRY_S),
         })
         self.controller_url = f"http://127.0.0.1:{free_port()}"
-        self.procs: list[subprocess.Popen] = []
-        self.controller = self._spawn("controller", "--port", self.controller_url.rsplit(":", 1)[1])
-
-    def _spawn(self, *args) -> subprocess.Popen:
-        log = (self.tmp / f"{args[0]}-{len(self.procs)}.log").open("wb")
-        proc = subprocess.Popen([sys.executable, "-m", "server.cli.main", *args], cwd=REPO, env=self.env,
-                                stdout=log, stderr=subprocess.STDOUT)
-        self.procs.append(proc)
-        return proc
+        self.processes = Processes(tmp_path, self.env)
+        self.controller = self.processes.spawn("controller", "--port", self.controller_url.rsplit(":", 1)[1])
 
     def worker(self, port: int | None = None) -> tuple[subprocess.Popen, str]:
         port = port or free_port()
-        proc = self._spawn("worker", "--backend", "transformers", "--model", MODEL, "--model-path",
+        proc = self.processes.spawn("worker", "--backend", "transformers", "--model", MODEL, "--model-path",
                            str(self.model_dir), "--port", str(port), "--controller-url", self.controller_url)
         return proc, f"http://127.0.0.1:{port}"
 
@@ -64,23 +57,15 @@ class Stack:
     def wait_registered(self, count: int, timeout_s: float = 180) -> None:
         deadline = time.monotonic() + timeout_s
         while self.registered() != count:
-            for proc in self.procs:
-                assert proc.poll() is None or proc.returncode < 0, self.logs()
+            self.processes.assert_alive()
             assert time.monotonic() < deadline, f"{count} workers did not register\n{self.logs()}"
             time.sleep(0.2)
 
     def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text()[-1500:]}" for p in sorted(self.tmp.glob("*.log")))
+        return self.processes.logs()
 
     def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        self.processes.stop()
 
 
 def calls(worker_url: str) -> int:
@@ -194,8 +179,8 @@ def test_an_embedding_worker_process_serves_v1_embeddings(stack, api):
     import openai
 
     port = free_port()
-    proc = stack._spawn("worker", "--backend", "embedding", "--port", str(port),
-                        "--controller-url", stack.controller_url)
+    proc = stack.processes.spawn("worker", "--backend", "embedding", "--port", str(port),
+                                 "--controller-url", stack.controller_url)
     deadline = time.monotonic() + 180
     while "all-minilm-l6-v2" not in httpx.post(stack.controller_url + "/list_models", timeout=10).json()["models"]:
         assert proc.poll() is None and time.monotonic() < deadline, stack.logs()

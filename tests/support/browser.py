@@ -16,6 +16,7 @@ import shutil
 import threading
 import time
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -50,7 +51,7 @@ def page(browser):
     outside: list[str] = []
 
     def guard(route):
-        host = route.request.url.split("/")[2].split(":")[0] if "://" in route.request.url else ""
+        host = urlsplit(route.request.url).hostname
         if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
             route.continue_()
         else:

@@ -1,0 +1,77 @@
+"""The product split over machines, as deploy/compose.yaml runs it: `dbgpt
+controller` and a llama.cpp `dbgpt worker` listening on every address, and
+`dbgpt api` alone against that controller, as real processes with the
+outbound network cut off. The API's process has no model file of its own.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from tests.support.helpers import free_port, model_file, offline_env
+from tests.support.processes import Processes
+
+pytestmark = pytest.mark.model
+
+
+def wait_for(check, what: str, processes: Processes, timeout_s: float = 300) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        processes.assert_alive()
+        try:
+            if check():
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, f"{what} did not happen\n{processes.logs()}"
+        time.sleep(0.25)
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("split")
+    processes = Processes(tmp, offline_env({"DBGPT_N_THREADS": "2", "DBGPT_WORKER_HEARTBEAT_S": "2"}))
+    controller_port, worker_port, api_port = free_port(), free_port(), free_port()
+    controller = f"http://127.0.0.1:{controller_port}"
+    worker = f"http://127.0.0.1:{worker_port}"
+    try:
+        processes.spawn("controller", "--host", "0.0.0.0", "--port", str(controller_port),
+                        env={"DBGPT_DATA_DIR": str(tmp / "controller")})
+        processes.spawn("worker", "--backend", "llamacpp", "--model-path", str(model_file()),
+                        "--host", "0.0.0.0", "--port", str(worker_port),
+                        "--controller-url", controller, "--advertise-url", worker,
+                        env={"DBGPT_DATA_DIR": str(tmp / "worker")})
+        processes.spawn("api", "--port", str(api_port),
+                        env={"DBGPT_DATA_DIR": str(tmp / "api"), "DBGPT_CONTROLLER_URL": controller,
+                             "DBGPT_MODEL_DIR": str(tmp / "no-models")})
+        yield {"controller": controller, "worker": worker, "api": f"http://127.0.0.1:{api_port}",
+               "processes": processes}
+    finally:
+        processes.stop()
+
+
+def test_the_worker_registers_under_the_address_it_was_told_to_advertise(deployment):
+    processes, controller = deployment["processes"], deployment["controller"]
+    wait_for(lambda: httpx.post(controller + "/list_models", timeout=5).json()["models"], "registration", processes)
+    [model] = httpx.post(controller + "/list_models", timeout=5).json()["models"]
+    address = httpx.post(controller + "/get_worker_address", json={"model": model}, timeout=5).json()["address"]
+    assert address == deployment["worker"]
+
+
+def test_the_api_alone_answers_through_the_remote_controller(deployment):
+    processes, api = deployment["processes"], deployment["api"]
+    wait_for(lambda: httpx.get(api + "/healthz", timeout=5).status_code == 200, "the API's health", processes)
+    models = [m["id"] for m in httpx.get(api + "/v1/models", timeout=10).json()["data"]]
+    assert models, "the API sees no model through the controller"
+    reply = httpx.post(api + "/v1/chat/completions", timeout=120, json={
+        "model": models[0], "max_tokens": 8, "temperature": 0,
+        "messages": [{"role": "user", "content": "Say OK."}]})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["choices"][0]["message"]["content"].strip()
+    page = httpx.get(api + "/", timeout=10)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    # Nothing was fetched or copied into the API's own model folder: the model lives with the worker.
+    assert not any((processes.log_dir / "no-models").glob("*"))
