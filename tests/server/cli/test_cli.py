@@ -102,3 +102,23 @@ def test_serve_refuses_a_port_in_use_with_a_clear_error(env, monkeypatch):
         result = invoke("serve")
     assert result.exit_code == 1
     assert "already in use" in result.output and "Traceback" not in result.output
+
+
+def test_api_alone_refuses_a_port_in_use_with_a_clear_error(env, monkeypatch):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = invoke("api", "--port", str(busy.getsockname()[1]))
+    assert result.exit_code == 1
+    assert "already in use" in result.output and "Traceback" not in result.output
+
+
+def test_a_worker_on_every_address_is_advertised_by_this_machines_name():
+    import socket
+
+    from server.cli.serve import _reachable_url
+
+    assert _reachable_url("0.0.0.0", 21002) == f"http://{socket.gethostname()}:21002"
+    assert _reachable_url("10.0.0.5", 21003) == "http://10.0.0.5:21003"
