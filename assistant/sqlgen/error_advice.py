@@ -32,6 +32,9 @@ _KNOWN: list[tuple[str, str]] = [  # (message pattern, case-insensitive; advice)
      "compare a date with a date: a literal like DATE '2023-01-01', or col + INTERVAL '1 year'"),
     (r"operator does not exist: (text|character varying) [<>=!+-]+ (date|timestamp|interval)",
      "that column is text; cast it with ::date when it holds dates, or compare it with text"),
+    (r"exactly one statement may run|expected one statement",
+     "write a single SELECT that returns every number asked for: GROUP BY the column that tells them "
+     "apart, or one scalar subquery per number in one SELECT list"),
 ]
 _ADVICE = [(re.compile(pattern, re.IGNORECASE), advice) for pattern, advice in _KNOWN]
 

@@ -167,13 +167,17 @@ class _Runner:
         if not attempt.sql:
             return None
         with self.timer.stage("validate"):
-            validation = validate_sql(attempt.sql, self.schema, self.question)
+            try:
+                validation = validate_sql(attempt.sql, self.schema, self.question)
+            except Exception:  # a fault of the checks must not cost the answer: the database judges
+                log.exception("validation failed on: %s", attempt.sql)
+                return None
         if validation.sql:
             attempt.sql = validation.sql
         attempt.doubts = validation.doubts
         if validation.errors:
             attempt.error = AnswerError("invalid", "; ".join(validation.errors))
-            return attempt.error.message
+            return advise(attempt.error.message)
         return None
 
     async def attempt(self, messages, temperature: float, seed: int | None) -> _Attempt:

@@ -13,6 +13,7 @@ import re
 from sqlglot import exp
 
 from assistant.sqlgen.join_paths import join_path_hint
+from assistant.sqlgen.scope import reads_derived_table, scope_tables
 from assistant.sqlgen.value_shapes import calendar_name_kind, holds_calendar_names, holds_iso_dates, seen_values
 from connectors.types import SchemaInfo, TableInfo
 
@@ -80,14 +81,16 @@ def _is_date_text(node: exp.Expression, tables: dict[str, TableInfo]) -> bool:
 
 
 def date_arithmetic(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
-    """SQLite keeps dates as text: '2023-01-05' + 10 is 2033, not ten days later."""
+    """SQLite keeps dates as text: '2023-01-05' + 10 is 2033, not ten days later, and
+    one date minus another is the difference of their years."""
     if schema.dialect != "sqlite":
         return []
     tables = _tables_by_alias(tree, schema)
     problems = []
     for node in tree.find_all(exp.Add, exp.Sub):
         sides = (node.this, node.expression)
-        if any(isinstance(s, exp.Literal) and s.is_number for s in sides) and any(
+        both_dates = isinstance(node, exp.Sub) and all(_is_date_text(s, tables) for s in sides)
+        if both_dates or any(isinstance(s, exp.Literal) and s.is_number for s in sides) and any(
                 _is_date_text(s, tables) for s in sides):
             problems.append(f"{node.sql(dialect='sqlite')} does arithmetic on a date, which SQLite stores as "
                             "text; write date(col, '+10 days') to move a date, julianday(a) - julianday(b) "
@@ -131,5 +134,52 @@ def calendar_names_as_dates(tree: exp.Expression, schema: SchemaInfo) -> list[st
     return problems
 
 
+def _outer_holder(select: exp.Select, column: str, schema: SchemaInfo) -> TableInfo | None:
+    """The table of an enclosing SELECT that an unqualified `column` in `select` falls back to."""
+    node = select.parent
+    while node is not None:
+        if isinstance(node, exp.Select):
+            for name in scope_tables(node).values():
+                info = schema.table(name)
+                if info is not None and info.column(column) is not None:
+                    return info
+        node = node.parent
+    return None
+
+
+def outer_columns_in_subquery_results(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
+    """`WHERE aid NOT IN (SELECT aid FROM organization)` where organization has no aid:
+    the database quietly reads the outer query's aid, so the subquery returns each
+    row's own value and the filter is always true (or always false)."""
+    problems = []
+    for select in tree.find_all(exp.Select):
+        holder = select.parent
+        if not isinstance(holder, exp.Subquery) and not isinstance(holder, exp.In):
+            continue
+        if isinstance(holder, exp.Subquery) and isinstance(holder.parent, (exp.From, exp.Join, exp.CTE)):
+            continue
+        if reads_derived_table(select):
+            continue
+        own = [schema.table(name) for name in scope_tables(select).values()]
+        if not own or any(info is None for info in own):
+            continue
+        for item in select.expressions:
+            for ref in item.find_all(exp.Column):
+                if ref.table or ref.find_ancestor(exp.Select) is not select:
+                    continue
+                if any(info.column(ref.name) is not None for info in own):
+                    continue
+                outer = _outer_holder(select, ref.name, schema)
+                if outer is None:
+                    continue
+                names = ", ".join(info.name for info in own)
+                problems.append(
+                    f"in the subquery ({select.sql(dialect=schema.dialect)}), {names} has no column {ref.name}, so "
+                    f"{ref.name} reads {outer.name}.{ref.name} of the outer query and the subquery returns each "
+                    f"row's own value; select a column of {names}{_join_hint(own[0], [outer], schema)}")
+    return problems
+
+
 def semantic_problems(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
-    return self_joins(tree, schema) + date_arithmetic(tree, schema) + calendar_names_as_dates(tree, schema)
+    return (self_joins(tree, schema) + date_arithmetic(tree, schema) + calendar_names_as_dates(tree, schema)
+            + outer_columns_in_subquery_results(tree, schema))

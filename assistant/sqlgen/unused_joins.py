@@ -2,13 +2,18 @@
 
 Such a join repeats each row once per match, so sums and lists come out too
 large; all it can mean otherwise is a filter. COUNT(*) is the exception: it
-reads the joined rows, by counting them.
+reads the joined rows, by counting them; so is any other COUNT when the joined
+table holds the rows that belong to one row of the other (joined on that row's
+own key: `instructor JOIN offering_instructor ON instructor_id` counts the
+courses each instructor taught).
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
 
+from assistant.sqlgen.join_paths import names_table
+from assistant.sqlgen.scope import scope_tables
 from connectors.types import SchemaInfo, TableInfo
 
 
@@ -20,13 +25,43 @@ def _counts_rows(select: exp.Select) -> bool:
     return False
 
 
-def _uses(select: exp.Select, alias: str, info: TableInfo, join_on: exp.Expression) -> bool:
+def _counts_values(select: exp.Select) -> bool:
+    return any(count.find_ancestor(exp.Select) is select and not isinstance(count.this, exp.Distinct)
+               for count in select.find_all(exp.Count))
+
+
+def _own_key(info: TableInfo, column: str) -> bool:
+    lowered = column.lower()
+    return (lowered == "id" or lowered in {c.lower() for c in info.primary_key}
+            or names_table(column, info))
+
+
+def _holds_children(select: exp.Select, alias: str, join_on: exp.Expression, schema: SchemaInfo) -> bool:
+    """Whether the join pairs the joined table with another table's own key, so that its
+    rows are the ones that belong to each row of that table."""
+    tables = {a.lower(): name for a, name in scope_tables(select).items()}
+    for condition in join_on.find_all(exp.EQ):
+        sides = (condition.this, condition.expression)
+        if not all(isinstance(side, exp.Column) and side.table for side in sides):
+            continue
+        others = [side for side in sides if side.table.lower() != alias]
+        if len(others) != 1:
+            continue
+        other = schema.table(tables.get(others[0].table.lower(), ""))
+        if other is not None and _own_key(other, others[0].name):
+            return True
+    return False
+
+
+def _uses(select: exp.Select, alias: str, info: TableInfo, join_on: exp.Expression, schema: SchemaInfo) -> bool:
     """Whether anything in `select` other than the join's own condition reads the table."""
     if any(isinstance(star, exp.Star) and star.find_ancestor(exp.Column) is None
            for star in select.expressions):
         return True
     if _counts_rows(select):
         return True  # COUNT(*) over a join counts the joined rows: "airlines with the most flights"
+    if _counts_values(select) and _holds_children(select, alias, join_on, schema):
+        return True  # COUNT(instructor.id) over its offerings: "courses each instructor taught"
     in_condition = {id(ref) for ref in join_on.find_all(exp.Column)}
     for ref in select.find_all(exp.Column):
         if id(ref) in in_condition:
@@ -54,7 +89,7 @@ def drop_unused_joins(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
             alias = table.alias_or_name.lower()
             if not any(ref.table.lower() == alias for ref in on.find_all(exp.Column)):
                 continue  # a condition that does not relate the table is another mistake (self_joins)
-            if info is None or _uses(select, alias, info, on):
+            if info is None or _uses(select, alias, info, on, schema):
                 continue
             join.pop()
             if join.side == "LEFT":

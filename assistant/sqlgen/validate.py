@@ -13,16 +13,18 @@ from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import OptimizeError, ParseError, SqlglotError
+from sqlglot.errors import OptimizeError, SqlglotError
 from sqlglot.optimizer.qualify import qualify
 
 from assistant.sqlgen.alias_refs import inline_alias_refs
 from assistant.sqlgen.autofix import fix_join_keys, fix_near_names, fix_own_id, fix_qualifiers
 from assistant.sqlgen.autofix_joins import bridge_joins, fix_equal_holders, join_owner_tables
 from assistant.sqlgen.autofix_types import cast_text_dates, exact_division, read_epoch_seconds, year_of_a_number
+from assistant.sqlgen.date_formats import fix_format_literals, format_shape_problems
 from assistant.sqlgen.join_paths import join_path_hint
 from assistant.sqlgen.literal_grounding import ungrounded_filters
 from assistant.sqlgen.phantom_tables import drop_phantom_joins
+from assistant.sqlgen.ratio_shape import ratio_problems
 from assistant.sqlgen.reserved_aliases import quote_in_text, quote_in_tree
 from assistant.sqlgen.result_shape import per_item_problems, show_group_keys
 from assistant.sqlgen.scope import resolve_tables, scope_tables
@@ -55,14 +57,14 @@ def _parse(sql: str, dialect: str) -> tuple[exp.Expression | None, str | None, s
         if len(trees) == 1:
             return trees[0], None, None
         return None, None, f"expected one statement, found {len(trees)}"
-    except ParseError as exc:
+    except (SqlglotError, RecursionError, ValueError) as exc:  # ParseError, TokenError (an unclosed quote)
         first_error = str(exc).splitlines()[0]
     for other in OTHER_DIALECTS:
         if other == dialect:
             continue
         try:
             trees = [t for t in sqlglot.parse(sql, read=other) if t is not None]
-        except SqlglotError:
+        except (SqlglotError, RecursionError, ValueError):
             continue
         if len(trees) == 1:
             return trees[0], other, None
@@ -181,7 +183,8 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
     fixes += (fix_qualifiers(tree, schema) + fix_join_keys(tree, schema) + fix_own_id(tree, schema)
              + fix_near_names(tree, schema) + fix_equal_holders(tree, schema) + join_owner_tables(tree, schema)
              + bridge_joins(tree, schema) + inline_alias_refs(tree, schema)
-             + year_of_a_number(tree, schema) + read_epoch_seconds(tree, schema) + cast_text_dates(tree, schema) + exact_division(tree, dialect))
+             + year_of_a_number(tree, schema) + read_epoch_seconds(tree, schema) + cast_text_dates(tree, schema) + exact_division(tree, dialect)
+             + fix_format_literals(tree, dialect))
     if fixes:
         text = tree.sql(dialect=dialect)
     try:
@@ -197,5 +200,7 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
     if restructured:
         fixes += restructured
         text = tree.sql(dialect=dialect)
-    return Validation(sql=text, errors=semantic_problems(tree, schema), transpiled_from=read_as, fixes=fixes,
-                      doubts=per_item_problems(tree, question) + ungrounded_filters(tree, question))
+    errors = semantic_problems(tree, schema) + format_shape_problems(tree, dialect)
+    return Validation(sql=text, errors=errors, transpiled_from=read_as, fixes=fixes,
+                      doubts=per_item_problems(tree, question) + ratio_problems(tree, question)
+                      + ungrounded_filters(tree, question))

@@ -16,6 +16,14 @@ from connectors.types import SchemaInfo
 
 _WORD = re.compile(r"[\w'&.-]+", re.UNICODE)
 MAX_NGRAM = 4
+# Words that say what to compute, not which rows: "the average rating" asks for AVG,
+# even where some text column happens to hold the value 'Average'. Quoted, they
+# are values again ("reviews that say 'Average'").
+QUERY_WORDS = frozenset("""
+    average avg mean median total sum count number amount maximum max minimum min highest lowest
+    largest smallest biggest most least top bottom first last latest earliest ratio proportion
+    percentage percent share rate each every per all distinct unique
+""".split())
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,8 @@ def _ngrams(question: str) -> set[str]:
 def link_values(question: str, schema: SchemaInfo, tables: list[str] | None = None,
                 cutoff: float = 0.88, limit: int = 8) -> list[ValueMatch]:
     wanted = None if tables is None else {t.lower() for t in tables}
-    grams = _ngrams(question)
+    quoted = {_normal(q) for q in re.findall(r"[\"'‘“]([^\"'’”]+)[\"'’”]", question)}
+    grams = {g for g in _ngrams(question) if g not in QUERY_WORDS or g in quoted}
     matches: dict[tuple[str, str, str], ValueMatch] = {}
     for table in schema.tables:
         if wanted is not None and table.name.lower() not in wanted:

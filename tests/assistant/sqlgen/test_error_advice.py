@@ -10,6 +10,8 @@ from assistant.sqlgen.error_advice import advise
     ('invalid input syntax for type bigint: "Yes"', "value of its own type"),
     ("function pg_catalog.extract(unknown, text) does not exist", "column is text"),
     ("operator does not exist: date >= numeric", "DATE '2023-01-01'"),
+    ("refused by rule 'multiple_statements': exactly one statement may run; got 2", "a single SELECT"),
+    ("expected one statement, found 2", "GROUP BY the column that tells them apart"),
 ])
 def test_known_errors_get_the_rewrite_that_resolves_them(message, advice):
     text = advise(message)

@@ -83,3 +83,28 @@ def test_day_names_compared_as_names_pass_and_a_month_name_moved_by_an_interval_
     problems = semantic_problems(sqlglot.parse_one("SELECT 1 FROM checkin WHERE day = 'March' - INTERVAL '2 months'",
                                                    read="postgres"), checkins("postgres"))
     assert len(problems) == 1 and "moves a month name by an interval" in problems[0]
+
+
+def test_a_subquery_that_selects_a_column_only_the_outer_query_has_is_named():
+    (problem,) = semantic_problems(tree("SELECT name FROM customers WHERE joined NOT IN (SELECT joined FROM orders)"),
+                                   schema())
+    assert "orders has no column joined" in problem and "customers.joined of the outer query" in problem
+    assert "orders.customer_id = customers.id" in problem
+
+
+def test_subqueries_that_select_their_own_columns_or_correlate_in_where_pass():
+    for sql in ("SELECT name FROM customers WHERE id IN (SELECT customer_id FROM orders)",
+                "SELECT name FROM customers AS c WHERE EXISTS (SELECT 1 FROM orders AS o WHERE o.customer_id = id)",
+                "SELECT name, (SELECT max(placed) FROM orders AS o WHERE o.customer_id = c.id) FROM customers AS c",
+                "SELECT n FROM (SELECT name AS n FROM customers) AS t"):
+        assert semantic_problems(tree(sql), schema()) == [], sql
+
+
+def test_sqlite_one_date_minus_another_is_named_and_julianday_passes():
+    (problem,) = date_arithmetic(tree("SELECT AVG(o.placed - c.joined) FROM customers AS c JOIN orders AS o "
+                                      "ON o.customer_id = c.id"), schema())
+    assert "julianday(a) - julianday(b)" in problem
+    assert date_arithmetic(tree("SELECT julianday(o.placed) - julianday(c.joined) FROM customers AS c "
+                                "JOIN orders AS o ON o.customer_id = c.id"), schema()) == []
+    assert date_arithmetic(tree("SELECT strftime('%s', o.placed) - strftime('%s', c.joined) FROM customers AS c "
+                                "JOIN orders AS o ON o.customer_id = c.id"), schema()) == []

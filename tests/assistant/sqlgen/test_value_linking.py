@@ -32,3 +32,18 @@ def test_hints_name_table_column_and_literal():
 def test_tables_restrict_the_search():
     assert link_values("paid with paypal in lyon", SCHEMA, tables=["payments"])[0].table == "payments"
     assert all(m.table == "payments" for m in link_values("paid with paypal in lyon", SCHEMA, tables=["payments"]))
+
+
+REVIEWS = SchemaInfo("sqlite", "SQLite", "3", [
+    TableInfo("review", [ColumnInfo("text", "TEXT", values=["Average", "Great food", "Total disaster"])]),
+])
+
+
+def test_words_that_say_what_to_compute_are_not_values():
+    assert link_values("What is the average rating of each business?", REVIEWS) == []
+    assert link_values("the total number of reviews", REVIEWS) == []
+
+
+def test_quoted_they_are_values_again_and_longer_phrases_still_match():
+    assert [m.value for m in link_values("How many reviews say 'Average'?", REVIEWS)] == ["Average"]
+    assert [m.value for m in link_values("reviews calling it a total disaster", REVIEWS)] == ["Total disaster"]
