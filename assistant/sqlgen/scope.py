@@ -52,17 +52,20 @@ def select_aliases(ref: exp.Column) -> set[str]:
     return {e.alias.lower() for e in select.expressions if e.alias} if select is not None else set()
 
 
-def outer_holds(select: exp.Select, column: str, schema: SchemaInfo) -> bool:
-    """Whether a SELECT around this one reads a table with `column` (a correlated
-    reference). A CTE or a subquery in FROM cannot see the query around it."""
+def outer_tables(select: exp.Select, schema: SchemaInfo):
+    """The tables of the SELECTs around this one, innermost first (None for one the
+    schema does not know). A CTE or a subquery in FROM cannot see the query around it."""
     node = select.parent
     while node is not None:
         if isinstance(node, exp.CTE) or (isinstance(node, exp.Subquery) and isinstance(node.parent, (exp.From, exp.Join))):
-            return False
+            return
         if isinstance(node, exp.Select):
             for name in scope_tables(node).values():
-                info = schema.table(name)
-                if info is None or info.column(column) is not None:
-                    return True
+                yield schema.table(name)
         node = node.parent
-    return False
+
+
+def outer_holds(select: exp.Select, column: str, schema: SchemaInfo) -> bool:
+    """Whether a SELECT around this one reads a table with `column` (a correlated
+    reference); an unknown table might."""
+    return any(info is None or info.column(column) is not None for info in outer_tables(select, schema))

@@ -13,7 +13,7 @@ import re
 from sqlglot import exp
 
 from assistant.sqlgen.join_paths import join_path_hint
-from assistant.sqlgen.scope import reads_derived_table, scope_tables
+from assistant.sqlgen.scope import outer_tables, reads_derived_table, scope_tables
 from assistant.sqlgen.value_shapes import calendar_name_kind, holds_calendar_names, holds_iso_dates, seen_values
 from connectors.types import SchemaInfo, TableInfo
 
@@ -134,31 +134,15 @@ def calendar_names_as_dates(tree: exp.Expression, schema: SchemaInfo) -> list[st
     return problems
 
 
-def _outer_holder(select: exp.Select, column: str, schema: SchemaInfo) -> TableInfo | None:
-    """The table of an enclosing SELECT that an unqualified `column` in `select` falls back to."""
-    node = select.parent
-    while node is not None:
-        if isinstance(node, exp.Select):
-            for name in scope_tables(node).values():
-                info = schema.table(name)
-                if info is not None and info.column(column) is not None:
-                    return info
-        node = node.parent
-    return None
-
-
 def outer_columns_in_subquery_results(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
     """`WHERE aid NOT IN (SELECT aid FROM organization)` where organization has no aid:
     the database quietly reads the outer query's aid, so the subquery returns each
     row's own value and the filter is always true (or always false)."""
     problems = []
     for select in tree.find_all(exp.Select):
-        holder = select.parent
-        if not isinstance(holder, exp.Subquery) and not isinstance(holder, exp.In):
-            continue
-        if isinstance(holder, exp.Subquery) and isinstance(holder.parent, (exp.From, exp.Join, exp.CTE)):
-            continue
-        if reads_derived_table(select):
+        holder = select.parent  # IN (SELECT ...), EXISTS, a scalar subquery; not a table in FROM
+        if (not isinstance(holder, (exp.Subquery, exp.In)) or isinstance(holder.parent, (exp.From, exp.Join, exp.CTE))
+                or reads_derived_table(select)):
             continue
         own = [schema.table(name) for name in scope_tables(select).values()]
         if not own or any(info is None for info in own):
@@ -169,7 +153,8 @@ def outer_columns_in_subquery_results(tree: exp.Expression, schema: SchemaInfo) 
                     continue
                 if any(info.column(ref.name) is not None for info in own):
                     continue
-                outer = _outer_holder(select, ref.name, schema)
+                outer = next((info for info in outer_tables(select, schema)
+                              if info is not None and info.column(ref.name) is not None), None)
                 if outer is None:
                     continue
                 names = ", ".join(info.name for info in own)

@@ -310,47 +310,6 @@ def test_a_join_on_a_missing_column_takes_the_one_close_name_of_that_table():
     assert result.ok and result.fixes == ["i.order_id = o.id -> i.itm_order_id = o.id"]
 
 
-def test_an_unused_inner_join_becomes_a_filter_and_stops_repeating_rows():
-    result = validate_sql("SELECT c.name FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id", linked_shop())
-    assert result.ok
-    assert result.sql == ("SELECT c.name FROM customers AS c WHERE EXISTS(SELECT 1 FROM orders AS o "
-                          "WHERE o.buyer_id = c.id)")
-
-
-def test_count_star_over_a_join_counts_the_joined_rows():
-    # "customers with the most orders": the join is read, by COUNT(*).
-    sql = "SELECT c.name, COUNT(*) FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id GROUP BY c.name"
-    assert validate_sql(sql, linked_shop()).fixes == []
-
-
-def test_a_count_over_the_rows_that_belong_to_each_row_keeps_its_join():
-    # "customers with the most orders" counted by the customer's key: each order is one row.
-    sql = "SELECT c.name, COUNT(c.id) FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id GROUP BY c.name"
-    assert validate_sql(sql, linked_shop()).fixes == []
-
-
-def test_a_count_over_a_join_on_a_shared_attribute_still_becomes_a_filter():
-    # Customers and orders in the same city say nothing about whose order it is: no counting through it.
-    schema = linked_shop()
-    schema.tables[0].columns.append(ColumnInfo("city", "TEXT"))
-    schema.tables[1].columns.append(ColumnInfo("city", "TEXT"))
-    result = validate_sql("SELECT COUNT(c.id) FROM customers AS c JOIN orders AS o ON o.city = c.city", schema)
-    assert result.sql == ("SELECT COUNT(c.id) FROM customers AS c WHERE EXISTS(SELECT 1 FROM orders AS o "
-                          "WHERE o.city = c.city)")
-
-
-def test_an_unused_left_join_is_dropped_and_used_joins_stay():
-    schema = linked_shop()
-    assert validate_sql("SELECT c.name FROM customers AS c LEFT JOIN orders AS o ON o.buyer_id = c.id",
-                        schema).sql == "SELECT c.name FROM customers AS c"
-    for used in ("SELECT c.name, o.id FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id",
-                 "SELECT c.name FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id WHERE placed_at > '2023'",
-                 "SELECT * FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id",
-                 "SELECT c.name FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id "
-                 "JOIN order_items AS i ON i.order_id = o.id WHERE i.product_id = 1"):
-        assert validate_sql(used, schema).fixes == [], used
-
-
 def flights(dialect):
     times = [1577836800, 1577844000]
     return SchemaInfo(dialect=dialect, engine="x", server_version="1", tables=[
