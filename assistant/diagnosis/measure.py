@@ -98,11 +98,10 @@ def best_seconds(ctx: Context, sql: str, runs: int = 3) -> float | None:
     """The best of a few guarded read-only runs, rows fetched to the client as a user would."""
     best = None
     for _ in range(runs):
-        try:
-            result = ctx.connector.run(sql, row_limit=COMPARE_ROWS, timeout_s=ctx.timeout_s)
-        except ConnectorError:
+        seconds = one_run_seconds(ctx, sql)
+        if seconds is None:
             return None
-        best = result.elapsed_s if best is None else min(best, result.elapsed_s)
+        best = seconds if best is None else min(best, seconds)
     return best
 
 
