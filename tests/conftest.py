@@ -11,11 +11,9 @@ import socket
 
 import pytest
 
+from tests.support.helpers import missing
+
 pytest_plugins = ["tests.support.browser"]  # the browser and page fixtures
-
-
-def services_required() -> bool:
-    return os.environ.get("DBGPT_REQUIRE_SERVICES") == "1"
 
 
 def port_open(host: str, port: int, timeout: float = 1.0) -> bool:
@@ -30,10 +28,7 @@ def need_service(name: str, host: str, port: int) -> None:
     """Skip (or fail under DBGPT_REQUIRE_SERVICES=1) when a service is down."""
     if port_open(host, port):
         return
-    reason = f"{name} is not reachable on {host}:{port}"
-    if services_required():
-        pytest.fail(f"{reason}, and DBGPT_REQUIRE_SERVICES=1 requires it")
-    pytest.skip(reason)
+    missing(f"{name} is not reachable on {host}:{port}")
 
 
 @pytest.fixture(scope="session")

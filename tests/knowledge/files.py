@@ -5,7 +5,16 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-SQLITE_DOCS = Path("/usr/share/doc/sqlite3")
+from tests.support.helpers import missing
+
+SQLITE_DOCS_DIR = Path("/usr/share/doc/sqlite3")
+
+
+def sqlite_docs() -> Path:
+    """SQLite's own HTML manual (Debian's sqlite3-doc): real pages to ingest."""
+    if not (SQLITE_DOCS_DIR / "lang_vacuum.html").is_file():
+        missing("SQLite's manual is not installed (make system-deps installs sqlite3-doc)")
+    return SQLITE_DOCS_DIR
 
 
 def write_pdf(path: Path, pages: list[str]) -> Path:

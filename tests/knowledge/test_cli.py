@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from server.cli.main import app
-from tests.knowledge.files import SQLITE_DOCS
+from tests.knowledge.files import sqlite_docs
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def env(tmp_path, monkeypatch):
 def test_add_shows_progress_lists_failures_and_is_idempotent(env):
     docs = env / "docs"
     docs.mkdir()
-    (docs / "vacuum.html").write_bytes((SQLITE_DOCS / "lang_vacuum.html").read_bytes())
+    (docs / "vacuum.html").write_bytes((sqlite_docs() / "lang_vacuum.html").read_bytes())
     (docs / "notes.md").write_text("# Notes\nThe replica lags by 2 seconds.\n")
     (docs / "scan.png").write_bytes(b"\x89PNG")
     runner = CliRunner()

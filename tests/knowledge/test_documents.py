@@ -7,7 +7,7 @@ import pytest
 from knowledge.documents import DocumentSpaces, SpaceError
 from knowledge.ingestion import IngestionManager, expand
 from knowledge.registry import Registry
-from tests.knowledge.files import SQLITE_DOCS, write_pdf
+from tests.knowledge.files import sqlite_docs, write_pdf
 
 PAGES = ["lang_vacuum.html", "autoinc.html", "lang_attach.html", "lang_savepoint.html", "lang_explain.html",
          "lang_reindex.html", "lang_detach.html", "lang_droptable.html", "lang_analyze.html", "lang_transaction.html"]
@@ -26,7 +26,7 @@ def spaces(tmp_path, store, embedder):
 def docs_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("docs")
     for page in PAGES:
-        shutil.copy(SQLITE_DOCS / page, folder / page)
+        shutil.copy(sqlite_docs() / page, folder / page)
     return folder
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from knowledge.loaders import DocumentError, load_file
-from tests.knowledge.files import SQLITE_DOCS, write_docx, write_pdf
+from tests.knowledge.files import sqlite_docs, write_docx, write_pdf
 
 
 def test_markdown_sections_follow_headings(tmp_path):
@@ -16,7 +16,7 @@ def test_markdown_sections_follow_headings(tmp_path):
 
 
 def test_html_sections_follow_headings_without_scripts_or_diagrams():
-    loaded = load_file(SQLITE_DOCS / "lang_vacuum.html", max_bytes=10_000_000)
+    loaded = load_file(sqlite_docs() / "lang_vacuum.html", max_bytes=10_000_000)
     assert loaded.title == "VACUUM" and loaded.kind == "html"
     locations = [s.location for s in loaded.sections]
     assert "Description > VACUUM with an INTO clause" in locations

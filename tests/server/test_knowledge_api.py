@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from knowledge.service import Knowledge
 from server.app import create_app
 from server.settings import Settings
-from tests.knowledge.files import SQLITE_DOCS
+from tests.knowledge.files import sqlite_docs
 from tests.knowledge.fixtures import embedder  # noqa: F401
 
 API = "/api/v1/knowledge"
@@ -51,7 +51,7 @@ def test_documents_are_ingested_in_the_background_and_searched(client, tmp_path)
     assert client.post(f"{API}/spaces", json={"name": "manuals"}).status_code == 201
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 nope")
     started = client.post(f"{API}/spaces/manuals/documents",
-                          json={"paths": [str(SQLITE_DOCS / "lang_vacuum.html"), str(tmp_path / "broken.pdf")]})
+                          json={"paths": [str(sqlite_docs() / "lang_vacuum.html"), str(tmp_path / "broken.pdf")]})
     assert started.status_code == 202 and started.json()["total"] == 2
     job = wait_for(client, started.json()["id"])
     assert job["counts"] == {"added": 1, "failed": 1}

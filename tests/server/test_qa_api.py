@@ -10,7 +10,7 @@ from knowledge.service import Knowledge
 from server.app import create_app
 from server.settings import Settings
 from tests.assistant.qa.scripted import ScriptedLLM
-from tests.knowledge.files import SQLITE_DOCS
+from tests.knowledge.files import sqlite_docs
 from tests.knowledge.fixtures import embedder  # noqa: F401
 
 
@@ -25,7 +25,7 @@ def client(tmp_path, embedder, llm):
     knowledge = Knowledge(settings, embedder=embedder)
     knowledge.documents.create("sqlite")
     for page in ("lang_vacuum.html", "autoinc.html"):
-        knowledge.documents.add_file("sqlite", SQLITE_DOCS / page)
+        knowledge.documents.add_file("sqlite", sqlite_docs() / page)
     with TestClient(create_app(settings, llm=llm, knowledge=knowledge)) as test_client:
         yield test_client
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.helpers import free_port
+from tests.support.helpers import free_port, missing
 
 
 def chromium_path() -> str | None:
@@ -31,10 +31,7 @@ def chromium_path() -> str | None:
 def browser():
     path = chromium_path()
     if path is None:
-        reason = "Chromium is not installed (make system-deps installs it)"
-        if os.environ.get("DBGPT_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{reason}, and DBGPT_REQUIRE_SERVICES=1 requires it")
-        pytest.skip(reason)
+        missing("Chromium is not installed (make system-deps installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -20,6 +20,14 @@ SHARED = REPO.parent / "shared"
 DEFOG = SHARED / "eval" / "defog"
 
 
+def missing(reason: str) -> None:
+    """Skip for something this machine lacks (a service, a system package),
+    except under DBGPT_REQUIRE_SERVICES=1 (CI), where its absence fails the run."""
+    if os.environ.get("DBGPT_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason}, and DBGPT_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(reason)
+
+
 def city_db(folder: Path) -> Path:
     """A two-row SQLite database: city(id, name) holding Paris and Lyon."""
     path = folder / "city.sqlite"

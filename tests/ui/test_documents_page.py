@@ -8,7 +8,7 @@ from knowledge.service import Knowledge
 from server.app import create_app
 from server.settings import Settings
 from tests.assistant.qa.scripted import ScriptedLLM
-from tests.knowledge.files import SQLITE_DOCS
+from tests.knowledge.files import sqlite_docs
 from tests.knowledge.fixtures import embedder  # noqa: F401
 from tests.support.browser import serve_app
 
@@ -24,7 +24,7 @@ def url(tmp_path_factory, embedder, llm):
     knowledge = Knowledge(settings, embedder=embedder)
     knowledge.documents.create("sqlite", "SQLite documentation")
     for name in ("lang_vacuum.html", "autoinc.html"):
-        knowledge.documents.add_file("sqlite", SQLITE_DOCS / name)
+        knowledge.documents.add_file("sqlite", sqlite_docs() / name)
     with serve_app(create_app(settings, llm=llm, knowledge=knowledge)) as base:
         yield base
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from connectors import connect
 from tests.assistant.diagnosis import shop
-from tests.conftest import services_required
+from tests.support.helpers import missing
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +41,7 @@ def pg_shop_url(postgres_url):
             try:
                 raw.driver_connection.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
             except Exception as error:  # the package postgresql-15-hypopg is missing
-                message = f"the hypopg extension is not available: {str(error).splitlines()[0]}"
-                pytest.fail(message) if services_required() else pytest.skip(message)
+                missing(f"the hypopg extension is not available: {str(error).splitlines()[0]}")
             raw.driver_connection.execute(shop.POSTGRES_SCRIPT)
         finally:
             raw.close()

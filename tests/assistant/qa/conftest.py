@@ -10,7 +10,7 @@ import pytest
 
 from knowledge.service import Knowledge
 from server.settings import Settings
-from tests.knowledge.files import SQLITE_DOCS
+from tests.knowledge.files import sqlite_docs
 from tests.assistant.qa.scripted import ScriptedLLM
 from tests.knowledge.fixtures import embedder  # noqa: F401
 
@@ -28,7 +28,7 @@ def knowledge(tmp_path_factory, embedder):
     docs = root / "docs"
     docs.mkdir()
     for page in PAGES:
-        shutil.copy(SQLITE_DOCS / page, docs / page)
+        shutil.copy(sqlite_docs() / page, docs / page)
     k = Knowledge(Settings(data_dir=root / "data"), embedder=embedder)
     k.documents.create("sqlite")
     for path in sorted(docs.iterdir()):
