@@ -1,8 +1,9 @@
 """Summaries: one written from the findings by rule, and the check a model's summary must pass.
 
 The model may phrase; it may not add facts. A model summary that names a
-table, column or number no finding (or the query) mentions is replaced by
-the rule-based one.
+table, column or number no finding (or the query) mentions, or a snake_case
+name that is nowhere in the schema, the query or the findings (an invented
+column such as `employee_id`), is replaced by the rule-based one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from assistant.diagnosis.findings import ADVICE_KINDS, ERROR, WARNING, Finding, 
 from connectors.types import SchemaInfo
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# A snake_case word reads as a name in the database ("employee_id"); prose has none.
+_SNAKE_NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
 # Claims a summary may make only when some finding makes them too: (claim, wordings that support it).
 _CLAIMS = (
     (re.compile(r"\b(not indexed|no index|without (an )?index|lacks? an index|missing index)\b", re.I),
@@ -60,15 +63,21 @@ def finding_lines(findings: list[Finding], limit: int = 6, width: int = 170) -> 
 
 def ungrounded(summary: str, report: Report, schema: SchemaInfo | None) -> list[str]:
     """What a model's summary claims that neither the findings nor the query support."""
-    support = " ".join([report.sql] + [f"{f.message} {f.suggestion or ''} {f.verification}" for f in report.findings])
+    support = " ".join([report.sql] + [f"{f.kind} {f.message} {f.suggestion or ''} {f.verification}"
+                                       for f in report.findings])
     lowered = support.lower()
     problems = []
+    names = set()
     if schema is not None:
         names = {t.name for t in schema.tables} | {c.name for t in schema.tables for c in t.columns}
         for name in names:
             if len(name) > 2 and re.search(rf"\b{re.escape(name.lower())}\b", summary.lower()) and \
                     name.lower() not in lowered:
                 problems.append(name)
+    known_names = {n.lower() for n in names}
+    for word in dict.fromkeys(_SNAKE_NAME.findall(summary)):
+        if word.lower() not in known_names and word.lower() not in lowered:
+            problems.append(word)
     for claim, wordings in _CLAIMS:
         match = claim.search(summary)
         if match and not any(w in lowered for w in wordings):

@@ -13,6 +13,14 @@ from typing import Any
 VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?([ T]\d{2}:\d{2}(:\d{2})?)?$")
 MAX_BARS = 50
+_PERIOD_WORDS = {"year", "yr", "quarter", "qtr", "month", "mon", "week", "wk", "day", "dow", "weekday", "hour"}
+
+
+def _is_period(column: str, values: list[Any]) -> bool:
+    words = set(re.split(r"[^a-z]+", column.lower()))
+    present = [v for v in values if v is not None]
+    return bool(words & _PERIOD_WORDS) and bool(present) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() for v in present)
 
 
 def _kind(values: list[Any]) -> str:
@@ -43,6 +51,13 @@ def suggest_chart(columns: list[str], rows: list[list[Any]]) -> dict[str, Any] |
         x, y = columns[temporal[0]], columns[numeric[0]]
         return {**base, "mark": {"type": "line", "point": True},
                 "encoding": {"x": {"field": x, "type": "temporal"}, "y": {"field": y, "type": "quantitative"}}}
+    periods = [i for i in numeric if _is_period(columns[i], [row[i] for row in rows])]
+    if periods and not nominal and len(numeric) >= 2:
+        x = columns[periods[0]]
+        y = next(columns[i] for i in numeric if i != periods[0])
+        return {**base, "mark": {"type": "line", "point": True},
+                "encoding": {"x": {"field": x, "type": "ordinal", "sort": "ascending"},
+                             "y": {"field": y, "type": "quantitative"}}}
     if nominal and numeric and len(rows) <= MAX_BARS:
         x, y = columns[nominal[0]], columns[numeric[0]]
         return {**base, "mark": "bar",

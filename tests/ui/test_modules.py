@@ -47,13 +47,17 @@ def test_each_suggested_mark_is_drawn_and_an_unknown_one_is_not(page, url):
         const figure = m.renderChart({mark: {type: "text"}, data: data([{total: 12345.678}]),
             encoding: {text: {field: "total"}}});
         const arc = m.renderChart({mark: "arc", data: data([{a: 1}]), encoding: {theta: {field: "a"}}});
+        const years = m.renderChart({mark: {type: "line"}, data: data([{y: 2019, n: 30}, {y: 2018, n: 28}, {y: 2020, n: 5}]),
+            encoding: {x: {field: "y", type: "ordinal", sort: "ascending"}, y: {field: "n"}}});
         return [line.querySelectorAll("circle").length, line.querySelector("polyline").getAttribute("points").split(" ").length,
                 [...line.querySelectorAll("circle title")].map((t) => t.textContent),
-                scatter.querySelectorAll("circle").length, figure.firstChild.textContent, arc];""")
+                scatter.querySelectorAll("circle").length, figure.firstChild.textContent, arc,
+                [...years.querySelectorAll("circle title")].map((t) => t.textContent)];""")
     assert counts[0] == 3 and counts[1] == 3
     assert counts[2] == ["2024-01-01: 1", "2024-02-01: 3", "2024-03-01 10:00: 2"]  # in time order
     assert counts[3] == 2 and counts[4].replace(",", "").startswith("12345.68")
     assert counts[5] is None
+    assert counts[6] == ["2018: 28", "2019: 30", "2020: 5"]  # period numbers in order, shown as they are
 
 
 def test_csv_quotes_what_needs_quoting_and_leaves_null_empty(page, url):

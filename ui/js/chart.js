@@ -1,5 +1,5 @@
 // Draws the chart the server suggests (a small Vega-Lite spec: a figure, a bar,
-// a line or a scatter chart) as plain SVG, so the page needs no chart library
+// a line over dates or period numbers, or a scatter chart) as plain SVG, so the page needs no chart library
 // from a CDN. A spec it does not know returns null and the table stays alone.
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -112,8 +112,12 @@ function bars(spec, rows) {
 function line(spec, rows) {
   const xf = spec.encoding.x.field;
   const yf = spec.encoding.y.field;
+  // A period number (year 2023, month 7) is placed by its value; a date by its time.
+  const position = spec.encoding.x.type === "temporal"
+    ? (value) => Date.parse(String(value).replace(" ", "T"))
+    : (value) => (typeof value === "number" ? value : Number.NaN);
   const data = rows
-    .map((r) => ({ label: String(r[xf]), t: Date.parse(String(r[xf]).replace(" ", "T")), v: r[yf] }))
+    .map((r) => ({ label: String(r[xf]), t: position(r[xf]), v: r[yf] }))
     .filter((p) => !Number.isNaN(p.t) && typeof p.v === "number")
     .sort((a, b) => a.t - b.t);
   if (!data.length) return null;

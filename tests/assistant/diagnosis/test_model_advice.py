@@ -41,11 +41,18 @@ def test_the_model_sees_findings_not_the_schema_and_a_grounded_summary_is_kept(s
 @pytest.mark.parametrize("invented", [
     "Join order_items to fix it.",  # a table no finding mentions
     "It scans 123,456 rows.",  # a number no finding gives
+    "Filter on event_customer_ref instead.",  # a column that does not exist anywhere
 ])
 def test_a_summary_that_adds_facts_is_replaced_by_the_rule_summary(sqlite_conn, invented):
     report = run(SCAN, sqlite_conn, ScriptedLLM(reply(f"The events table is scanned. {invented}")))
     assert report.summary_source == "rules" and "problem(s) found" in report.summary
     assert any("summary was not used" in note for note in report.notes)
+
+
+def test_a_summary_may_name_finding_kinds_and_the_query_s_columns(sqlite_conn):
+    summary = "full_scan: the filter on customer_id reads every row of events."
+    report = run(SCAN, sqlite_conn, ScriptedLLM(reply(summary)))
+    assert report.summary == summary and report.summary_source == "model"
 
 
 def test_a_summary_may_not_claim_what_no_finding_says(sqlite_conn):

@@ -21,6 +21,16 @@ def test_date_and_number_is_a_line():
     assert mark(spec) == "line" and spec["encoding"]["x"]["type"] == "temporal"
 
 
+def test_a_period_number_and_a_number_is_a_line_in_period_order():
+    spec = suggest_chart(["hire_year", "employees"], [[2019.0, 30], [2018.0, 28], [2020.0, None]])
+    assert mark(spec) == "line"
+    assert spec["encoding"]["x"] == {"field": "hire_year", "type": "ordinal", "sort": "ascending"}
+    assert spec["encoding"]["y"]["field"] == "employees"
+    # a fraction is no period, and "days" of a duration next to a label stays a bar chart
+    assert mark(suggest_chart(["month", "share"], [[1.5, 0.2], [2.0, 0.3]])) == "point"
+    assert mark(suggest_chart(["team", "day", "n"], [["a", 1, 3], ["b", 2, 4]])) == "bar"
+
+
 def test_two_numbers_are_a_scatter_plot():
     assert mark(suggest_chart(["price", "qty"], [[1.5, 3], [2.0, 4]])) == "point"
 
