@@ -1,4 +1,8 @@
-"""Files to sections of text with a location, through LangChain's loaders.
+"""Files to sections of text with a location.
+
+The file formats are read by the libraries made for them (pypdf, docx2txt,
+BeautifulSoup, the csv module, charset-normalizer for text of unknown
+encoding); sections follow headings through LangChain's text splitters.
 
 A section is the unit a citation points at: a Markdown or HTML heading path,
 a PDF page, a block of CSV rows, or a whole text/DOCX file. Every failure is
@@ -72,36 +76,47 @@ def _heading_path(metadata: dict, prefix: str) -> str:
     return " > ".join(str(metadata[f"{prefix}{i}"]) for i in range(1, HEADINGS + 1) if metadata.get(f"{prefix}{i}"))
 
 
+def read_text(path: Path) -> str:
+    """A text file's content: UTF-8 (with or without a BOM), else the encoding
+    charset-normalizer finds most likely (Windows-1252 exports, Latin-1)."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw).best()
+        if best is None:
+            raise DocumentError("corrupt", "the file is not text in any encoding that could be recognised")
+        return str(best)
+
+
 def _markdown(path: Path) -> tuple[str, list[Section]]:
-    from langchain_community.document_loaders import TextLoader
     from langchain_text_splitters import MarkdownHeaderTextSplitter
 
-    text = TextLoader(str(path), autodetect_encoding=True).load()[0].page_content
     splitter = MarkdownHeaderTextSplitter([("#" * i, f"h{i}") for i in range(1, HEADINGS + 1)], strip_headers=False)
-    docs = splitter.split_text(text)
+    docs = splitter.split_text(read_text(path))
     title = next((d.metadata["h1"] for d in docs if d.metadata.get("h1")), path.stem)
     return title, [Section(d.page_content, _heading_path(d.metadata, "h")) for d in docs]
 
 
 def _text(path: Path) -> tuple[str, list[Section]]:
-    from langchain_community.document_loaders import TextLoader
-
-    return path.stem, [Section(d.page_content) for d in TextLoader(str(path), autodetect_encoding=True).load()]
+    return path.stem, [Section(read_text(path))]
 
 
 def _docx(path: Path) -> tuple[str, list[Section]]:
-    from langchain_community.document_loaders import Docx2txtLoader
+    import docx2txt
 
-    return path.stem, [Section(d.page_content) for d in Docx2txtLoader(str(path)).load()]
+    return path.stem, [Section(docx2txt.process(str(path)))]
 
 
 def _pdf(path: Path) -> tuple[str, list[Section]]:
-    from langchain_community.document_loaders import PyPDFLoader
+    from pypdf import PdfReader
 
-    docs = PyPDFLoader(str(path), mode="page").load()
-    title = next((str(d.metadata["title"]) for d in docs if d.metadata.get("title")), path.stem)
-    pages = [int(d.metadata.get("page", i)) + 1 for i, d in enumerate(docs)]
-    return title, [Section(d.page_content, f"page {page}", {"page": page}) for d, page in zip(docs, pages)]
+    reader = PdfReader(path)
+    title = str(reader.metadata.title) if reader.metadata and reader.metadata.title else path.stem
+    return title, [Section(page.extract_text() or "", f"page {number}", {"page": number})
+                   for number, page in enumerate(reader.pages, start=1)]
 
 
 def _html(path: Path) -> tuple[str, list[Section]]:
@@ -119,14 +134,18 @@ def _html(path: Path) -> tuple[str, list[Section]]:
 
 
 def _csv(path: Path) -> tuple[str, list[Section]]:
-    from langchain_community.document_loaders import CSVLoader
+    """Each row as `column: value` lines, so a row reads on its own in a citation."""
+    import csv
+    import io
 
-    rows = CSVLoader(str(path), autodetect_encoding=True).load()
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
+    rows = ["\n".join(f"{name}: {(value or '').strip()}" for name, value in row.items() if name is not None)
+            for row in reader]
     sections = []
     for start in range(0, len(rows), CSV_ROWS_PER_SECTION):
         block = rows[start : start + CSV_ROWS_PER_SECTION]
         first, last = start + 1, start + len(block)
-        sections.append(Section("\n\n".join(r.page_content for r in block), f"rows {first}-{last}"))
+        sections.append(Section("\n\n".join(block), f"rows {first}-{last}"))
     return path.stem, sections
 
 

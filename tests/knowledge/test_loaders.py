@@ -1,4 +1,4 @@
-"""Each supported kind through LangChain's loaders, and each failure kind."""
+"""Each supported kind, text in the encodings exports come in, and each failure kind."""
 
 import pytest
 
@@ -35,6 +35,14 @@ def test_pdf_pages_docx_text_and_csv_rows(tmp_path):
     csv = load_file(tmp_path / "codes.csv", max_bytes=10**6)
     assert [s.location for s in csv.sections] == ["rows 1-50", "rows 51-100", "rows 101-120"]
     assert "meaning: error number 7" in csv.sections[0].text
+
+
+def test_text_in_windows_1252_and_csv_with_a_byte_order_mark(tmp_path):
+    (tmp_path / "notes.txt").write_bytes("Le café ferme à 18 h ; réindexer après la purge.".encode("cp1252"))
+    assert "réindexer après" in load_file(tmp_path / "notes.txt", max_bytes=10_000).sections[0].text
+    (tmp_path / "codes.csv").write_bytes("\ufeffcode,meaning\nE1,disk full\nE2,\n".encode("utf-8"))
+    text = load_file(tmp_path / "codes.csv", max_bytes=10_000).sections[0].text
+    assert text == "code: E1\nmeaning: disk full\n\ncode: E2\nmeaning: "
 
 
 @pytest.mark.parametrize(
