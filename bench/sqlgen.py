@@ -38,6 +38,8 @@ def main() -> None:
     parser.add_argument("--pipelines", default="plain,full")
     parser.add_argument("--out-dir", type=Path, default=None, help="per-question JSON lines per pipeline")
     args = parser.parse_args()
+    if args.out_dir:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
 
     questions = load_questions(DEFOG / f"questions_{args.dialect}.csv", dialect=args.dialect)
     if args.db:
