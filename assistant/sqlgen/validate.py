@@ -22,6 +22,7 @@ from assistant.sqlgen.autofix_joins import bridge_joins, fix_equal_holders, join
 from assistant.sqlgen.autofix_types import cast_text_dates, exact_division, read_epoch_seconds, year_of_a_number
 from assistant.sqlgen.date_formats import fix_format_literals, format_shape_problems
 from assistant.sqlgen.join_paths import join_path_hint
+from assistant.sqlgen.key_mismatch import mismatched_keys
 from assistant.sqlgen.literal_grounding import ungrounded_filters
 from assistant.sqlgen.phantom_tables import drop_phantom_joins
 from assistant.sqlgen.ratio_shape import ratio_problems
@@ -203,4 +204,4 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
     errors = semantic_problems(tree, schema) + format_shape_problems(tree, dialect)
     return Validation(sql=text, errors=errors, transpiled_from=read_as, fixes=fixes,
                       doubts=per_item_problems(tree, question) + ratio_problems(tree, question)
-                      + ungrounded_filters(tree, question))
+                      + ungrounded_filters(tree, question) + mismatched_keys(tree, schema))
