@@ -14,7 +14,7 @@ import difflib
 
 from sqlglot import exp
 
-from assistant.sqlgen.join_paths import declared_links, names_table
+from assistant.sqlgen.join_paths import declared_links, names_table, role_links
 from assistant.sqlgen.scope import outer_holds, resolve_tables, scope_tables, select_aliases
 from connectors.types import SchemaInfo, TableInfo
 
@@ -96,8 +96,9 @@ def fix_near_names(tree: exp.Expression, schema: SchemaInfo, cutoff: float = 0.8
 
 def fix_join_keys(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
     """`JOIN b ON a.x = b.x` where a or b lacks x: the join meant is the one declared
-    foreign key between a and b, or else the one column of the lacking table whose
-    name is close to x (`sbtransaction.sbtxcustid` for `sbcustid`)."""
+    foreign key between a and b, or else the one column named for the other table's
+    role (`fare.fare_airline` for `airline.airline_code`), or else the one column of
+    the lacking table whose name is close to x (`sbtransaction.sbtxcustid` for `sbcustid`)."""
     notes = []
     for condition in list(tree.find_all(exp.EQ)):
         left, right = condition.this, condition.expression
@@ -110,7 +111,7 @@ def fix_join_keys(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
             continue
         if a[0].column(left.name) is not None and b[0].column(right.name) is not None:
             continue
-        found = declared_links(a[0], b[0])
+        found = declared_links(a[0], b[0]) or role_links(a[0], b[0])
         if len(found) == 1:
             pair = (found[0].left_column, found[0].right_column)
         else:

@@ -67,6 +67,44 @@ def _conventional(a: TableInfo, b: TableInfo) -> list[Link]:
     return found
 
 
+def _numeric(type_name: str) -> bool:
+    return bool(re.search(r"int|num|dec|real|float|double|serial", type_name, re.IGNORECASE))
+
+
+def _entity_key(table: TableInfo) -> str | None:
+    """The column that identifies a row of `table`: its one primary key column, else
+    its one key-like column named after it (`airline.airline_code`), else `id`."""
+    if len(table.primary_key) == 1:
+        return table.primary_key[0]
+    stem = table.name.lower().removesuffix("s")
+    named = [c.name for c in table.columns
+             if _KEY_NAME.search(c.name) and c.name.lower().split("_")[0] in (stem, table.name.lower())]
+    if len(named) == 1:
+        return named[0]
+    return "id" if table.column("id") is not None else None
+
+
+def _role_columns(a: TableInfo, b: TableInfo) -> list[Link]:
+    """Columns of a that end with b's name (`fare.fare_airline`, `flight.to_airport`),
+    paired with b's key of the same kind of type."""
+    key = _entity_key(b)
+    if key is None:
+        return []
+    key_type = _numeric(b.column(key).type)
+    names = {b.name.lower(), b.name.lower().removesuffix("s")}
+    return [Link(a.name, c.name, b.name, key, False) for c in a.columns
+            if "_" in c.name and c.name.lower().rsplit("_", 1)[1] in names
+            and c.name.lower() != key.lower() and _numeric(c.type) == key_type]
+
+
+def role_links(a: TableInfo, b: TableInfo) -> list[Link]:
+    """Links named by role, in either direction, written from a's side: a column that
+    ends with the other table's name refers to that table's key (`fare.fare_airline =
+    airline.airline_code`, `flight.from_airport = airport.airport_code`)."""
+    reverse = [Link(a.name, link.right_column, b.name, link.left_column, False) for link in _role_columns(b, a)]
+    return _role_columns(a, b) + reverse
+
+
 def links(a: TableInfo, b: TableInfo) -> list[Link]:
     """Declared links, else key-like column names the two tables share, else the
     `<table>_id` -> `id` naming convention."""
@@ -82,7 +120,7 @@ def links(a: TableInfo, b: TableInfo) -> list[Link]:
 
 def join_path_hint(a: TableInfo, b: TableInfo, schema: SchemaInfo) -> str:
     """One sentence on how a and b join: directly, or through one bridge table."""
-    direct = links(a, b)
+    direct = links(a, b) or role_links(a, b)
     if direct:
         return f"{a.name} and {b.name} join on " + " or ".join(link.sql() for link in direct)
     for bridge in schema.tables:

@@ -1,4 +1,4 @@
-from assistant.sqlgen.join_paths import join_path_hint, links
+from assistant.sqlgen.join_paths import join_path_hint, links, role_links
 from connectors.types import ColumnInfo, ForeignKey, SchemaInfo, TableInfo
 
 
@@ -39,3 +39,28 @@ def test_a_path_through_a_bridge_table_is_named():
         "writes.pid = publication.pid and writes.aid = author.aid")
     assert join_path_hint(WRITES, AUTHOR, SCHEMA) == "writes and author join on writes.aid = author.aid"
     assert join_path_hint(AUTHOR, table("weather", "day"), SCHEMA) == ""
+
+
+def text_table(name, *columns):
+    return TableInfo(name, [ColumnInfo(c, "TEXT") for c in columns])
+
+
+AIRLINE = text_table("airline", "airline_code", "airline_name")
+AIRPORT = text_table("airport", "airport_code", "airport_name")
+
+
+def test_a_column_named_for_another_table_s_role_links_to_its_key():
+    fare = text_table("fare", "fare_id", "fare_airline", "from_airport", "to_airport")
+    assert [link.sql() for link in role_links(fare, AIRLINE)] == ["fare.fare_airline = airline.airline_code"]
+    assert [link.sql() for link in role_links(AIRPORT, fare)] == [
+        "airport.airport_code = fare.from_airport", "airport.airport_code = fare.to_airport"]
+    schema = SchemaInfo("sqlite", "SQLite", "3", [fare, AIRLINE, AIRPORT])
+    assert join_path_hint(fare, AIRPORT, schema) == (
+        "fare and airport join on fare.from_airport = airport.airport_code or fare.to_airport = airport.airport_code")
+
+
+def test_a_role_name_of_another_type_or_a_prefix_is_no_link():
+    # airline_flight is a flight number, not the airline; a number cannot hold a text code
+    flight = TableInfo("flight", [ColumnInfo("flight_id", "INTEGER"), ColumnInfo("airline_flight", "TEXT"),
+                                  ColumnInfo("home_airline", "INTEGER")])
+    assert role_links(flight, AIRLINE) == []

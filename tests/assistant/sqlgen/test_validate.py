@@ -360,3 +360,13 @@ def test_a_table_whose_every_column_read_another_table_holds_is_replaced_by_it()
     assert result.sql == "SELECT city, COUNT(id) FROM customers GROUP BY city"
     aliased = validate_sql("SELECT o.city, COUNT(o.id) FROM orders AS o GROUP BY o.city", shop())
     assert aliased.sql == "SELECT o.city, COUNT(o.id) FROM customers AS o GROUP BY o.city"
+
+
+def test_a_join_on_a_column_one_side_lacks_takes_the_column_named_for_the_other_table():
+    schema = SchemaInfo(dialect="sqlite", engine="SQLite", server_version="3", tables=[
+        TableInfo("fare", [ColumnInfo("fare_id", "INTEGER"), ColumnInfo("fare_airline", "TEXT"),
+                           ColumnInfo("round_trip_cost", "REAL")]),
+        TableInfo("airline", [ColumnInfo("airline_code", "TEXT"), ColumnInfo("airline_name", "TEXT")])])
+    result = validate_sql("SELECT a.airline_name, SUM(f.round_trip_cost) FROM fare AS f "
+                          "JOIN airline AS a ON f.airline_code = a.airline_code GROUP BY a.airline_name", schema)
+    assert result.ok and "f.fare_airline = a.airline_code" in result.sql
