@@ -121,21 +121,29 @@ def fix_equal_holders(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
     return notes
 
 
-def _owner_link(column: str, scope: dict[str, TableInfo], schema: SchemaInfo):
+def _owner_link(column: str, scope: dict[str, TableInfo], schema: SchemaInfo, *, named: str = "",
+                via: str = ""):
     """The one table outside the SELECT that has `column` and joins one of its tables by
-    one link: (owner, scope alias, link), else None."""
+    one link: (owner, scope alias, link), else None. `named`: the owner is the table the
+    reference names (`business.state` with business not in FROM); `via`: the alias the
+    reference names, whose table lacks the column (`T2.category_name`), is the one joined."""
     inside = {info.name.lower() for info in scope.values()}
     options = []
     for owner in schema.tables:
         if owner.name.lower() in inside or owner.column(column) is None:
             continue
-        options += [(owner, alias, link) for alias, info in scope.items() for link in links(info, owner)]
+        if named and owner.name.lower() != named:
+            continue
+        options += [(owner, alias, link) for alias, info in scope.items() for link in links(info, owner)
+                    if not via or alias.lower() == via]
     return options[0] if len(options) == 1 else None
 
 
 def join_owner_tables(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
-    """Join the one table that has a column the SELECT's tables lack, on its one key; or,
-    where that table also has every column read from the one it joins, read it instead."""
+    """Join the one table that has a column the SELECT's tables lack, on its one key (to
+    the table whose alias the reference names, if it names one; the table it names,
+    if it names one the query never brought in); or, where that table also has every
+    column read from the one it joins, read it instead."""
     notes = []
     for select in list(tree.find_all(exp.Select)):
         scope = _real_scope(select, schema)
@@ -143,14 +151,20 @@ def join_owner_tables(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
             continue
         by_alias = {alias.lower(): info for alias, info in scope.items()}
         joined: set[str] = set()  # owner tables (lower) joined to this SELECT, under their own name
+        defined = _defined_names(tree)
         for ref in _own_columns(select):
+            named = via = ""
             if ref.table and ref.table.lower() not in by_alias:
-                continue  # another SELECT's alias, or undefined: left to fix_equal_holders and the model
+                if ref.table.lower() in defined or schema.table(ref.table) is None:
+                    continue  # another SELECT's alias, or undefined: left to fix_equal_holders and the model
+                named = ref.table.lower()  # a table the query never brought in: bring it in
+            elif ref.table:
+                via = ref.table.lower()
             if not ref.table and ref.name.lower() in select_aliases(ref):
                 continue
             if _holders(ref.name, scope) or outer_holds(select, ref.name, schema):
                 continue
-            found = _owner_link(ref.name, scope, schema)
+            found = _owner_link(ref.name, scope, schema, named=named, via=via)
             if found is None:
                 continue
             owner, alias, link = found

@@ -370,3 +370,26 @@ def test_a_join_on_a_column_one_side_lacks_takes_the_column_named_for_the_other_
     result = validate_sql("SELECT a.airline_name, SUM(f.round_trip_cost) FROM fare AS f "
                           "JOIN airline AS a ON f.airline_code = a.airline_code GROUP BY a.airline_name", schema)
     assert result.ok and "f.fare_airline = a.airline_code" in result.sql
+
+
+def _reviews():
+    def table(name, *columns):
+        return TableInfo(name, [ColumnInfo(c, "TEXT") for c in columns])
+    return SchemaInfo(dialect="sqlite", engine="SQLite", server_version="3", tables=[
+        table("business", "business_id", "name", "state"),
+        table("category", "id", "business_id", "category_name"),
+        table("checkin", "cid", "business_id", "day", "count"),
+        table("review", "rid", "business_id", "rating", "year")])
+
+
+def test_a_table_named_but_never_brought_in_is_joined_on_its_one_link():
+    result = validate_sql("SELECT COUNT(*) FROM checkin WHERE day = 'Monday' AND business.state = 'CA'", _reviews())
+    assert result.ok and "JOIN business ON checkin.business_id = business.business_id" in result.sql
+
+
+def test_a_column_the_named_alias_lacks_comes_from_the_table_joined_to_that_alias():
+    # category joins both review and business by business_id; the query named T2 (business)
+    sql = ("SELECT SUM(T1.rating) FROM review AS T1 JOIN business AS T2 ON T1.business_id = T2.business_id "
+           "WHERE T2.category_name = 'Cafe'")
+    result = validate_sql(sql, _reviews())
+    assert result.ok and "JOIN category AS T2 ON T1.business_id = T2.business_id" in result.sql
