@@ -126,7 +126,8 @@ def _owner_link(column: str, scope: dict[str, TableInfo], schema: SchemaInfo, *,
     """The one table outside the SELECT that has `column` and joins one of its tables by
     one link: (owner, scope alias, link), else None. `named`: the owner is the table the
     reference names (`business.state` with business not in FROM); `via`: the alias the
-    reference names, whose table lacks the column (`T2.category_name`), is the one joined."""
+    reference names, whose table lacks the column (`T2.category_name`), is the one joined
+    when an owner joins it, else any of the SELECT's tables."""
     inside = {info.name.lower() for info in scope.values()}
     options = []
     for owner in schema.tables:
@@ -134,8 +135,10 @@ def _owner_link(column: str, scope: dict[str, TableInfo], schema: SchemaInfo, *,
             continue
         if named and owner.name.lower() != named:
             continue
-        options += [(owner, alias, link) for alias, info in scope.items() for link in links(info, owner)
-                    if not via or alias.lower() == via]
+        options += [(owner, alias, link) for alias, info in scope.items() for link in links(info, owner)]
+    through_via = [option for option in options if option[1].lower() == via]
+    if through_via:
+        options = through_via
     return options[0] if len(options) == 1 else None
 
 

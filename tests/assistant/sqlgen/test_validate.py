@@ -393,3 +393,16 @@ def test_a_column_the_named_alias_lacks_comes_from_the_table_joined_to_that_alia
            "WHERE T2.category_name = 'Cafe'")
     result = validate_sql(sql, _reviews())
     assert result.ok and "JOIN category AS T2 ON T1.business_id = T2.business_id" in result.sql
+
+
+def test_a_column_the_named_alias_lacks_comes_through_another_table_when_that_alias_has_no_link():
+    # airline_name read from airport: airline joins flight, not airport
+    schema = SchemaInfo(dialect="sqlite", engine="SQLite", server_version="3", tables=[
+        TableInfo("airport", [ColumnInfo("airport_code", "TEXT"), ColumnInfo("airport_location", "TEXT")]),
+        TableInfo("flight", [ColumnInfo("flight_id", "INTEGER"), ColumnInfo("airline_code", "TEXT"),
+                             ColumnInfo("from_airport", "TEXT")]),
+        TableInfo("airline", [ColumnInfo("airline_code", "TEXT"), ColumnInfo("airline_name", "TEXT")])])
+    result = validate_sql("SELECT T1.airline_name FROM airport AS T1 JOIN flight AS T2 ON T1.airport_code = "
+                          "T2.from_airport WHERE T1.airport_location = 'Chicago'", schema)
+    assert result.ok and "JOIN airline ON T2.airline_code = airline.airline_code" in result.sql
+    assert "airline.airline_name" in result.sql
