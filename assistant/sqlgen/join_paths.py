@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from connectors.types import SchemaInfo, TableInfo
 
-_KEY_NAME = re.compile(r"(id|code|key)$", re.IGNORECASE)
+KEY_NAME = re.compile(r"(id|code|key)$", re.IGNORECASE)  # names that read as keys
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _looks_like_key(name: str, a: TableInfo, b: TableInfo) -> bool:
     if name.lower() == "id":
         return False  # each table's own surrogate key: equal ids of two tables mean nothing
     primary = {c.lower() for c in a.primary_key + b.primary_key}
-    return name.lower() in primary or bool(_KEY_NAME.search(name))
+    return name.lower() in primary or bool(KEY_NAME.search(name))
 
 
 def names_table(column: str, table: TableInfo) -> bool:
@@ -78,7 +78,7 @@ def _entity_key(table: TableInfo) -> str | None:
         return table.primary_key[0]
     stem = table.name.lower().removesuffix("s")
     named = [c.name for c in table.columns
-             if _KEY_NAME.search(c.name) and c.name.lower().split("_")[0] in (stem, table.name.lower())]
+             if KEY_NAME.search(c.name) and c.name.lower().split("_")[0] in (stem, table.name.lower())]
     if len(named) == 1:
         return named[0]
     return "id" if table.column("id") is not None else None

@@ -13,17 +13,13 @@ to the same entity, so it is left alone.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from sqlglot import exp
 
-from assistant.sqlgen.join_paths import join_path_hint, links
+from assistant.sqlgen.join_paths import KEY_NAME, join_path_hint, links
 from assistant.sqlgen.scope import scope_tables
 from connectors.types import SchemaInfo, TableInfo
-
-_KEY_NAME = re.compile(r"(^|[a-z_])(id|code|key)$", re.IGNORECASE)
-
 
 def _holders(schema: SchemaInfo) -> Counter:
     return Counter(c.name.lower() for t in schema.tables for c in t.columns)
@@ -37,7 +33,7 @@ def _resolve(ref: exp.Column, tables: dict[str, TableInfo]) -> TableInfo | None:
 
 
 def _is_link_name(name: str, holders: Counter) -> bool:
-    return bool(_KEY_NAME.search(name)) and holders[name.lower()] >= 2
+    return bool(KEY_NAME.search(name)) and holders[name.lower()] >= 2
 
 
 def mismatched_keys(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
