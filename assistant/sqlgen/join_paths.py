@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.diagnosis.sqltypes import family
 from connectors.types import SchemaInfo, TableInfo
 
 KEY_NAME = re.compile(r"(id|code|key)$", re.IGNORECASE)  # names that read as keys
@@ -67,10 +68,6 @@ def _conventional(a: TableInfo, b: TableInfo) -> list[Link]:
     return found
 
 
-def _numeric(type_name: str) -> bool:
-    return bool(re.search(r"int|num|dec|real|float|double|serial", type_name, re.IGNORECASE))
-
-
 def _entity_key(table: TableInfo) -> str | None:
     """The column that identifies a row of `table`: its one primary key column, else
     its one key-like column named after it (`airline.airline_code`), else `id`."""
@@ -90,11 +87,11 @@ def _role_columns(a: TableInfo, b: TableInfo) -> list[Link]:
     key = _entity_key(b)
     if key is None:
         return []
-    key_type = _numeric(b.column(key).type)
+    key_family = family(b.column(key).type)
     names = {b.name.lower(), b.name.lower().removesuffix("s")}
     return [Link(a.name, c.name, b.name, key, False) for c in a.columns
             if "_" in c.name and c.name.lower().rsplit("_", 1)[1] in names
-            and c.name.lower() != key.lower() and _numeric(c.type) == key_type]
+            and c.name.lower() != key.lower() and family(c.type) == key_family]
 
 
 def role_links(a: TableInfo, b: TableInfo) -> list[Link]:

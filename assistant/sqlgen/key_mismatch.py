@@ -18,17 +18,16 @@ from collections import Counter
 from sqlglot import exp
 
 from assistant.sqlgen.join_paths import KEY_NAME, join_path_hint, links
-from assistant.sqlgen.scope import scope_tables
+from assistant.sqlgen.scope import resolve_tables
 from connectors.types import SchemaInfo, TableInfo
 
-def _holders(schema: SchemaInfo) -> Counter:
+
+def _holder_counts(schema: SchemaInfo) -> Counter:
     return Counter(c.name.lower() for t in schema.tables for c in t.columns)
 
 
-def _resolve(ref: exp.Column, tables: dict[str, TableInfo]) -> TableInfo | None:
-    if ref.table:
-        return tables.get(ref.table.lower())
-    holders = [t for t in tables.values() if t.column(ref.name) is not None]
+def _table_of(ref: exp.Column, schema: SchemaInfo) -> TableInfo | None:
+    holders = [t for t in resolve_tables(ref, schema) or [] if t.column(ref.name) is not None]
     return holders[0] if len(holders) == 1 else None
 
 
@@ -38,31 +37,28 @@ def _is_link_name(name: str, holders: Counter) -> bool:
 
 def mismatched_keys(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
     """A doubt for each join condition that pairs two different entities' keys."""
-    holders = _holders(schema)
+    holders = _holder_counts(schema)
     problems = []
-    for select in tree.find_all(exp.Select):
-        tables = {alias.lower(): info for alias, name in scope_tables(select).items()
-                  if (info := schema.table(name)) is not None}
-        for join in select.args.get("joins") or []:
-            on = join.args.get("on")
-            for condition in (on.find_all(exp.EQ) if on is not None else []):
-                left, right = condition.this, condition.expression
-                if not (isinstance(left, exp.Column) and isinstance(right, exp.Column)):
-                    continue
-                if left.name.lower() == right.name.lower():
-                    continue
-                a, b = _resolve(left, tables), _resolve(right, tables)
-                if a is None or b is None or a is b:
-                    continue
-                if not (_is_link_name(left.name, holders) and _is_link_name(right.name, holders)):
-                    continue
-                pair = {(a.name.lower(), left.name.lower()), (b.name.lower(), right.name.lower())}
-                if any({(link.left_table.lower(), link.left_column.lower()),
-                        (link.right_table.lower(), link.right_column.lower())} == pair for link in links(a, b)):
-                    continue
-                hint = join_path_hint(a, b, schema)
-                if not hint:
-                    continue  # nothing better to offer
-                problems.append(f"the join condition {condition.sql()} pairs {left.name} with {right.name}, "
-                                f"keys of different things, so it matches unrelated rows; {hint}")
+    for join in tree.find_all(exp.Join):
+        on = join.args.get("on")
+        for condition in (on.find_all(exp.EQ) if on is not None else []):
+            left, right = condition.this, condition.expression
+            if not (isinstance(left, exp.Column) and isinstance(right, exp.Column)):
+                continue
+            if left.name.lower() == right.name.lower():
+                continue
+            a, b = _table_of(left, schema), _table_of(right, schema)
+            if a is None or b is None or a is b:
+                continue
+            if not (_is_link_name(left.name, holders) and _is_link_name(right.name, holders)):
+                continue
+            pair = {(a.name.lower(), left.name.lower()), (b.name.lower(), right.name.lower())}
+            if any({(link.left_table.lower(), link.left_column.lower()),
+                    (link.right_table.lower(), link.right_column.lower())} == pair for link in links(a, b)):
+                continue
+            hint = join_path_hint(a, b, schema)
+            if not hint:
+                continue  # nothing better to offer
+            problems.append(f"the join condition {condition.sql()} pairs {left.name} with {right.name}, "
+                            f"keys of different things, so it matches unrelated rows; {hint}")
     return problems
