@@ -49,18 +49,21 @@ def serve(
 
     build_demo_db(settings.demo_db_path)
 
-    supervisor = Supervisor(settings.logs_path)
+    supervisor = Supervisor(settings.logs_path, report=lambda line: console.print(f"[yellow]{line}[/]"))
     env = _heartbeat_env(settings)
     try:
         if settings.controller_url is None:
             supervisor.start("controller", ["controller", "--host", settings.host,
-                                            "--port", str(settings.controller_port)], env)
+                                            "--port", str(settings.controller_port)], env, restart=True)
             supervisor.wait_for(lambda: port_open(settings.host, settings.controller_port), "the controller", 60)
         supervisor.start("worker", [
             "worker", "--backend", "llamacpp", "--model", settings.model_name, "--model-path", str(model_path),
             "--host", settings.host, "--port", str(settings.worker_port),
             "--controller-url", settings.resolved_controller_url,
-        ], env)
+        ], env, restart=True)
+        # A crashed worker answers 503 until it is back: it restarts and
+        # registers again, with no restart of the API or the controller.
+        supervisor.watch()
         _announce_when_healthy(settings)
         _run_api(settings)
     finally:

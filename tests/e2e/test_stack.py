@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -63,6 +64,46 @@ def test_the_chat_page_answers_with_the_real_model(stack, page):
     assert turn.locator("tbody td").all_inner_texts() == [str(count)]
     assert "".join(ch for ch in turn.locator(".figure").inner_text() if ch.isdigit()).startswith(str(count))
     assert "customers" in turn.locator("textarea.sql").input_value().lower()
+
+
+def _worker_pid(serve_pid: int) -> int:
+    (pid,) = [c for c in _children_of(serve_pid) if b"worker" in Path(f"/proc/{c}/cmdline").read_bytes()]
+    return pid
+
+
+def _count_customers(url: str) -> httpx.Response:
+    return httpx.post(url + "/api/v1/sql/generate",
+                      json={"question": "How many customers are there?", "db": "demo"}, timeout=300)
+
+
+def test_answers_dropped_mid_stream_leave_the_worker_serving(stack):
+    # Each hang-up cancels the worker's stream while llama.cpp is decoding; the
+    # next request must wait for that thread, or the worker process crashes.
+    url, _data_dir, proc = stack
+    worker = _worker_pid(proc.pid)
+    chat = {"model": "qwen2.5-coder-1.5b-instruct", "stream": True, "max_tokens": 200,
+            "messages": [{"role": "user", "content": "Write a long story about databases."}]}
+    for _ in range(6):
+        with httpx.stream("POST", url + "/v1/chat/completions", json=chat, timeout=120) as response:
+            assert response.status_code == 200
+            lines = response.iter_lines()
+            while '"content"' not in next(lines):
+                pass
+    assert _count_customers(url).status_code == 200
+    assert _worker_pid(proc.pid) == worker
+
+
+def test_a_crashed_worker_is_a_503_then_comes_back_by_itself(stack):
+    url, _data_dir, proc = stack
+    os.kill(_worker_pid(proc.pid), signal.SIGKILL)
+    down = httpx.post(url + "/v1/chat/completions", timeout=30, json={
+        "model": "qwen2.5-coder-1.5b-instruct", "messages": [{"role": "user", "content": "Hi"}]})
+    assert down.status_code == 503 and "worker" in down.json()["error"]["message"]
+    deadline = time.monotonic() + 180
+    while httpx.get(url + "/healthz", timeout=5).status_code != 200:
+        assert time.monotonic() < deadline, "the worker did not come back"
+        time.sleep(0.5)
+    assert _count_customers(url).status_code == 200
 
 
 def test_ctrl_c_stops_every_child_process(stack):

@@ -12,6 +12,7 @@ import pytest
 
 from llm.protocol import ENGINE_OVERLOADED, Chunk
 from llm.worker_app import Slots, create_worker_app
+from tests.support.helpers import serve_app
 
 
 class ScriptedEngine:
@@ -104,3 +105,18 @@ def test_status_and_token_count(worker):
     assert status["model_names"] == ["fake"]
     assert count == {"count": 3, "error_code": 0}
     assert details == {"context_length": 512}
+
+
+def test_a_client_that_hangs_up_never_overlaps_two_generations():
+    # Over a real server: Starlette cancels a disconnected response's scope,
+    # and the next request must still wait for the engine thread to finish
+    # (llama.cpp crashes when two threads decode on one context).
+    worker = FakeWorker(ScriptedEngine(pieces=40, delay=0.02), queue_size=4)
+    with serve_app(create_worker_app(worker)) as url, httpx.Client(timeout=30) as client:
+        for _ in range(8):
+            with client.stream("POST", url + "/worker_generate_stream", json={"prompt": "x"}) as response:
+                next(response.iter_bytes())
+        answer = client.post(url + "/worker_generate", json={"prompt": "x"}).json()
+    assert worker.engine.max_running == 1
+    assert worker.engine.stopped_early.is_set()
+    assert answer["finish_reason"] == "stop"

@@ -3,7 +3,7 @@ browser with every outside request refused, and neither points at a CDN."""
 
 import pytest
 
-from tests.support.browser import serve_app
+from tests.support.helpers import serve_app
 
 
 def test_docs_load_their_assets_from_this_server(client):

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.helpers import free_port, missing
+from tests.support.helpers import missing
 
 
 def chromium_path() -> str | None:
@@ -63,24 +60,3 @@ def page(browser):
     context.close()
     assert outside == [], f"the page tried to reach outside the machine: {outside}"
     assert errors == [], f"the page raised: {errors}"
-
-
-@contextmanager
-def serve_app(app):
-    """Serve an ASGI app with uvicorn on a free port in a thread; yields its URL."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           timeout_graceful_shutdown=2))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -11,7 +11,7 @@ from server.app import create_app
 from server.settings import Settings
 from tests.assistant.diagnosis.shop import build_sqlite
 from tests.server.conftest import ScriptedLLM
-from tests.support.browser import serve_app
+from tests.support.helpers import serve_app
 from tests.support.helpers import city_db
 
 STORES_BY_CITY = ("SELECT c.name AS city, COUNT(*) AS stores FROM store s JOIN city c ON c.id = s.city_id "

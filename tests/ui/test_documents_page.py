@@ -10,7 +10,7 @@ from server.settings import Settings
 from tests.assistant.qa.scripted import ScriptedLLM
 from tests.knowledge.files import sqlite_docs
 from tests.knowledge.fixtures import embedder  # noqa: F401
-from tests.support.browser import serve_app
+from tests.support.helpers import serve_app
 
 
 @pytest.fixture(scope="module")

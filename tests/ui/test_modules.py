@@ -3,7 +3,7 @@ scales and marks, the CSV a user downloads."""
 
 import pytest
 
-from tests.support.browser import serve_app
+from tests.support.helpers import serve_app
 
 
 @pytest.fixture(scope="module")
