@@ -21,6 +21,10 @@ _TRUNCATING_DIVISION = {"sqlite", "postgres"}
 def _is_float_already(node: exp.Expression) -> bool:
     if isinstance(node, exp.Cast):
         return True
+    if isinstance(node, exp.Paren):
+        return _is_float_already(node.this)
+    if isinstance(node, (exp.Mul, exp.Add, exp.Sub)):  # CAST(x AS REAL) * 100 is a float already
+        return _is_float_already(node.this) or _is_float_already(node.expression)
     return any(lit.is_number and "." in lit.this for lit in node.find_all(exp.Literal))
 
 

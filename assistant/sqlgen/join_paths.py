@@ -115,11 +115,13 @@ def links(a: TableInfo, b: TableInfo) -> list[Link]:
     return shared or _conventional(a, b)
 
 
-def join_path_hint(a: TableInfo, b: TableInfo, schema: SchemaInfo) -> str:
-    """One sentence on how a and b join: directly, or through one bridge table."""
+def join_path_hint(a: TableInfo, b: TableInfo, schema: SchemaInfo, bridges: bool = True) -> str:
+    """One sentence on how a and b join: directly, or (with `bridges`) through one bridge table."""
     direct = links(a, b) or role_links(a, b)
     if direct:
         return f"{a.name} and {b.name} join on " + " or ".join(link.sql() for link in direct)
+    if not bridges:
+        return ""
     for bridge in schema.tables:
         if bridge.name.lower() in (a.name.lower(), b.name.lower()):
             continue

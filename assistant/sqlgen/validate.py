@@ -21,13 +21,14 @@ from assistant.sqlgen.autofix import fix_join_keys, fix_near_names, fix_own_id, 
 from assistant.sqlgen.autofix_joins import bridge_joins, fix_equal_holders, join_owner_tables
 from assistant.sqlgen.autofix_types import cast_text_dates, exact_division, read_epoch_seconds, year_of_a_number
 from assistant.sqlgen.date_formats import fix_format_literals, format_shape_problems
+from assistant.sqlgen.detached_joins import detached_joins
 from assistant.sqlgen.join_paths import join_path_hint
 from assistant.sqlgen.key_mismatch import mismatched_keys
 from assistant.sqlgen.literal_grounding import ungrounded_filters
 from assistant.sqlgen.phantom_tables import drop_phantom_joins
 from assistant.sqlgen.ratio_shape import ratio_problems
 from assistant.sqlgen.reserved_aliases import quote_in_text, quote_in_tree
-from assistant.sqlgen.result_shape import per_item_problems, show_group_keys
+from assistant.sqlgen.result_shape import drop_unasked_limit, per_item_problems, show_group_keys
 from assistant.sqlgen.scope import resolve_tables, scope_tables
 from assistant.sqlgen.semantic_checks import semantic_problems
 from assistant.sqlgen.unused_joins import drop_unused_joins
@@ -197,11 +198,12 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
     except SqlglotError:
         pass  # a construct the qualifier does not model: the database will judge it
     # Only a query whose columns all resolve is restructured.
-    restructured = drop_unused_joins(tree, schema) + show_group_keys(tree)
+    restructured = drop_unused_joins(tree, schema) + show_group_keys(tree) + drop_unasked_limit(tree, question)
     if restructured:
         fixes += restructured
         text = tree.sql(dialect=dialect)
     errors = semantic_problems(tree, schema) + format_shape_problems(tree, dialect)
     return Validation(sql=text, errors=errors, transpiled_from=read_as, fixes=fixes,
                       doubts=per_item_problems(tree, question) + ratio_problems(tree, question)
-                      + ungrounded_filters(tree, question) + mismatched_keys(tree, schema))
+                      + ungrounded_filters(tree, question) + mismatched_keys(tree, schema)
+                      + detached_joins(tree, schema))

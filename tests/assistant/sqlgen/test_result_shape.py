@@ -1,6 +1,7 @@
+import pytest
 import sqlglot
 
-from assistant.sqlgen.result_shape import per_item_problems, show_group_keys
+from assistant.sqlgen.result_shape import drop_unasked_limit, per_item_problems, show_group_keys
 
 
 def shown(sql):
@@ -49,3 +50,40 @@ def test_grouped_or_unaggregated_queries_and_other_questions_are_not_doubted():
     assert _doubts("What is the running total per day?", "SELECT d, SUM(x) OVER (ORDER BY d) FROM t") == []
     assert _doubts("What share of orders is late, in percent?", "SELECT AVG(late) FROM t") == []
     assert _doubts("How many orders are there?", "SELECT COUNT(*) FROM t") == []
+
+
+def unlimited(sql, question):
+    tree = sqlglot.parse_one(sql, read="sqlite")
+    notes = drop_unasked_limit(tree, question)
+    return tree.sql(dialect="sqlite"), notes
+
+
+SORTED = "SELECT country, AVG(total) AS avg_total FROM orders GROUP BY country ORDER BY avg_total DESC LIMIT 1"
+
+
+@pytest.mark.parametrize("question", [
+    "Average order value by country, highest first",
+    "Show the average order value per country from highest to lowest",
+    "List each country's average order value in descending order",
+    "What is the average order value of every country?",
+])
+def test_a_limit_the_question_never_asked_for_is_dropped(question):
+    sql, notes = unlimited(SORTED, question)
+    assert "LIMIT" not in sql and notes == ["dropped LIMIT 1: the question asks for no number of rows "
+                                            "and no top or bottom item"]
+
+
+@pytest.mark.parametrize("question", [
+    "Which country has the highest average order value?",
+    "What are the 3 countries with the largest average order?",
+    "Top five countries by average order value",
+    "Which country spends most per order?",
+    "Name the country with the best average, highest first",
+])
+def test_a_limit_a_number_or_superlative_asks_for_stays(question):
+    assert unlimited(SORTED, question) == (SORTED, [])
+
+
+def test_a_limit_without_order_or_with_an_offset_is_left_alone():
+    for sql in ("SELECT country FROM orders LIMIT 1", "SELECT country FROM orders ORDER BY country LIMIT 10 OFFSET 10"):
+        assert unlimited(sql, "List the countries of orders")[1] == []
