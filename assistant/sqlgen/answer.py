@@ -30,6 +30,10 @@ class SqlAnswer:
     tables: list[str] = field(default_factory=list)
     repairs: int = 0
     candidates: int = 1
+    # Doubts about the chosen SQL that the model was shown and kept its query
+    # through (a join that pairs every row, a ratio of the wrong groups): the
+    # user should check these before trusting the rows.
+    warnings: list[str] = field(default_factory=list)
 
     def add_usage(self, usage: dict[str, int]) -> None:
         for key, value in usage.items():

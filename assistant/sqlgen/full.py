@@ -278,4 +278,5 @@ def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions) ->
         chosen = good[0] if good else attempts[0]
         answer.confidence = round(len(good) / len(attempts), 3) if good else 0.0
     answer.sql, answer.explanation, answer.error = chosen.sql, chosen.explanation, chosen.error
+    answer.warnings = list(chosen.doubts) if chosen.error is None else []
     answer.columns, answer.rows, answer.truncated = chosen.columns, chosen.rows, chosen.truncated

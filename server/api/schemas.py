@@ -47,6 +47,8 @@ class SqlGenerateResponse(BaseModel):
     tables: list[str] = []
     repairs: int = 0
     candidates: int = 1
+    warnings: list[str] = Field([], description="Doubts about this SQL that remained after the model was asked "
+                                                "about them; check the rows with these in mind.")
     conversation_id: str | None = None
 
 

@@ -53,7 +53,8 @@ async def generate(body: SqlGenerateRequest, request: Request) -> SqlGenerateRes
 @router.post("/generate/stream", responses=ERRORS)
 async def generate_stream(body: SqlGenerateRequest, request: Request) -> StreamingResponse:
     """The same as /generate as server-sent events: `stage` as each stage ends, then
-    `sql`, `rows`, `chart`, `error` where there is one, and `done` with the whole answer."""
+    `sql` (with its warnings), `rows`, `chart`, `error` where there is one, and `done`
+    with the whole answer."""
     await asyncio.to_thread(request.app.state.databases.connector, body.db)  # unknown db: 404 before streaming
     queue: asyncio.Queue = asyncio.Queue()
 
@@ -64,7 +65,8 @@ async def generate_stream(body: SqlGenerateRequest, request: Request) -> Streami
         try:
             answer = await _answer(body, request, on_stage)
             response = _response(answer, body)
-            queue.put_nowait(("sql", {"sql": response.sql, "explanation": response.explanation}))
+            queue.put_nowait(("sql", {"sql": response.sql, "explanation": response.explanation,
+                                      "warnings": response.warnings}))
             if response.error is None and body.execute:
                 queue.put_nowait(("rows", {"columns": response.columns, "rows": response.rows,
                                            "truncated": response.truncated}))

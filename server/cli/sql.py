@@ -10,6 +10,7 @@ import asyncio
 import json
 
 import typer
+from rich.markup import escape
 
 from server.cli.common import console, fail, load_settings, open_llm, print_rows
 from server.databases import DatabaseCatalog, UnknownDatabase
@@ -30,6 +31,8 @@ def _print_answer(answer) -> None:
     if answer.error:
         console.print(f"[red]{answer.error.kind}:[/] {answer.error.message}")
         return
+    for warning in answer.warnings:
+        console.print(f"[yellow]check:[/] {escape(warning)}", highlight=False)
     print_rows(answer.columns, answer.rows, answer.truncated)
 
 

@@ -11,8 +11,7 @@ from server.app import create_app
 from server.settings import Settings
 from tests.assistant.diagnosis.shop import build_sqlite
 from tests.server.conftest import ScriptedLLM
-from tests.support.helpers import serve_app
-from tests.support.helpers import city_db
+from tests.support.helpers import city_db, serve_app
 
 STORES_BY_CITY = ("SELECT c.name AS city, COUNT(*) AS stores FROM store s JOIN city c ON c.id = s.city_id "
                   "GROUP BY c.name ORDER BY stores DESC")
@@ -90,6 +89,18 @@ def test_the_page_adds_a_database_then_answers_with_sql_rows_and_a_chart(page, u
     assert bars.count() == 2 and bars.first.locator("title").text_content() == "Paris: 2"
     summary = turn.locator(".summary").inner_text()
     assert "city" in summary and "store" in summary
+
+
+def test_a_doubt_the_model_kept_its_query_through_is_shown_beside_the_sql(page, url, llm):
+    page.goto(url)
+    page.wait_for_selector("#database option[value=shop]", state="attached")
+    page.select_option("#database", "shop")
+    # The join condition never reads store: every city pairs with every store.
+    llm.reply = json.dumps({"sql": "SELECT COUNT(store.name) FROM city JOIN store ON city.id > 0"})
+    turn = ask(page, "How many cities are there?")
+    warning = turn.locator(".warnings li")
+    assert warning.count() == 1 and "never mentions store" in warning.inner_text()
+    assert table_rows(turn) == [["6"]]
 
 
 def test_edited_sql_runs_read_only_and_a_write_is_refused_with_its_rule(page, url, llm, shop):

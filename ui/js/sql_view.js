@@ -27,7 +27,7 @@ function feedbackButtons(ctx, question, currentSql) {
 }
 
 // The SQL stays editable: a user can fix it and run it again, read-only.
-function sqlBlock(sql, explanation, ctx, question, results) {
+function sqlBlock(sql, explanation, warnings, ctx, question, results) {
   const editor = h("textarea", { class: "sql", spellcheck: false, rows: Math.min(12, sql.split("\n").length + 1),
     "aria-label": "Generated SQL" });
   editor.value = sql;
@@ -46,7 +46,11 @@ function sqlBlock(sql, explanation, ctx, question, results) {
   return h("div", { class: "sql-block" },
     editor,
     h("div", { class: "actions" }, run, copyButton(() => editor.value), feedbackButtons(ctx, question, () => editor.value)),
-    explanation ? h("p", { class: "explanation" }, explanation) : null);
+    explanation ? h("p", { class: "explanation" }, explanation) : null,
+    (warnings || []).length
+      ? h("div", { class: "warnings", role: "note" }, h("strong", {}, "Check before trusting these rows"),
+        h("ul", {}, ...warnings.map((text) => h("li", {}, text))))
+      : null);
 }
 
 function summary(answer) {
@@ -73,7 +77,7 @@ export async function askData(card, question, ctx, signal) {
         seen.push(`${data.stage} ${seconds(data.seconds)}`);
         stages.textContent = seen.join(" · ");
       } else if (event === "sql" && data.sql) {
-        sqlHolder.append(sqlBlock(data.sql, data.explanation, ctx, question, results));
+        sqlHolder.append(sqlBlock(data.sql, data.explanation, data.warnings, ctx, question, results));
       } else if (event === "rows") {
         results.append(renderTable(data.columns, data.rows, data.truncated));
       } else if (event === "chart") {

@@ -75,6 +75,7 @@ def test_a_doubt_is_asked_once_and_a_failing_rewrite_keeps_the_result_that_ran(c
     answer = asyncio.run(answer_full("how many cities are there for each country", city, llm))
     assert any("one row for each" in m["content"] for m in llm.requests[-1].messages)
     assert answer.error is None and answer.sql == "SELECT COUNT(*) FROM city" and answer.rows == [[2]]
+    assert len(answer.warnings) == 1 and "one row for each" in answer.warnings[0]
 
 
 def test_a_query_the_model_stands_by_after_a_doubt_is_its_answer(city):
@@ -82,3 +83,12 @@ def test_a_query_the_model_stands_by_after_a_doubt_is_its_answer(city):
                        "```sql\nSELECT COUNT(*) FROM city\n```\nThere is one total.")
     answer = asyncio.run(answer_full("how many cities are there for each country", city, llm))
     assert answer.error is None and answer.rows == [[2]] and len(llm.requests) == 2
+    # The user sees the doubt the model kept its query through.
+    assert len(answer.warnings) == 1 and "one row for each" in answer.warnings[0]
+
+
+def test_a_doubt_the_rewrite_resolves_leaves_no_warning(city):
+    llm = StreamingLLM("```sql\nSELECT COUNT(*) FROM city\n```\nCounts cities.",
+                       "```sql\nSELECT name, COUNT(*) FROM city GROUP BY name\n```\nPer name.")
+    answer = asyncio.run(answer_full("how many cities are there for each name", city, llm))
+    assert answer.rows == [["Lyon", 1], ["Paris", 1]] and answer.warnings == []

@@ -122,3 +122,12 @@ def test_a_worker_on_every_address_is_advertised_by_this_machines_name():
 
     assert _reachable_url("0.0.0.0", 21002) == f"http://{socket.gethostname()}:21002"
     assert _reachable_url("10.0.0.5", 21003) == "http://10.0.0.5:21003"
+
+
+def test_sql_prints_the_warnings_the_answer_carries(capsys):
+    from assistant.sqlgen.answer import SqlAnswer
+    from server.cli.sql import _print_answer
+
+    _print_answer(SqlAnswer(question="q", sql="SELECT 1", columns=["n"], rows=[[1]],
+                            warnings=["[store] is joined ON a = b, which never mentions it"]))
+    assert "check: [store] is joined ON a = b, which never mentions it" in capsys.readouterr().err
