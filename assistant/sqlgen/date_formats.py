@@ -4,7 +4,9 @@
 never equal in SQLite (text and integer never are), with '4' for April it never
 matches '04', and with '2023-01-01' it compares a year with a day. The database
 answers each with no rows and no error. The first two have one right form and
-are fixed; the third needs the model to say what it meant.
+are fixed; the third needs the model to say what it meant. Compared with
+arithmetic (`strftime('%Y', d) < strftime('%Y', 'now') - 1`) the text is never
+less than the number in SQLite: the year is read as the number it is.
 """
 
 from __future__ import annotations
@@ -73,6 +75,23 @@ def fix_format_literals(tree: exp.Expression, dialect: str) -> list[str]:
         notes.append(f"{literal.sql(dialect=dialect)} compared with {formatted.sql(dialect=dialect)} -> "
                      f"{fixed.sql(dialect=dialect)}")
         literal.replace(fixed)
+    return notes
+
+
+def fix_format_arithmetic(tree: exp.Expression, dialect: str) -> list[str]:
+    """SQLite: `strftime('%Y', d) < x - 1` -> `CAST(strftime('%Y', d) AS INTEGER) < x - 1`."""
+    if dialect != "sqlite":
+        return []
+    notes = []
+    for node in list(tree.find_all(*_COMPARISONS)):
+        for side, other in ((node.this, node.expression), (node.expression, node.this)):
+            fmt = _format_of(side)
+            if fmt and _sample(fmt).isdigit() and isinstance(other, (exp.Add, exp.Sub, exp.Mul, exp.Div)):
+                number = exp.cast(side.copy(), exp.DataType.build("INTEGER"))
+                notes.append(f"{side.sql(dialect=dialect)} compared with the number {other.sql(dialect=dialect)} "
+                             f"-> {number.sql(dialect=dialect)}")
+                side.replace(number)
+                break
     return notes
 
 

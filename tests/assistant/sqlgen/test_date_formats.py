@@ -1,6 +1,8 @@
+import sqlite3
+
 import sqlglot
 
-from assistant.sqlgen.date_formats import fix_format_literals, format_shape_problems
+from assistant.sqlgen.date_formats import fix_format_arithmetic, fix_format_literals, format_shape_problems
 
 
 def fixed(sql, dialect="sqlite"):
@@ -40,3 +42,25 @@ def test_a_year_compared_with_whole_dates_is_named_once():
     (problem,) = format_shape_problems(tree, "sqlite")
     assert "values like '2023'" in problem and "'2023-01-01'" in problem
     assert format_shape_problems(sqlglot.parse_one("SELECT 1 FROM t WHERE strftime('%Y', d) = 'May'"), "sqlite") == []
+
+
+def test_a_year_compared_with_arithmetic_is_read_as_a_number_in_sqlite():
+    sql = "SELECT d FROM t WHERE strftime('%Y', d) >= strftime('%Y', '2024-06-01') - 1"
+    tree = sqlglot.parse_one(sql, read="sqlite")
+    notes = fix_format_arithmetic(tree, "sqlite")
+    fixed_sql = tree.sql(dialect="sqlite")
+    assert fixed_sql == ("SELECT d FROM t WHERE CAST(STRFTIME('%Y', d) AS INTEGER) >= "
+                         "STRFTIME('%Y', '2024-06-01') - 1")
+    assert len(notes) == 1
+    with sqlite3.connect(":memory:") as con:
+        con.executescript("CREATE TABLE t (d); INSERT INTO t VALUES ('2022-05-01'), ('2023-05-01');")
+        # As written: text is greater than every number, so every row passes.
+        assert con.execute(sql).fetchall() == [("2022-05-01",), ("2023-05-01",)]
+        assert con.execute(fixed_sql).fetchall() == [("2023-05-01",)]
+
+
+def test_arithmetic_against_other_formats_or_in_other_engines_is_left_alone():
+    for sql, dialect in (("SELECT 1 FROM t WHERE strftime('%Y-%m', d) = x - 1", "sqlite"),
+                         ("SELECT 1 FROM t WHERE strftime('%Y', d) = y", "sqlite"),
+                         ("SELECT 1 FROM t WHERE EXTRACT(YEAR FROM d) = y - 1", "postgres")):
+        assert fix_format_arithmetic(sqlglot.parse_one(sql, read=dialect), dialect) == [], sql
