@@ -16,7 +16,7 @@ from assistant.sqlgen.join_paths import join_path_hint
 from connectors.types import SchemaInfo
 
 
-def _mentions(condition: exp.Expression, alias: str, table, schema: SchemaInfo) -> bool:
+def _mentions(condition: exp.Expression, alias: str, table) -> bool:
     for column in condition.find_all(exp.Column):
         if column.table:
             if column.table.lower() == alias:
@@ -48,7 +48,7 @@ def detached_joins(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
                 continue
             alias, table = target.alias_or_name.lower(), schema.table(target.name)
             if condition is not None and condition.find(exp.Column) is not None \
-                    and not _mentions(condition, alias, table, schema):
+                    and not _mentions(condition, alias, table):
                 hint = _link_hint(seen, table, schema) if table is not None else ""
                 problems.append(
                     f"{target.sql()} is joined ON {condition.sql()}, which never mentions {target.alias_or_name}, "

@@ -71,13 +71,18 @@ def _is_date_column(column: exp.Column, tables: dict[str, TableInfo]) -> bool:
     return any(word in (found.type or "").upper() for word in ("DATE", "TIME")) or holds_iso_dates(info, found)
 
 
-def _is_date_text(node: exp.Expression, tables: dict[str, TableInfo]) -> bool:
+def is_date_text_call(node: exp.Expression) -> bool:
+    """A call whose value is a date as text in SQLite: date(), datetime(), strftime() with
+    a format that is more than one number, CURRENT_DATE."""
     if isinstance(node, exp.TimeToStr):
         fmt = node.args.get("format")
         return not (isinstance(fmt, exp.Literal) and _ONE_NUMBER.match(fmt.this))
-    if isinstance(node, (exp.Date, exp.TsOrDsToDate, exp.CurrentDate, exp.CurrentTimestamp)):
-        return True
-    return isinstance(node, exp.Column) and _is_date_column(node, tables)
+    return isinstance(node, (exp.Date, exp.TsOrDsToDate, exp.CurrentDate, exp.CurrentTimestamp)) or (
+        isinstance(node, exp.Anonymous) and node.name.upper() in ("DATE", "DATETIME"))
+
+
+def _is_date_text(node: exp.Expression, tables: dict[str, TableInfo]) -> bool:
+    return is_date_text_call(node) or (isinstance(node, exp.Column) and _is_date_column(node, tables))
 
 
 def date_arithmetic(tree: exp.Expression, schema: SchemaInfo) -> list[str]:

@@ -18,6 +18,7 @@ import sqlite3
 from sqlglot import exp
 
 from assistant.sqlgen.scope import resolve_tables
+from assistant.sqlgen.semantic_checks import is_date_text_call
 from assistant.sqlgen.value_shapes import holds_iso_dates
 from connectors.types import SchemaInfo
 
@@ -39,8 +40,10 @@ def _evaluate(sql: str):
         return con.execute(f"SELECT {sql}").fetchone()[0]
 
 
-def null_date_calls(tree: exp.Expression) -> list[str]:
+def null_date_calls(tree: exp.Expression, dialect: str) -> list[str]:
     """Date function calls on constants only that SQLite itself answers with NULL."""
+    if dialect != "sqlite":
+        return []
     problems = []
     for node in tree.find_all(exp.Func):
         if not _date_call(node) or not _constant(node):
@@ -80,11 +83,7 @@ def _is_date_text(node: exp.Expression, schema: SchemaInfo) -> bool:
         holders = [(t, c) for t in tables if (c := t.column(node.name)) is not None]
         return (len(holders) == 1 and holds_iso_dates(*holders[0])
                 and not _text_affinity(holders[0][1].type or ""))
-    if isinstance(node, exp.TimeToStr):
-        fmt = node.args.get("format")
-        return isinstance(fmt, exp.Literal) and not fmt.this.lstrip("%").isalpha()  # '%Y-%m-%d', not '%Y'
-    return isinstance(node, (exp.Date, exp.TsOrDsToDate, exp.CurrentDate, exp.CurrentTimestamp)) or (
-        isinstance(node, exp.Anonymous) and node.name.upper() in ("DATE", "DATETIME"))
+    return is_date_text_call(node)
 
 
 def _is_number(node: exp.Expression) -> bool:

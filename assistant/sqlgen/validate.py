@@ -204,7 +204,7 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
         fixes += restructured
         text = tree.sql(dialect=dialect)
     errors = (semantic_problems(tree, schema) + format_shape_problems(tree, dialect)
-              + (null_date_calls(tree) if dialect == "sqlite" else []) + dates_against_numbers(tree, schema))
+              + null_date_calls(tree, dialect) + dates_against_numbers(tree, schema))
     return Validation(sql=text, errors=errors, transpiled_from=read_as, fixes=fixes,
                       doubts=per_item_problems(tree, question) + ratio_problems(tree, question)
                       + ungrounded_filters(tree, question) + mismatched_keys(tree, schema)

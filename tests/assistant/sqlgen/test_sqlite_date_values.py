@@ -26,7 +26,7 @@ def parsed(sql):
 def test_a_constant_date_call_sqlite_answers_with_null_is_an_error(call):
     with sqlite3.connect(":memory:") as con:
         assert con.execute(f"SELECT {call}").fetchone() == (None,)
-    (problem,) = null_date_calls(parsed(f"SELECT id FROM coupons WHERE start_date > {call}"))
+    (problem,) = null_date_calls(parsed(f"SELECT id FROM coupons WHERE start_date > {call}"), "sqlite")
     assert "is NULL in SQLite" in problem
 
 
@@ -35,11 +35,11 @@ def test_a_constant_date_call_sqlite_answers_with_null_is_an_error(call):
     "SELECT date(start_date, '+7 days') FROM coupons",  # reads a column: the rows decide
 ])
 def test_readable_or_column_date_calls_pass(sql):
-    assert null_date_calls(parsed(sql)) == []
+    assert null_date_calls(parsed(sql), "sqlite") == []
 
 
 def test_a_nested_null_call_is_reported_once_at_its_outermost_call():
-    assert len(null_date_calls(parsed("SELECT strftime('%Y', date('now()', '-1 year'))"))) == 1
+    assert len(null_date_calls(parsed("SELECT strftime('%Y', date('now()', '-1 year'))"), "sqlite")) == 1
 
 
 @pytest.mark.parametrize("condition", ["start_date >= strftime('%Y', 'now') - 1", "start_date > 2022",
