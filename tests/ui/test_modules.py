@@ -63,3 +63,11 @@ def test_each_suggested_mark_is_drawn_and_an_unknown_one_is_not(page, url):
 def test_csv_quotes_what_needs_quoting_and_leaves_null_empty(page, url):
     csv = run(page, url, "table.js", """return m.toCsv(["name", "note"], [["a, b", 'say "hi"'], ["c", null]]);""")
     assert csv == 'name,note\r\n"a, b","say ""hi"""\r\nc,\r\n'
+
+
+def test_floats_are_shown_without_binary_noise_and_exported_as_sent(page, url):
+    shown, csv = run(page, url, "table.js", """
+        return [[120840.38000000111, 0.1 + 0.2, 7, 1e21, 2.5e-7, -3.14159265358979].map(m.shownNumber),
+                m.toCsv(["revenue"], [[120840.38000000111]])];""")
+    assert shown == ["120840.38", "0.3", "7", "1e+21", "2.5e-7", "-3.14159265359"]
+    assert csv == "revenue\r\n120840.38000000111\r\n"

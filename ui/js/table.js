@@ -1,11 +1,18 @@
-// A result table, with a CSV download of exactly the rows shown.
+// A result table, with a CSV download of the rows shown at full precision.
 
 import { h } from "./dom.js";
 
+// A sum of prices comes back as 120840.38000000111: binary floating point, not
+// data. Twelve significant digits drop that noise and keep every real digit a
+// money or measurement column has; the CSV keeps the value as the database sent it.
+export function shownNumber(value) {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(12)));
+}
+
 function cell(value) {
   if (value === null || value === undefined) return h("td", { class: "null" }, "NULL");
-  const numeric = typeof value === "number";
-  return h("td", { class: numeric ? "num" : null }, typeof value === "object" ? JSON.stringify(value) : String(value));
+  if (typeof value === "number") return h("td", { class: "num", title: String(value) }, shownNumber(value));
+  return h("td", {}, typeof value === "object" ? JSON.stringify(value) : String(value));
 }
 
 export function toCsv(columns, rows) {
