@@ -103,7 +103,6 @@ class Supervisor:
         self.children: list[Child] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._watcher: threading.Thread | None = None
 
     def start(self, name: str, args: list[str], env: dict[str, str] | None = None,
               restart: bool = False) -> subprocess.Popen:
@@ -128,9 +127,7 @@ class Supervisor:
 
     def watch(self, interval_s: float = 0.5) -> None:
         """Restart, in a background thread, each `restart=True` child that exits."""
-        self._watcher = threading.Thread(target=self._watch, args=(interval_s,), daemon=True,
-                                         name="supervisor")
-        self._watcher.start()
+        threading.Thread(target=self._watch, args=(interval_s,), daemon=True, name="supervisor").start()
 
     def _watch(self, interval_s: float) -> None:
         while not self._stopping.wait(interval_s):

@@ -21,7 +21,8 @@ _SAMPLE = datetime(2023, 4, 1, 9, 5, 7)
 _FIXED = set("YmdHMSjW")
 _DIRECTIVE = re.compile(r"%(.)")
 _DATE_LIKE = re.compile(r"^[\d:\- T./]+$")
-_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)  # always a number in SQLite
 
 
 def _format_of(node: exp.Expression) -> str | None:
@@ -45,7 +46,7 @@ def _sample(fmt: str) -> str:
 
 def _pairs(tree: exp.Expression):
     """(formatted date, literal, the node holding both) for each comparison."""
-    for node in tree.find_all(*_COMPARISONS):
+    for node in tree.find_all(*COMPARISONS):
         for side, other in ((node.this, node.expression), (node.expression, node.this)):
             if _format_of(side) and isinstance(other, exp.Literal):
                 yield side, other, node
@@ -83,10 +84,10 @@ def fix_format_arithmetic(tree: exp.Expression, dialect: str) -> list[str]:
     if dialect != "sqlite":
         return []
     notes = []
-    for node in list(tree.find_all(*_COMPARISONS)):
+    for node in list(tree.find_all(*COMPARISONS)):
         for side, other in ((node.this, node.expression), (node.expression, node.this)):
             fmt = _format_of(side)
-            if fmt and _sample(fmt).isdigit() and isinstance(other, (exp.Add, exp.Sub, exp.Mul, exp.Div)):
+            if fmt and _sample(fmt).isdigit() and isinstance(other, ARITHMETIC):
                 number = exp.cast(side.copy(), exp.DataType.build("INTEGER"))
                 notes.append(f"{side.sql(dialect=dialect)} compared with the number {other.sql(dialect=dialect)} "
                              f"-> {number.sql(dialect=dialect)}")

@@ -17,14 +17,13 @@ import sqlite3
 
 from sqlglot import exp
 
+from assistant.sqlgen.date_formats import ARITHMETIC, COMPARISONS
 from assistant.sqlgen.scope import resolve_tables
 from assistant.sqlgen.semantic_checks import is_date_text_call
 from assistant.sqlgen.value_shapes import holds_iso_dates
 from connectors.types import SchemaInfo
 
 _DATE_FUNCTIONS = ("DATE(", "TIME(", "DATETIME(", "JULIANDAY(", "STRFTIME(", "UNIXEPOCH(")
-_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
-_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
 
 
 def _date_call(node: exp.Expression) -> bool:
@@ -44,11 +43,10 @@ def null_date_calls(tree: exp.Expression, dialect: str) -> list[str]:
     """Date function calls on constants only that SQLite itself answers with NULL."""
     if dialect != "sqlite":
         return []
+    calls = [node for node in tree.find_all(exp.Func) if _date_call(node) and _constant(node)]
     problems = []
-    for node in tree.find_all(exp.Func):
-        if not _date_call(node) or not _constant(node):
-            continue
-        if any(_date_call(parent) and _constant(parent) for parent in _ancestors(node)):
+    for node in calls:
+        if any(parent is call for parent in _ancestors(node) for call in calls):
             continue  # the outermost constant call speaks for its arguments
         sql = node.sql(dialect="sqlite")
         try:
@@ -87,7 +85,7 @@ def _is_date_text(node: exp.Expression, schema: SchemaInfo) -> bool:
 
 
 def _is_number(node: exp.Expression) -> bool:
-    return (isinstance(node, exp.Literal) and node.is_number) or isinstance(node, _ARITHMETIC)
+    return (isinstance(node, exp.Literal) and node.is_number) or isinstance(node, ARITHMETIC)
 
 
 def dates_against_numbers(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
@@ -95,10 +93,10 @@ def dates_against_numbers(tree: exp.Expression, schema: SchemaInfo) -> list[str]
     if schema.dialect != "sqlite":
         return []
     problems = []
-    for node in tree.find_all(*_COMPARISONS):
+    for node in tree.find_all(*COMPARISONS):
         for date, number in ((node.this, node.expression), (node.expression, node.this)):
             # Arithmetic on a date itself is date_arithmetic's finding, not this one.
-            operands = (number.this, number.expression) if isinstance(number, _ARITHMETIC) else ()
+            operands = (number.this, number.expression) if isinstance(number, ARITHMETIC) else ()
             if _is_number(number) and _is_date_text(date, schema) and not any(
                     _is_date_text(operand, schema) for operand in operands):
                 problems.append(
