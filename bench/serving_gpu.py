@@ -4,11 +4,13 @@ Speed does not depend on the weights' values, so a LlamaConfig with
 vicuna-13b's shape (40 layers, hidden 5120, 40 heads, vocab 32000) and random
 weights made on the GPU is a fair benchmark without the real weights. Runs
 through our transformers engine (llm.transformers_engine), SDPA versus
-eager attention: TTFT, decode tokens/s and peak GPU memory; then vLLM
+eager attention (and FlashAttention-2 where flash-attn is installed): TTFT,
+decode tokens/s and peak GPU memory; `--torch-default-sdpa` measures SDPA
+under torch's default kernel dispatch, which the engine avoids; then vLLM
 (llm.vllm_engine, dummy weights of the same shape) if vLLM is installed:
 one stream and `--batch` concurrent streams.
 
-    python bench/serving_gpu.py                  # on a machine with a CUDA GPU (~3-6 minutes)
+    python bench/serving_gpu.py --repeat 2       # on a machine with a CUDA GPU (~3 minutes)
     python bench/serving_gpu.py --dry-run        # tiny shape, any device: checks the script itself
 
 Needs torch and transformers (vLLM optional); nothing is downloaded.
@@ -20,7 +22,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import importlib.util
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -77,7 +81,24 @@ def measure(engine, prompt_tokens: int, new_tokens: int) -> dict:
             "peak_gb": peak, "prompt": usage.get("prompt_tokens", 0)}
 
 
-def transformers_rows(shape: dict, lengths: list[int], new_tokens: int, device: str) -> list[dict]:
+def measure_median(engine, prompt_tokens: int, new_tokens: int, repeat: int) -> dict:
+    """Median TTFT and tokens/s over `repeat` runs (one GPU run can hit a clock change), the highest peak."""
+    runs = [measure(engine, prompt_tokens, new_tokens) for _ in range(repeat)]
+    return {**runs[0], "ttft": statistics.median(r["ttft"] for r in runs),
+            "tps": statistics.median(r["tps"] for r in runs), "peak_gb": max(r["peak_gb"] for r in runs),
+            "runs": repeat}
+
+
+def attentions(asked: list[str]) -> list[str]:
+    """The asked implementations; FlashAttention-2 only where its package is installed."""
+    found = importlib.util.find_spec("flash_attn") is not None
+    if "flash_attention_2" in asked and not found:
+        print("  flash_attention_2: skipped, the flash-attn package is not installed", file=sys.stderr)
+    return [a for a in asked if a != "flash_attention_2" or found]
+
+
+def transformers_rows(shape: dict, lengths: list[int], new_tokens: int, device: str, repeat: int,
+                      asked: list[str], torch_default_sdpa: bool = False) -> list[dict]:
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -92,12 +113,15 @@ def transformers_rows(shape: dict, lengths: list[int], new_tokens: int, device: 
     print(f"  built {params / 1e9:.2f} B parameters on {device} in {time.perf_counter() - started:.0f} s",
           file=sys.stderr)
     engine = TransformersEngine(model, word_tokenizer(shape["vocab_size"]), n_ctx=shape["max_position_embeddings"])
+    if torch_default_sdpa:
+        torch.backends.cuda.enable_cudnn_sdp(True)
     rows = []
-    for attention in ("sdpa", "eager"):
+    for attention in attentions(asked):
         model.set_attn_implementation(attention)
         assert engine.attn_implementation == attention, engine.attn_implementation
         for length in lengths:
-            row = {"backend": "transformers", "attention": attention, **measure(engine, length, new_tokens)}
+            label = f"{attention} (torch default dispatch)" if torch_default_sdpa and attention == "sdpa" else attention
+            row = {"backend": "transformers", "attention": label, **measure_median(engine, length, new_tokens, repeat)}
             print(f"  {row}", file=sys.stderr)
             rows.append(row)
     del engine, model
@@ -160,7 +184,12 @@ def vllm_rows(shape: dict, length: int, new_tokens: int, batch: int, eager: bool
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--lengths", default="512,2048", help="prompt lengths in tokens, comma separated")
+    parser.add_argument("--lengths", default="512,2048,3584", help="prompt lengths in tokens, comma separated")
+    parser.add_argument("--attentions", default="sdpa,eager,flash_attention_2",
+                        help="attention implementations to measure, comma separated")
+    parser.add_argument("--torch-default-sdpa", action="store_true",
+                        help="let SDPA use cuDNN as torch does by default (the engine keeps it off)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per row; the median is reported")
     parser.add_argument("--new-tokens", type=int, default=256)
     parser.add_argument("--batch", type=int, default=32, help="concurrent vLLM streams")
     parser.add_argument("--no-vllm", action="store_true")
@@ -179,7 +208,8 @@ def main() -> None:
     lengths = [int(x) for x in args.lengths.split(",")]
     device_name = torch.cuda.get_device_name(0) if args.device == "cuda" else "CPU"
     print(f"device: {device_name}, torch {torch.__version__}", file=sys.stderr)
-    rows = transformers_rows(shape, lengths, args.new_tokens, args.device)
+    rows = transformers_rows(shape, lengths, args.new_tokens, args.device, args.repeat, args.attentions.split(","),
+                             args.torch_default_sdpa)
     if not args.no_vllm and args.device == "cuda":
         rows += vllm_rows(shape, lengths[0], args.new_tokens, args.batch, args.vllm_eager)
 
@@ -188,7 +218,7 @@ def main() -> None:
     name = "tiny (dry run)" if args.dry_run else "vicuna-13b shape, random bf16 weights"
     print(f"\n`python bench/serving_gpu.py {' '.join(sys.argv[1:])}` on {device_name}, "
           f"{name}, torch {torch.__version__}, transformers {transformers.__version__}, "
-          f"{args.new_tokens} new tokens, greedy\n")
+          f"{args.new_tokens} new tokens, greedy, median of {args.repeat} runs per transformers row\n")
     print("| backend | attention | prompt tokens | TTFT (s) | decode tokens/s | peak GPU memory (GB) |")
     print("| --- | --- | --- | --- | --- | --- |")
     for row in rows:

@@ -54,6 +54,19 @@ def _quantization_config(quantization: str | None, dtype):
     return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=dtype)
 
 
+def _keep_sdpa_off_cudnn() -> None:
+    """Let SDPA pick FlashAttention or memory-efficient attention, not cuDNN.
+
+    Measured on an H200 (torch 2.11, vicuna-13b shape, docs/benchmarks.md): with
+    torch's default dispatch each decode step, whose key length grows by one,
+    costs far more on the CPU, and decoding ran at 10-12 tokens/s against 28-36
+    with cuDNN left out. One model per worker process, so the global switch is ours.
+    """
+    import torch
+
+    torch.backends.cuda.enable_cudnn_sdp(False)
+
+
 class TransformersEngine:
     def __init__(self, model, tokenizer, *, conv_template: str | None = None, n_ctx: int | None = None):
         """Wrap a loaded model; `load` builds one from a folder."""
@@ -63,6 +76,8 @@ class TransformersEngine:
         self.conv_template = conv_template
         self.n_ctx = n_ctx or int(getattr(model.config, "max_position_embeddings", 2048))
         self.eos_ids = self._eos_ids()
+        if model.device.type == "cuda":
+            _keep_sdpa_off_cudnn()
 
     @classmethod
     def load(

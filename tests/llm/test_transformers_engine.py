@@ -146,3 +146,22 @@ def test_gpu_only_options_fail_clearly_on_cpu(tiny_dir):
         TransformersEngine.load(tiny_dir, attn_implementation="flash_attention_2")
     with pytest.raises(EngineLoadError, match="attn_implementation"):
         TransformersEngine.load(tiny_dir, attn_implementation="magic")
+
+
+def test_a_gpu_model_keeps_sdpa_off_cudnn_and_a_cpu_model_leaves_torch_alone(tiny):
+    # The speed-up itself is measured on a GPU (bench/serving_gpu.py); here the wiring.
+    import types
+
+    from llm.transformers_engine import TransformersEngine
+
+    before = torch.backends.cuda.cudnn_sdp_enabled()
+    try:
+        torch.backends.cuda.enable_cudnn_sdp(True)
+        TransformersEngine(tiny.model, tiny.tokenizer)
+        assert torch.backends.cuda.cudnn_sdp_enabled(), "a CPU model changed torch's GPU settings"
+        on_gpu = types.SimpleNamespace(device=torch.device("cuda"), config=tiny.model.config,
+                                       generation_config=tiny.model.generation_config)
+        TransformersEngine(on_gpu, tiny.tokenizer)
+        assert not torch.backends.cuda.cudnn_sdp_enabled()
+    finally:
+        torch.backends.cuda.enable_cudnn_sdp(before)
