@@ -22,7 +22,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 Linker = Callable[[str, SchemaInfo, int], list[str]]
 
 
-def _words(text: str) -> set[str]:
+def words_of(text: str) -> set[str]:
     words = set(_WORD.findall(text.lower()))
     # Plural and singular both match: "customers" ~ "customer".
     return words | {w[:-1] for w in words if w.endswith("s") and len(w) > 3}
@@ -33,11 +33,11 @@ def _table_words(table: TableInfo) -> set[str]:
     for column in table.columns:
         parts += [column.name.replace("_", " "), column.comment or ""]
         parts += [str(v) for v in (column.values or [])]
-    return _words(" ".join(parts))
+    return words_of(" ".join(parts))
 
 
 def lexical_linker(question: str, schema: SchemaInfo, budget_tokens: int) -> list[str]:
-    asked = _words(question)
+    asked = words_of(question)
     scored = sorted(schema.tables, key=lambda t: -len(asked & _table_words(t)))
     return [t.name for t in scored if asked & _table_words(t)] or [t.name for t in scored]
 

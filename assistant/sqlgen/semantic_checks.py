@@ -85,6 +85,27 @@ def _is_date_text(node: exp.Expression, tables: dict[str, TableInfo]) -> bool:
     return is_date_text_call(node) or (isinstance(node, exp.Column) and _is_date_column(node, tables))
 
 
+_OTHER_UNIT = re.compile(r"\b(?:years?|months?|weeks?|quarters?|hours?|minutes?|seconds?)\b", re.IGNORECASE)
+
+
+def days_between_dates(tree: exp.Expression, schema: SchemaInfo, question: str) -> list[str]:
+    """In SQLite one date minus another subtracts the years at the front of the two
+    texts; the days between them are julianday(a) - julianday(b). Small models keep
+    the subtraction even when told, so it is rewritten, unless the question asks for
+    another unit (years, hours, ...): then the model is told and picks the formula."""
+    if schema.dialect != "sqlite" or _OTHER_UNIT.search(question):
+        return []
+    tables = _tables_by_alias(tree, schema)
+    notes = []
+    for node in list(tree.find_all(exp.Sub)):
+        if all(_is_date_text(side, tables) for side in (node.this, node.expression)):
+            days = exp.Sub(this=exp.Anonymous(this="julianday", expressions=[node.this.copy()]),
+                           expression=exp.Anonymous(this="julianday", expressions=[node.expression.copy()]))
+            notes.append(f"days between dates: {node.sql(dialect='sqlite')} -> {days.sql(dialect='sqlite')}")
+            node.replace(days)
+    return notes
+
+
 def date_arithmetic(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
     """SQLite keeps dates as text: '2023-01-05' + 10 is 2033, not ten days later, and
     one date minus another is the difference of their years."""

@@ -6,6 +6,11 @@ reads the joined rows, by counting them; so is any other COUNT when the joined
 table holds the rows that belong to one row of the other (joined on that row's
 own key: `instructor JOIN offering_instructor ON instructor_id` counts the
 courses each instructor taught).
+
+An unused inner join filters rows to those with a match. Kept as `EXISTS` when
+the question names the joined table ("restaurants that have a location");
+otherwise it is dropped: a join nothing asked for is a slip, and on the defog
+answers such filters never helped and once removed the right rows.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from assistant.sqlgen.join_paths import names_table
+from assistant.sqlgen.linking import words_of
 from assistant.sqlgen.scope import scope_tables
 from connectors.types import SchemaInfo, TableInfo
 
@@ -71,12 +77,21 @@ def _uses(select: exp.Select, alias: str, info: TableInfo, join_on: exp.Expressi
     return False
 
 
-def drop_unused_joins(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
+def _named(table: str, question: str) -> bool:
+    """Whether every word of the table's name is in the question (no question: assume so)."""
+    if not question:
+        return True
+    parts = [part for part in table.lower().split("_") if len(part) > 2] or [table.lower()]
+    asked = words_of(question)
+    return all(part in asked or f"{part}s" in asked for part in parts)
+
+
+def drop_unused_joins(tree: exp.Expression, schema: SchemaInfo, question: str = "") -> list[str]:
     """A table joined but never read (`restaurant JOIN location ON city_name = city_name`
     with no column of location used) repeats each row once per match: counts and sums
     come out too large. What such a join can mean is a filter (restaurants whose city
-    has a location), so an inner join becomes `EXISTS (...)`; an unused left join
-    filters nothing and is dropped."""
+    has a location): an inner join of a table the question names becomes
+    `EXISTS (...)`; any other unused join is dropped."""
     notes = []
     for select in list(tree.find_all(exp.Select)):
         for join in list(select.args.get("joins") or []):
@@ -92,8 +107,8 @@ def drop_unused_joins(tree: exp.Expression, schema: SchemaInfo) -> list[str]:
             if info is None or _uses(select, alias, info, on, schema):
                 continue
             join.pop()
-            if join.side == "LEFT":
-                notes.append(f"dropped unused left join of {table.sql()}")
+            if join.side == "LEFT" or not _named(table.name, question):
+                notes.append(f"dropped unused {'left ' if join.side == 'LEFT' else ''}join of {table.sql()}")
                 continue
             semi = exp.Exists(this=exp.select("1").from_(table.copy()).where(on.copy()))
             select.where(semi, copy=False)

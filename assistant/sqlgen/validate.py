@@ -20,8 +20,10 @@ from assistant.sqlgen.alias_refs import inline_alias_refs
 from assistant.sqlgen.autofix import fix_join_keys, fix_near_names, fix_own_id, fix_qualifiers
 from assistant.sqlgen.autofix_joins import bridge_joins, fix_equal_holders, join_owner_tables
 from assistant.sqlgen.autofix_types import cast_text_dates, exact_division, read_epoch_seconds, year_of_a_number
+from assistant.sqlgen.count_columns import count_columns
 from assistant.sqlgen.date_formats import fix_format_arithmetic, fix_format_literals, format_shape_problems
 from assistant.sqlgen.detached_joins import detached_joins
+from assistant.sqlgen.excluded_cases import excluded_cases
 from assistant.sqlgen.join_paths import join_path_hint
 from assistant.sqlgen.key_mismatch import mismatched_keys
 from assistant.sqlgen.literal_grounding import ungrounded_filters
@@ -30,7 +32,7 @@ from assistant.sqlgen.ratio_shape import ratio_problems
 from assistant.sqlgen.reserved_aliases import quote_in_text, quote_in_tree
 from assistant.sqlgen.result_shape import drop_unasked_limit, per_item_problems, show_group_keys
 from assistant.sqlgen.scope import resolve_tables, scope_tables
-from assistant.sqlgen.semantic_checks import semantic_problems
+from assistant.sqlgen.semantic_checks import days_between_dates, semantic_problems
 from assistant.sqlgen.sqlite_date_values import dates_against_numbers, null_date_calls
 from assistant.sqlgen.unused_joins import drop_unused_joins
 from connectors.types import SchemaInfo, TableInfo
@@ -187,7 +189,8 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
              + fix_near_names(tree, schema) + fix_equal_holders(tree, schema) + join_owner_tables(tree, schema)
              + bridge_joins(tree, schema) + inline_alias_refs(tree, schema)
              + year_of_a_number(tree, schema) + read_epoch_seconds(tree, schema) + cast_text_dates(tree, schema) + exact_division(tree, dialect)
-             + fix_format_literals(tree, dialect) + fix_format_arithmetic(tree, dialect))
+             + fix_format_literals(tree, dialect) + fix_format_arithmetic(tree, dialect)
+             + days_between_dates(tree, schema, question))
     if fixes:
         text = tree.sql(dialect=dialect)
     try:
@@ -199,7 +202,7 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
     except SqlglotError:
         pass  # a construct the qualifier does not model: the database will judge it
     # Only a query whose columns all resolve is restructured.
-    restructured = drop_unused_joins(tree, schema) + show_group_keys(tree) + drop_unasked_limit(tree, question)
+    restructured = drop_unused_joins(tree, schema, question) + show_group_keys(tree) + drop_unasked_limit(tree, question)
     if restructured:
         fixes += restructured
         text = tree.sql(dialect=dialect)
@@ -208,4 +211,5 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
     return Validation(sql=text, errors=errors, transpiled_from=read_as, fixes=fixes,
                       doubts=per_item_problems(tree, question) + ratio_problems(tree, question)
                       + ungrounded_filters(tree, question) + mismatched_keys(tree, schema)
-                      + detached_joins(tree, schema))
+                      + detached_joins(tree, schema) + excluded_cases(tree)
+                      + count_columns(tree, schema))

@@ -30,3 +30,21 @@ def test_a_ratio_to_the_whole_or_of_two_groups_passes():
 def test_a_division_inside_a_subquery_is_not_the_answer():
     assert problems("What is the ratio of open businesses to closed businesses?",
                     f"SELECT r FROM ({SHARE.replace('FROM', 'AS r FROM')}) AS t") == []
+
+
+def test_a_ratio_to_the_whole_written_upside_down_is_questioned():
+    question = "What is the ratio of restaurants with rating > 4.5 to the total number of restaurants?"
+    (doubt,) = problems(question, "SELECT CAST(COUNT(*) AS REAL) / "
+                                  "(SELECT COUNT(*) FROM restaurant WHERE rating > 4.5) FROM restaurant")
+    assert "restaurants with rating > 4.5 over the total number of restaurants" in doubt
+    (doubt,) = problems(question, "SELECT CAST(COUNT(*) AS REAL) / "
+                                  "SUM(CASE WHEN rating > 4.5 THEN 1 ELSE 0 END) FROM restaurant")
+    assert "divides all rows by the group" in doubt
+
+
+def test_a_ratio_to_the_whole_the_right_way_up_passes():
+    question = "What is the ratio of restaurants with rating > 4.5 to the total number of restaurants?"
+    for sql in ("SELECT CAST(COUNT(*) AS REAL) / (SELECT COUNT(*) FROM restaurant) FROM restaurant WHERE rating > 4.5",
+                "SELECT CAST(SUM(CASE WHEN rating > 4.5 THEN 1 ELSE 0 END) AS REAL) / COUNT(*) FROM restaurant",
+                "SELECT CAST((SELECT COUNT(*) FROM restaurant WHERE rating > 4.5) AS REAL) / COUNT(*) FROM restaurant"):
+        assert problems(question, sql) == [], sql

@@ -108,3 +108,17 @@ def test_sqlite_one_date_minus_another_is_named_and_julianday_passes():
                                 "JOIN orders AS o ON o.customer_id = c.id"), schema()) == []
     assert date_arithmetic(tree("SELECT strftime('%s', o.placed) - strftime('%s', c.joined) FROM customers AS c "
                                 "JOIN orders AS o ON o.customer_id = c.id"), schema()) == []
+
+
+def test_sqlite_days_between_two_dates_are_computed_with_julianday():
+    sql = "SELECT AVG(o.placed - c.joined) FROM customers AS c JOIN orders AS o ON o.customer_id = c.id"
+    days = validate_sql(sql, schema(), "How many days pass on average from joining to an order?")
+    assert days.ok and days.sql == ("SELECT AVG(JULIANDAY(o.placed) - JULIANDAY(c.joined)) FROM customers AS c "
+                                    "JOIN orders AS o ON o.customer_id = c.id")
+    assert days.fixes == ["days between dates: o.placed - c.joined -> JULIANDAY(o.placed) - JULIANDAY(c.joined)"]
+    # Another unit asked for: the model is told and writes the formula for it.
+    years = validate_sql(sql, schema(), "How many years pass on average from joining to an order?")
+    assert "julianday(a) - julianday(b)" in years.errors[0]
+    # Elsewhere date minus date is already a number of days or an interval.
+    assert validate_sql(sql.replace("o.placed - c.joined", "o.placed - o.placed"), schema("postgres"),
+                        "days?").fixes == []

@@ -44,3 +44,13 @@ def test_an_unused_left_join_is_dropped_and_used_joins_stay():
                  "SELECT c.name FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id "
                  "JOIN order_items AS i ON i.order_id = o.id WHERE i.product_id = 1"):
         assert validate_sql(used, schema).fixes == [], used
+
+
+def test_an_unused_join_of_a_table_the_question_never_names_is_dropped():
+    sql = "SELECT c.name FROM customers AS c JOIN orders AS o ON o.buyer_id = c.id"
+    dropped = validate_sql(sql, linked_shop(), "What are the customers' names?")
+    assert dropped.sql == "SELECT c.name FROM customers AS c"
+    assert dropped.fixes == ["dropped unused join of orders AS o"]
+    kept = validate_sql(sql, linked_shop(), "Which customers have placed orders?")
+    assert kept.sql == ("SELECT c.name FROM customers AS c WHERE EXISTS(SELECT 1 FROM orders AS o "
+                        "WHERE o.buyer_id = c.id)")
