@@ -85,15 +85,40 @@ def _is_date_text(node: exp.Expression, tables: dict[str, TableInfo]) -> bool:
     return is_date_text_call(node) or (isinstance(node, exp.Column) and _is_date_column(node, tables))
 
 
-_OTHER_UNIT = re.compile(r"\b(?:years?|months?|weeks?|quarters?|hours?|minutes?|seconds?)\b", re.IGNORECASE)
+_UNIT = re.compile(r"\b(years?|months?|weeks?|quarters?|days?|hours?|minutes?|seconds?)\b", re.IGNORECASE)
+_PER_DAY = {"day": 1, "hour": 24, "minute": 1440, "second": 86400}
+
+
+def _asked_unit(question: str) -> str | None:
+    """The one unit of time the question names ('day' when it names none); None when it
+    names several, or a calendar unit (years, months) that no fixed factor gives."""
+    units = {unit.lower().rstrip("s") for unit in _UNIT.findall(question)}
+    if not units:
+        return "day"
+    unit = units.pop() if len(units) == 1 else None
+    return unit if unit in _PER_DAY else None
+
+
+def _is_julianday(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Anonymous) and node.name.upper() == "JULIANDAY"
+
+
+def _scaled(node: exp.Expression) -> bool:
+    """Whether the value is already multiplied or divided (by 24, 86400, ...)."""
+    parent = node.parent
+    while isinstance(parent, exp.Paren):
+        parent = parent.parent
+    return isinstance(parent, (exp.Mul, exp.Div))
 
 
 def days_between_dates(tree: exp.Expression, schema: SchemaInfo, question: str) -> list[str]:
     """In SQLite one date minus another subtracts the years at the front of the two
-    texts; the days between them are julianday(a) - julianday(b). Small models keep
-    the subtraction even when told, so it is rewritten, unless the question asks for
-    another unit (years, hours, ...): then the model is told and picks the formula."""
-    if schema.dialect != "sqlite" or _OTHER_UNIT.search(question):
+    texts; the days between them are julianday(a) - julianday(b), and a day has
+    24 hours, 1,440 minutes, 86,400 seconds. Small models keep the subtraction even
+    when told, and forget the factor, so both are written in for the one unit the
+    question asks for; a calendar unit (years, months) is left to the model, told."""
+    unit = _asked_unit(question)
+    if schema.dialect != "sqlite" or unit is None:
         return []
     tables = _tables_by_alias(tree, schema)
     notes = []
@@ -103,6 +128,13 @@ def days_between_dates(tree: exp.Expression, schema: SchemaInfo, question: str) 
                            expression=exp.Anonymous(this="julianday", expressions=[node.expression.copy()]))
             notes.append(f"days between dates: {node.sql(dialect='sqlite')} -> {days.sql(dialect='sqlite')}")
             node.replace(days)
+    if unit == "day":
+        return notes
+    for node in list(tree.find_all(exp.Sub)):
+        if _is_julianday(node.this) and _is_julianday(node.expression) and not _scaled(node):
+            scaled = exp.Mul(this=exp.Paren(this=node.copy()), expression=exp.Literal.number(_PER_DAY[unit]))
+            notes.append(f"days to {unit}s: {node.sql(dialect='sqlite')} -> {scaled.sql(dialect='sqlite')}")
+            node.replace(scaled)
     return notes
 
 

@@ -22,11 +22,13 @@ from assistant.sqlgen.autofix_joins import bridge_joins, fix_equal_holders, join
 from assistant.sqlgen.autofix_types import cast_text_dates, exact_division, read_epoch_seconds, year_of_a_number
 from assistant.sqlgen.count_columns import count_columns
 from assistant.sqlgen.date_formats import fix_format_arithmetic, fix_format_literals, format_shape_problems
+from assistant.sqlgen.date_windows import date_windows
 from assistant.sqlgen.detached_joins import detached_joins
 from assistant.sqlgen.excluded_cases import excluded_cases
 from assistant.sqlgen.join_paths import join_path_hint
 from assistant.sqlgen.key_mismatch import mismatched_keys
 from assistant.sqlgen.literal_grounding import ungrounded_filters
+from assistant.sqlgen.period_groups import period_groups
 from assistant.sqlgen.phantom_tables import drop_phantom_joins
 from assistant.sqlgen.ratio_shape import ratio_problems
 from assistant.sqlgen.reserved_aliases import quote_in_text, quote_in_tree
@@ -212,4 +214,5 @@ def validate_sql(sql: str, schema: SchemaInfo, question: str = "") -> Validation
                       doubts=per_item_problems(tree, question) + ratio_problems(tree, question)
                       + ungrounded_filters(tree, question) + mismatched_keys(tree, schema)
                       + detached_joins(tree, schema) + excluded_cases(tree)
-                      + count_columns(tree, schema))
+                      + count_columns(tree, schema) + period_groups(tree, schema, question)
+                      + date_windows(tree, question))

@@ -116,9 +116,23 @@ def test_sqlite_days_between_two_dates_are_computed_with_julianday():
     assert days.ok and days.sql == ("SELECT AVG(JULIANDAY(o.placed) - JULIANDAY(c.joined)) FROM customers AS c "
                                     "JOIN orders AS o ON o.customer_id = c.id")
     assert days.fixes == ["days between dates: o.placed - c.joined -> JULIANDAY(o.placed) - JULIANDAY(c.joined)"]
-    # Another unit asked for: the model is told and writes the formula for it.
+    # A calendar unit asked for: the model is told and writes the formula for it.
     years = validate_sql(sql, schema(), "How many years pass on average from joining to an order?")
     assert "julianday(a) - julianday(b)" in years.errors[0]
+    hours = validate_sql(sql, schema(), "How many hours pass on average from joining to an order?")
+    assert hours.sql.startswith("SELECT AVG((JULIANDAY(o.placed) - JULIANDAY(c.joined)) * 24) FROM")
     # Elsewhere date minus date is already a number of days or an interval.
     assert validate_sql(sql.replace("o.placed - c.joined", "o.placed - o.placed"), schema("postgres"),
                         "days?").fixes == []
+
+
+def test_sqlite_julianday_differences_are_scaled_to_the_unit_asked_for():
+    sql = "SELECT AVG(julianday(o.placed) - julianday(c.joined)) FROM customers AS c JOIN orders AS o ON o.customer_id = c.id"
+    seconds = validate_sql(sql, schema(), "What is the average wait in seconds?")
+    assert seconds.sql.startswith("SELECT AVG((JULIANDAY(o.placed) - JULIANDAY(c.joined)) * 86400) FROM")
+    for question in ("What is the average wait in days?", "What is the average wait?",
+                     "What is the average wait in minutes or hours?"):
+        assert validate_sql(sql, schema(), question).fixes == [], question
+    scaled = sql.replace("AVG(julianday(o.placed) - julianday(c.joined))",
+                         "AVG((julianday(o.placed) - julianday(c.joined)) * 24 * 60)")
+    assert validate_sql(scaled, schema(), "What is the average wait in minutes?").fixes == []
