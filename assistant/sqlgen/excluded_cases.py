@@ -56,23 +56,18 @@ def _disjoint(one: tuple, other: tuple) -> bool:
 
 
 def excluded_cases(tree: exp.Expression) -> list[str]:
-    doubts = []
     for select in tree.find_all(exp.Select):
         where = select.args.get("where")
         if where is None:
             continue
         filters = [t for t in map(_test, _conjuncts(where.this)) if t]
         for case in select.find_all(exp.Case):
-            if case.find_ancestor(exp.Select) is not select or case.find_ancestor(exp.AggFunc) is None:
+            aggregate = case.find_ancestor(exp.AggFunc)
+            if case.find_ancestor(exp.Select) is not select or aggregate is None:
                 continue
-            for branch in case.args.get("ifs") or []:
-                tests = [t for t in map(_test, _conjuncts(branch.this)) if t]
-                for test in tests:
-                    clash = next((f for f in filters if f[0] == test[0] and _disjoint(test, f)), None)
-                    if clash is not None:
-                        doubts.append(
-                            f"{case.find_ancestor(exp.AggFunc).sql()} can never count a row: the WHERE keeps only "
-                            f"rows where {where.this.sql()}. Put each group's condition inside its own CASE "
-                            "and filter in WHERE only what applies to every part")
-                        return doubts
-    return doubts
+            tests = [t for branch in case.args.get("ifs") or [] for t in map(_test, _conjuncts(branch.this)) if t]
+            if any(f[0] == t[0] and _disjoint(t, f) for t in tests for f in filters):
+                return [f"{aggregate.sql()} can never count a row: the WHERE keeps only rows where "
+                        f"{where.this.sql()}. Put each group's condition inside its own CASE and filter in "
+                        "WHERE only what applies to every part"]
+    return []

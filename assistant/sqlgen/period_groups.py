@@ -51,9 +51,10 @@ def _hint(column: str, period: str, kind: str, dialect: str) -> str:
             return f"strftime('%Y', {value}) || '-Q' || ((CAST(strftime('%m', {value}) AS INTEGER) + 2) / 3)"
         formats = {"month": "%Y-%m", "year": "%Y", "week": "%Y-%W"}
         return f"strftime('{formats[period]}', {value})"
-    value = f"TO_TIMESTAMP({column})" if kind == "epoch" else column
     if dialect in ("mysql", "mariadb"):
+        value = f"FROM_UNIXTIME({column})" if kind == "epoch" else column
         return f"DATE_FORMAT({value}, '%Y-%m')" if period == "month" else f"{period.upper()}({value})"
+    value = f"TO_TIMESTAMP({column})" if kind == "epoch" else column
     return f"DATE_TRUNC('{period}', {value})"
 
 

@@ -34,3 +34,9 @@ def test_a_period_taken_or_only_named_as_a_filter_passes():
     assert doubts("Count the flights for each month", "SELECT month, COUNT(*) FROM flight GROUP BY month") == []
     assert doubts("How many flights were booked on each day in the year 2023?",
                   "SELECT booked, COUNT(*) FROM flight GROUP BY booked") == []
+
+
+def test_mysql_reads_unix_times_with_from_unixtime():
+    (doubt,) = doubts("Count the flight departures for each month",
+                      "SELECT departure_time, COUNT(*) FROM flight GROUP BY departure_time", "mysql")
+    assert "DATE_FORMAT(FROM_UNIXTIME(departure_time), '%Y-%m')" in doubt
