@@ -83,7 +83,7 @@ def _named(table: str, question: str) -> bool:
         return True
     parts = [part for part in table.lower().split("_") if len(part) > 2] or [table.lower()]
     asked = words_of(question)
-    return all(part in asked or f"{part}s" in asked for part in parts)
+    return all(part in asked for part in parts)  # words_of holds plurals and their singulars
 
 
 def drop_unused_joins(tree: exp.Expression, schema: SchemaInfo, question: str = "") -> list[str]:
