@@ -49,14 +49,30 @@ class Settings(BaseSettings):
     llm_attempts: int = Field(3, ge=1)  # workers tried for one request before giving up
     embedding_model_name: str = "all-minilm-l6-v2"  # the name an embedding worker registers
 
-    # The OpenAI-compatible API (/v1): bearer keys; empty = no key needed.
-    api_keys: list[str] = Field(default_factory=list)
+    # Access: who may reach the API and from where (docs/security.md).
+    allowed_hosts: list[str] = Field(default_factory=list)  # Host header names; empty = loopback names + host
+    session_ttl_s: int = Field(7 * 24 * 3600, ge=60)  # a browser session cookie's life
+    login_token_ttl_s: int = Field(24 * 3600, ge=60)  # the one-time login URL printed at start
+    max_in_flight_per_user: int = Field(4, ge=1)  # requests one user may have running (429 beyond)
+    cluster_secret: str | None = None  # workers present it to the controller; default a file in the data dir
+
+    # Request and result limits.
+    max_body_bytes: int = Field(1_000_000, ge=1024)  # any JSON request (413 beyond)
+    max_upload_bytes: int = Field(50_000_000, ge=1024)  # one multipart upload, all files together
+    max_upload_files: int = Field(20, ge=1)
 
     # Databases.
     default_db: str = "demo"
     row_limit: int = Field(1000, ge=1)
+    max_result_bytes: int = Field(20_000_000, ge=1024)  # a result is cut (truncated) past this size
     query_timeout_s: float = Field(30.0, gt=0)
-    max_question_chars: int = 2000
+    connect_timeout_s: float = Field(10.0, gt=0)  # every driver's connect and read timeout
+    max_question_chars: int = Field(2000, ge=10)
+    allow_urls: bool = False  # over HTTP, admins may give a SQLAlchemy URL instead of a registered name
+    file_roots: list[Path] = Field(default_factory=list)  # where SQLite/DuckDB files and documents may come from
+    refuse_privileged: bool = False  # refuse database accounts with dangerous privileges (superuser, FILE, ...)
+    duckdb_memory_limit: str = "1GB"
+    duckdb_threads: int = Field(2, ge=1)
 
     # Secrets: the Fernet key that encrypts stored passwords; default a key
     # file in the data dir, created on first use, readable by its owner only.
@@ -111,9 +127,36 @@ class Settings(BaseSettings):
         return self.data_dir / "logs"
 
     @property
+    def user_databases_path(self) -> Path:
+        """Where users put (and uploads land as) SQLite and DuckDB files by default."""
+        return self.data_dir / "databases"
+
+    @property
+    def cluster_secret_path(self) -> Path:
+        return self.data_dir / "cluster.secret"
+
+    @property
+    def resolved_file_roots(self) -> list[Path]:
+        """The folders database files and documents may be read from, symlinks resolved."""
+        roots = self.file_roots or [self.user_databases_path, self.demo_db_path.parent]
+        return [Path(root).expanduser().resolve() for root in roots]
+
+    @property
+    def resolved_allowed_hosts(self) -> list[str]:
+        """Names the Host header may carry: configured, else the loopback names and the bound address."""
+        if self.allowed_hosts:
+            return list(self.allowed_hosts)
+        names = ["127.0.0.1", "localhost", "::1", "[::1]"]
+        if self.host not in names and self.host not in ("0.0.0.0", "::", ""):
+            names.append(self.host)
+        return names
+
+    @property
     def resolved_controller_url(self) -> str:
         return self.controller_url or f"http://{self.host}:{self.controller_port}"
 
     def ensure_dirs(self) -> None:
-        for path in (self.data_dir, self.models_path, self.logs_path):
-            path.mkdir(parents=True, exist_ok=True)
+        # The data dir holds keys, passwords and user data: its owner alone reads it.
+        for path in (self.data_dir, self.models_path, self.logs_path, self.user_databases_path):
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.data_dir.chmod(0o700)
