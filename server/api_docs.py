@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -28,22 +28,28 @@ def _fenced(page: HTMLResponse) -> HTMLResponse:
     return page
 
 
-def mount_api_docs(app: FastAPI) -> None:
+def mount_api_docs(app: FastAPI, users) -> None:
+    """The docs describe every route, so they too need a credential (`users` checks it)."""
     import fastapi_offline
 
-    app.mount(ASSETS, StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"), name="docs-assets")
-    favicon = f"{ASSETS}/favicon.png"
+    from server.api.deps import current_user
+    from server.static_gate import SignedInOnly
 
-    @app.get("/docs", include_in_schema=False)
+    assets = StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static")
+    app.mount(ASSETS, SignedInOnly(assets, users), name="docs-assets")
+    favicon = f"{ASSETS}/favicon.png"
+    openapi_url = "/openapi.json"
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(current_user)])
     async def swagger() -> HTMLResponse:
         return _fenced(get_swagger_ui_html(
-            openapi_url=app.openapi_url, title=f"{app.title} API", swagger_favicon_url=favicon,
+            openapi_url=openapi_url, title=f"{app.title} API", swagger_favicon_url=favicon,
             swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js", swagger_css_url=f"{ASSETS}/swagger-ui.css",
             swagger_ui_parameters={"validatorUrl": None},  # the validator badge would call validator.swagger.io
         ))
 
-    @app.get("/redoc", include_in_schema=False)
+    @app.get("/redoc", include_in_schema=False, dependencies=[Depends(current_user)])
     async def redoc() -> HTMLResponse:
-        return _fenced(get_redoc_html(openapi_url=app.openapi_url, title=f"{app.title} API",
+        return _fenced(get_redoc_html(openapi_url=openapi_url, title=f"{app.title} API",
                                       redoc_js_url=f"{ASSETS}/redoc.standalone.js", redoc_favicon_url=favicon,
                                       with_google_fonts=False))

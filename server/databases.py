@@ -24,6 +24,10 @@ class UnknownDatabase(LookupError):
         self.known = known
 
 
+class DatabaseNotAllowed(PermissionError):
+    """A database this product may not open: a file outside the configured roots, its own files."""
+
+
 def is_url(value: str) -> bool:
     return "://" in value
 

@@ -100,8 +100,8 @@ async def _sources(knowledge, question, space, db, connector) -> list[Source]:
     return await asyncio.to_thread(gather, knowledge, question, space=space, db=db, connector=connector)
 
 
-async def answer_question(question: str, knowledge, llm: LLM, *, space: str | None = None, db: str | None = None,
-                          connector=None, max_tokens: int = MAX_TOKENS) -> QaAnswer:
+async def answer_question(question: str, knowledge, llm: LLM, *, space: str | list[str] | None = None,
+                          db: str | None = None, connector=None, max_tokens: int = MAX_TOKENS) -> QaAnswer:
     started = time.perf_counter()
     sources = await _sources(knowledge, question, space, db, connector)
     retrieved_at = time.perf_counter()
@@ -150,8 +150,8 @@ def partial_answer(text: str) -> str | None:
     return "".join(out)
 
 
-async def stream_answer(question: str, knowledge, llm: LLM, *, space: str | None = None, db: str | None = None,
-                        connector=None, max_tokens: int = MAX_TOKENS) -> AsyncIterator[dict[str, Any]]:
+async def stream_answer(question: str, knowledge, llm: LLM, *, space: str | list[str] | None = None,
+                        db: str | None = None, connector=None, max_tokens: int = MAX_TOKENS) -> AsyncIterator[dict[str, Any]]:
     """Typed events: `token` (answer text as it is written), `citation` (one
     per cited source), `error`, and `done` with the whole answer."""
     started = time.perf_counter()

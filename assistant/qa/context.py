@@ -36,8 +36,9 @@ class Source:
                 "location": self.location, "score": None if self.score is None else round(self.score, 4)}
 
 
-def _documents(knowledge, question: str, space: str | None) -> list[Source]:
-    spaces = [space] if space else knowledge.documents.names()
+def _documents(knowledge, question: str, space: str | list[str] | None) -> list[Source]:
+    # One space, a list of spaces (those the caller may read), or every space.
+    spaces = [space] if isinstance(space, str) else list(space) if space is not None else knowledge.documents.names()
     embedding = knowledge.embedder.get_query_embedding(question) if spaces else None
     hits = []
     for name in spaces:
@@ -69,7 +70,7 @@ def _schema(knowledge, question: str, db: str, connector) -> list[Source]:
     return sources
 
 
-def gather(knowledge, question: str, *, space: str | None = None, db: str | None = None,
+def gather(knowledge, question: str, *, space: str | list[str] | None = None, db: str | None = None,
            connector=None) -> list[Source]:
     """Numbered sources, documents first. Blocking: call it in a thread."""
     sources = _documents(knowledge, question, space)

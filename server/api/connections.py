@@ -6,13 +6,14 @@ import asyncio
 import time
 from datetime import datetime
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
+from server.api.deps import AccessDep, AdminUser, AuditDep, CurrentUser, DatabasesDep, ServicesDep, SettingsDep
 from server.api.errors import ApiError
 from server.databases import DEMO
 
-router = APIRouter(prefix="/api/v1/connections", tags=["connections"])
+router = APIRouter(prefix="/connections", tags=["connections"])
 
 
 class ConnectionCreate(BaseModel):
@@ -57,8 +58,8 @@ def _out(info) -> ConnectionOut:
     return ConnectionOut(**vars(info))
 
 
-def _demo_out(request: Request) -> ConnectionOut:
-    path = request.app.state.settings.demo_db_path
+def _demo_out(settings) -> ConnectionOut:
+    path = settings.demo_db_path
     return ConnectionOut(name=DEMO, url=f"sqlite:///{path}", engine="sqlite", builtin=True,
                          description="The embedded demo shop database.", has_password=False)
 
@@ -73,13 +74,16 @@ def _check(connector) -> TestResult:
 
 
 @router.get("", response_model=list[ConnectionOut])
-async def list_connections(request: Request):
-    return [_demo_out(request), *(_out(i) for i in request.app.state.databases.registry.list())]
+async def list_connections(user: CurrentUser, databases: DatabasesDep, settings: SettingsDep):
+    """The databases the caller may use (an admin sees all)."""
+    mine = [i for i in databases.registry.list() if user.may_use_db(i.name)]
+    return [_demo_out(settings), *(_out(i) for i in mine)]
 
 
 @router.post("", response_model=ConnectionOut, status_code=201)
-async def create_connection(body: ConnectionCreate, request: Request):
-    databases = request.app.state.databases
+async def create_connection(body: ConnectionCreate, _admin: AdminUser, databases: DatabasesDep,
+                            audit: AuditDep):
+    audit.touch(db=body.name)
     if body.test:
         from connectors import connect
         from server.metadata.connections import split_url
@@ -103,35 +107,36 @@ async def create_connection(body: ConnectionCreate, request: Request):
 
 
 @router.get("/{name}", response_model=ConnectionOut)
-async def get_connection(name: str, request: Request):
+async def get_connection(name: str, access: AccessDep, databases: DatabasesDep, settings: SettingsDep):
     if name == DEMO:
-        return _demo_out(request)
-    return _out(request.app.state.databases.registry.get(name))
+        return _demo_out(settings)
+    return _out(databases.registry.get(access.db(name)))
 
 
 @router.patch("/{name}", response_model=ConnectionOut)
-async def update_connection(name: str, body: ConnectionUpdate, request: Request):
-    databases = request.app.state.databases
+async def update_connection(name: str, body: ConnectionUpdate, _admin: AdminUser, databases: DatabasesDep):
     info = databases.registry.update(name, url=body.url, password=body.password, description=body.description)
     databases.forget(name)
     return _out(info)
 
 
 @router.delete("/{name}", status_code=204)
-async def delete_connection(name: str, request: Request):
-    databases = request.app.state.databases
-    databases.registry.remove(name)
-    databases.forget(name)
+async def delete_connection(name: str, _admin: AdminUser, services: ServicesDep):
+    services.databases.registry.remove(name)
+    services.databases.forget(name)
+    services.users.forget_target("db", name)
     return Response(status_code=204)
 
 
 @router.post("/{name}/test", response_model=TestResult)
-async def test_connection(name: str, request: Request):
-    connector = await asyncio.to_thread(request.app.state.databases.connector, name)
+async def test_connection(name: str, access: AccessDep, audit: AuditDep):
+    audit.touch(db=name, sql="SELECT 1")
+    connector = await access.connector(name)
     return await asyncio.to_thread(_check, connector)
 
 
 @router.post("/{name}/refresh", response_model=RefreshResult)
-async def refresh_connection(name: str, request: Request):
-    schema, changed = await asyncio.to_thread(request.app.state.databases.refresh, name)
+async def refresh_connection(name: str, access: AccessDep, databases: DatabasesDep, audit: AuditDep):
+    audit.touch(db=name)
+    schema, changed = await asyncio.to_thread(databases.refresh, access.db(name))
     return RefreshResult(fingerprint=schema.fingerprint, tables=len(schema.tables), changed=changed)

@@ -5,25 +5,28 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field, field_validator
 
 from assistant.diagnosis import diagnose as run_diagnosis
+from server.api.deps import AccessDep, AuditDep
 from server.api.schemas import ErrorBody
 
-router = APIRouter(prefix="/api/v1/sql", tags=["sql"])
+router = APIRouter(prefix="/sql", tags=["sql"])
 
 MAX_SQL_CHARS = 100_000
 
 
 class DiagnoseRequest(BaseModel):
     sql: str = Field(min_length=1, max_length=MAX_SQL_CHARS, description="One SQL statement to diagnose.")
-    db: str = Field("demo", min_length=1, description="A known database name or a SQLAlchemy URL.")
+    db: str | None = Field(None, min_length=1, max_length=2048,
+                           description="A registered database name; default: the server's default database.")
     dialect: Literal["sqlite", "postgres", "mysql", "duckdb"] | None = Field(
         None, description="The dialect the SQL is written in; default: the database's own.")
     verify: bool = Field(True, description="Check plans, indexes and rewrites on the database (read-only).")
     use_model: bool = Field(True, description="Let the model summarise the findings and propose rewrites.")
-    timeout_s: float | None = Field(None, gt=0, le=600, description="Time limit per verification query.")
+    timeout_s: float | None = Field(None, gt=0, le=600, description="Time limit per verification query; "
+                                    "never above the server's own limit (DBGPT_QUERY_TIMEOUT_S).")
 
     @field_validator("sql")
     @classmethod
@@ -68,12 +71,15 @@ class DiagnoseResponse(BaseModel):
     response_model=DiagnoseResponse,
     responses={400: {"model": ErrorBody}, 404: {"model": ErrorBody}, 422: {"model": ErrorBody}},
 )
-async def diagnose(body: DiagnoseRequest, request: Request) -> DiagnoseResponse:
-    state = request.app.state
+async def diagnose(body: DiagnoseRequest, access: AccessDep, audit: AuditDep) -> DiagnoseResponse:
+    services = access.services
+    db = access.db(body.db)
+    audit.touch(db=db, sql=body.sql)
     # Unknown names (404) and unreachable databases (400) are answered by server/api/errors.py.
-    connector = await asyncio.to_thread(state.databases.connector, body.db)
+    connector = await access.connector(db)
+    limit = services.settings.query_timeout_s
     report = await run_diagnosis(
-        body.sql, connector, state.llm if body.use_model else None,
-        dialect=body.dialect, verify=body.verify, timeout_s=body.timeout_s,
+        body.sql, connector, services.llm if body.use_model else None,
+        dialect=body.dialect, verify=body.verify, timeout_s=min(body.timeout_s or limit, limit),
     )
     return DiagnoseResponse.model_validate(report.to_dict())

@@ -1,73 +1,92 @@
-"""Domain errors become HTTP answers here, in one place, each with a message."""
+"""Domain errors become HTTP answers here, in one table, each with a message.
+
+No answer ever echoes the request's body: validation errors keep where and
+what was wrong, never the value that was sent (it may hold a password or
+megabytes of text), and an unexpected error is a 500 with no traceback.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from connectors.types import ConnectorError, GuardRefusal, QueryTimeout
 from llm.client import LLMError, LLMUnavailable
-from server.databases import UnknownDatabase
+from server.auth.users import AuthError, UserNotFound
+from server.databases import DatabaseNotAllowed, UnknownDatabase
 from server.metadata.connections import ConnectionExists, ConnectionNotFound, InvalidConnection
 from server.metadata.secrets import SecretError
 
+log = logging.getLogger(__name__)
+
 
 class ApiError(Exception):
-    def __init__(self, status: int, detail: str, **extra: Any):
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any):
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.headers = headers
         self.extra = extra
+
+
+def _no_extra(_exc: Exception) -> dict[str, Any]:
+    return {}
+
+
+# Exception class -> (status, extra fields of the answer). Order matters: the
+# first class an error is an instance of decides (subclasses before bases).
+ERROR_TABLE: tuple[tuple[type[Exception], int, Callable[[Any], dict[str, Any]]], ...] = (
+    (UnknownDatabase, 404, lambda e: {"known": e.known}),
+    (DatabaseNotAllowed, 403, _no_extra),
+    (ConnectionNotFound, 404, _no_extra),
+    (UserNotFound, 404, _no_extra),
+    (ConnectionExists, 409, _no_extra),
+    (InvalidConnection, 422, _no_extra),
+    (AuthError, 422, _no_extra),
+    (SecretError, 500, _no_extra),
+    (GuardRefusal, 400, lambda e: {"kind": "refused", "rule": e.rule}),
+    (QueryTimeout, 408, lambda _e: {"kind": "timeout"}),
+    (ConnectorError, 400, lambda _e: {"kind": "execution"}),
+    (LLMUnavailable, 503, _no_extra),
+    (LLMError, 502, lambda e: {"code": e.code}),
+)
+
+
+def validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """Where and what, without the input that was sent."""
+    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()]
 
 
 def install_error_handlers(app: FastAPI, model_hint) -> None:
     """`model_hint()` returns text naming the command that fetches a missing model."""
 
-    def answer(status: int, detail: str, **extra: Any) -> JSONResponse:
-        return JSONResponse(status_code=status, content={"detail": detail, **extra})
+    def answer(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+        return JSONResponse(status_code=status, content={"detail": detail, **extra}, headers=headers)
 
     @app.exception_handler(ApiError)
     async def api_error(_r: Request, exc: ApiError):
-        return answer(exc.status, exc.detail, **exc.extra)
+        return answer(exc.status, exc.detail, exc.headers, **exc.extra)
 
-    @app.exception_handler(UnknownDatabase)
-    async def unknown_database(_r: Request, exc: UnknownDatabase):
-        return answer(404, str(exc), known=exc.known)
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_r: Request, exc: RequestValidationError):
+        return JSONResponse(status_code=422, content={"detail": validation_problems(exc)})
 
-    @app.exception_handler(ConnectionNotFound)
-    async def connection_not_found(_r: Request, exc: ConnectionNotFound):
-        return answer(404, str(exc))
+    def make_handler(status: int, extra: Callable[[Any], dict[str, Any]]):
+        async def handle(_r: Request, exc: Exception):
+            detail = str(exc) + (model_hint() if status == 503 else "")
+            return answer(status, detail, **extra(exc))
+        return handle
 
-    @app.exception_handler(ConnectionExists)
-    async def connection_exists(_r: Request, exc: ConnectionExists):
-        return answer(409, str(exc))
+    for error_class, status, extra in ERROR_TABLE:
+        app.add_exception_handler(error_class, make_handler(status, extra))
 
-    @app.exception_handler(InvalidConnection)
-    async def invalid_connection(_r: Request, exc: InvalidConnection):
-        return answer(422, str(exc))
-
-    @app.exception_handler(SecretError)
-    async def secret_error(_r: Request, exc: SecretError):
-        return answer(500, str(exc))
-
-    @app.exception_handler(GuardRefusal)
-    async def refused(_r: Request, exc: GuardRefusal):
-        return answer(400, str(exc), kind="refused", rule=exc.rule)
-
-    @app.exception_handler(QueryTimeout)
-    async def timeout(_r: Request, exc: QueryTimeout):
-        return answer(408, str(exc), kind="timeout")
-
-    @app.exception_handler(ConnectorError)
-    async def database_error(_r: Request, exc: ConnectorError):
-        return answer(400, str(exc), kind="execution")
-
-    @app.exception_handler(LLMUnavailable)
-    async def llm_unavailable(_r: Request, exc: LLMUnavailable):
-        return answer(503, str(exc) + model_hint())
-
-    @app.exception_handler(LLMError)
-    async def llm_error(_r: Request, exc: LLMError):
-        return answer(502, str(exc), code=exc.code)
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return answer(500, f"internal error ({type(exc).__name__}); the server log has the details")

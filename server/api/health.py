@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+
+from server.api.deps import LLMDep
 
 router = APIRouter()
 
 
 @router.get("/healthz", tags=["health"])
-async def healthz(request: Request):
-    llm = request.app.state.llm
+async def healthz(llm: LLMDep):
+    """The one route anyone may call: it says whether a model worker answers, nothing more."""
     if await llm.ready():
         return {"status": "ok", "model": llm.model}
     return JSONResponse(

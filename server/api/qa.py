@@ -6,23 +6,27 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from assistant.qa.answer import answer_question, stream_answer
+from server.api.deps import AccessDep, AuditDep
 from server.api.errors import ApiError
 from server.api.schemas import ErrorBody, Question
 from server.api.sse import sse_event
+from server.auth.audit import AuditEntry
 
-router = APIRouter(prefix="/api/v1/qa", tags=["qa"])
+router = APIRouter(prefix="/qa", tags=["qa"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}
 
 
 class QaRequest(BaseModel):
     question: Question
-    space: str | None = Field(None, description="A knowledge space; every space when absent.")
-    db: str | None = Field(None, description="A database whose schema and verified examples are sources too.")
+    space: str | None = Field(None, max_length=63, description="A knowledge space; every space the caller may "
+                                                               "read when absent.")
+    db: str | None = Field(None, max_length=2048,
+                           description="A database whose schema and verified examples are sources too.")
 
 
 class Citation(BaseModel):
@@ -45,33 +49,38 @@ class QaResponse(BaseModel):
     rejected: str | None = None
 
 
-async def _arguments(body: QaRequest, request: Request) -> dict[str, Any]:
-    """Check the space and database before any work, so that a typo is a 404."""
-    state = request.app.state
-    knowledge = state.knowledge
-    if body.space is not None and body.space not in await asyncio.to_thread(knowledge.documents.names):
-        raise ApiError(404, f"no knowledge space named '{body.space}'")
-    connector = await asyncio.to_thread(state.databases.connector, body.db) if body.db else None
-    return {"space": body.space, "db": body.db, "connector": connector}
+async def _arguments(body: QaRequest, access: AccessDep, audit: AuditEntry) -> dict[str, Any]:
+    """Check the space and database before any work, so that a typo is a 404 and a space
+    or database the caller has no grant for is a 403."""
+    audit.touch(db=body.db, question=body.question)
+    existing = await asyncio.to_thread(access.services.knowledge.documents.names)
+    if body.space is not None:
+        access.space(body.space)
+        if body.space not in existing:
+            raise ApiError(404, f"no knowledge space named '{body.space}'")
+    space = body.space if body.space is not None else access.spaces(existing)
+    db = access.db(body.db) if body.db else None
+    connector = await access.connector(db) if db else None
+    return {"space": space, "db": db, "connector": connector}
 
 
 @router.post("", response_model=QaResponse, responses=ERRORS)
-async def ask(body: QaRequest, request: Request) -> QaResponse:
-    arguments = await _arguments(body, request)
-    answer = await answer_question(body.question, request.app.state.knowledge, request.app.state.llm, **arguments)
+async def ask(body: QaRequest, access: AccessDep, audit: AuditDep) -> QaResponse:
+    arguments = await _arguments(body, access, audit)
+    answer = await answer_question(body.question, access.services.knowledge, access.services.llm, **arguments)
     return QaResponse.model_validate(answer.to_dict())
 
 
 @router.post("/stream", responses=ERRORS)
-async def ask_stream(body: QaRequest, request: Request) -> StreamingResponse:
+async def ask_stream(body: QaRequest, access: AccessDep, audit: AuditDep) -> StreamingResponse:
     """Server-sent events: `token` as the answer is written, one `citation` per
     cited source, then `done` with the whole answer (authoritative: an answer
     its sources do not support is replaced there by the "not in context" text),
     or `error`."""
-    arguments = await _arguments(body, request)
+    arguments = await _arguments(body, access, audit)
 
     async def events() -> AsyncIterator[bytes]:
-        async for event in stream_answer(body.question, request.app.state.knowledge, request.app.state.llm,
+        async for event in stream_answer(body.question, access.services.knowledge, access.services.llm,
                                          **arguments):
             yield sse_event(event["event"], event["data"])
 

@@ -14,7 +14,8 @@ Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 
 class SqlGenerateRequest(BaseModel):
     question: Question = Field(description="A question in plain language.")
-    db: str = Field("demo", min_length=1, description="A known database name or a SQLAlchemy URL.")
+    db: str | None = Field(None, min_length=1, max_length=2048,
+                           description="A registered database name; default: the server's default database.")
     execute: bool = Field(True, description="Run the SQL read-only and return its rows.")
     row_limit: int | None = Field(None, ge=1, le=100_000, description="At most this many rows.")
     pipeline: Literal["full", "plain"] = Field(
@@ -57,7 +58,7 @@ class ErrorBody(BaseModel):
 
 
 class SqlRunRequest(BaseModel):
-    db: str = Field(min_length=1, description="A known database name or a SQLAlchemy URL.")
+    db: str = Field(min_length=1, max_length=2048, description="A registered database name.")
     sql: str = Field(min_length=1, max_length=100_000, description="One read-only statement.")
     row_limit: int | None = Field(None, ge=1, le=100_000)
 

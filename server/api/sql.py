@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import AsyncIterator
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from assistant.sqlgen.answer import SqlAnswer
@@ -20,23 +20,35 @@ from server.api.schemas import (
     SqlRunRequest,
     SqlRunResponse,
 )
+from server.api.deps import AccessDep, AuditDep
 from server.api.sse import sse_event
+from server.auth.audit import AuditEntry
 
-router = APIRouter(prefix="/api/v1/sql", tags=["sql"])
+router = APIRouter(prefix="/sql", tags=["sql"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}
 
 
-async def _answer(body: SqlGenerateRequest, request: Request, on_stage=None) -> SqlAnswer:
-    state = request.app.state
-    connector = await asyncio.to_thread(state.databases.connector, body.db)
-    row_limit = body.row_limit or state.settings.row_limit
+async def _answer(body: SqlGenerateRequest, access: AccessDep, audit: AuditEntry, on_stage=None) -> SqlAnswer:
+    services = access.services
+    db = access.db(body.db)
+    audit.touch(db=db, question=body.question)
+    connector = await access.connector(db)
+    row_limit = body.row_limit or services.settings.row_limit
     if body.pipeline == "plain":
-        return await answer_plain(body.question, connector, state.llm, execute=body.execute, row_limit=row_limit)
-    options = SqlOptions(execute=body.execute, row_limit=row_limit, candidates=body.candidates)
-    answer = await answer_full(body.question, connector, state.llm, options,
-                               history=state.conversations.history(body.conversation_id),
-                               knowledge=from_knowledge(state.knowledge, body.db, connector), on_stage=on_stage)
-    state.conversations.add(body.conversation_id, Turn(body.question, answer.sql))
+        answer = await answer_plain(body.question, connector, services.llm, execute=body.execute,
+                                    row_limit=row_limit)
+    else:
+        # Conversations are the caller's own: another user's id reads nothing.
+        conversation = f"{access.user.name}/{body.conversation_id}" if body.conversation_id else None
+        options = SqlOptions(execute=body.execute, row_limit=row_limit, candidates=body.candidates)
+        answer = await answer_full(body.question, connector, services.llm, options,
+                                   history=services.conversations.history(conversation),
+                                   knowledge=from_knowledge(services.knowledge, db, connector), on_stage=on_stage)
+        services.conversations.add(conversation, Turn(body.question, answer.sql))
+    audit.touch(sql=answer.sql, row_count=len(answer.rows) if answer.error is None else None)
+    if answer.error is not None:
+        audit.outcome, audit.rule, audit.detail = ("refused" if answer.error.rule else "error"), \
+            answer.error.rule, answer.error.message
     return answer
 
 
@@ -45,17 +57,17 @@ def _response(answer: SqlAnswer, body: SqlGenerateRequest) -> SqlGenerateRespons
 
 
 @router.post("/generate", response_model=SqlGenerateResponse, responses=ERRORS)
-async def generate(body: SqlGenerateRequest, request: Request) -> SqlGenerateResponse:
+async def generate(body: SqlGenerateRequest, access: AccessDep, audit: AuditDep) -> SqlGenerateResponse:
     """Turn a question into SQL, check it, run it read-only and return rows and a chart suggestion."""
-    return _response(await _answer(body, request), body)
+    return _response(await _answer(body, access, audit), body)
 
 
 @router.post("/generate/stream", responses=ERRORS)
-async def generate_stream(body: SqlGenerateRequest, request: Request) -> StreamingResponse:
+async def generate_stream(body: SqlGenerateRequest, access: AccessDep, audit: AuditDep) -> StreamingResponse:
     """The same as /generate as server-sent events: `stage` as each stage ends, then
     `sql` (with its warnings), `rows`, `chart`, `error` where there is one, and `done`
     with the whole answer."""
-    await asyncio.to_thread(request.app.state.databases.connector, body.db)  # unknown db: 404 before streaming
+    await access.connector(body.db)  # unknown or forbidden db: 404 or 403 before streaming
     queue: asyncio.Queue = asyncio.Queue()
 
     def on_stage(name: str, seconds: float) -> None:
@@ -63,7 +75,7 @@ async def generate_stream(body: SqlGenerateRequest, request: Request) -> Streami
 
     async def run() -> None:
         try:
-            answer = await _answer(body, request, on_stage)
+            answer = await _answer(body, access, audit, on_stage)
             response = _response(answer, body)
             queue.put_nowait(("sql", {"sql": response.sql, "explanation": response.explanation,
                                       "warnings": response.warnings}))
@@ -76,6 +88,7 @@ async def generate_stream(body: SqlGenerateRequest, request: Request) -> Streami
                 queue.put_nowait(("error", response.error.model_dump()))
             queue.put_nowait(("done", response.model_dump()))
         except Exception as exc:  # an error is an event, never a silently closed stream
+            audit.outcome, audit.detail = "error", f"{type(exc).__name__}: {exc}"
             queue.put_nowait(("error", {"kind": type(exc).__name__, "message": str(exc)}))
         finally:
             queue.put_nowait(None)
@@ -96,9 +109,12 @@ async def generate_stream(body: SqlGenerateRequest, request: Request) -> Streami
     response_model=SqlRunResponse,
     responses={400: {"model": RefusalBody}, 404: {"model": ErrorBody}, 408: {"model": RefusalBody}},
 )
-async def run(body: SqlRunRequest, request: Request) -> SqlRunResponse:
+async def run(body: SqlRunRequest, access: AccessDep, audit: AuditDep) -> SqlRunResponse:
     """Run the user's own SQL through the guard, read-only; a refusal names its rule."""
-    connector = await asyncio.to_thread(request.app.state.databases.connector, body.db)
+    db = access.db(body.db)
+    audit.touch(db=db, sql=body.sql)
+    connector = await access.connector(db)
     result = await asyncio.to_thread(connector.run, body.sql, row_limit=body.row_limit)
+    audit.touch(row_count=len(result.rows))
     return SqlRunResponse(columns=result.columns, rows=result.rows, truncated=result.truncated,
                           elapsed_s=result.elapsed_s)

@@ -10,6 +10,7 @@ from server.cli.ask import ask
 from server.cli import eval as eval_cli
 from server.cli import diagnose as diagnose_cli
 from server.cli.doctor import doctor
+from server.cli import users as users_cli
 
 app = typer.Typer(
     help="DB-GPT: a local, private database assistant.",
@@ -29,6 +30,10 @@ app.command()(ask)
 app.add_typer(model.app, name="model")
 app.add_typer(knowledge_cli.app, name="knowledge")
 app.add_typer(db.app, name="db")
+app.add_typer(users_cli.user_app, name="user")
+app.add_typer(users_cli.key_app, name="key")
+app.command()(users_cli.audit)
+app.command(name="login-url")(users_cli.login_url)
 
 
 def main() -> None:

@@ -99,16 +99,28 @@ def _run_api(settings) -> None:
 _ANY_ADDRESS = ("0.0.0.0", "::", "")
 
 
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def _announce_when_healthy(settings) -> None:
+    from server.cli.users import one_time_url
+
     shown_host = "127.0.0.1" if settings.host in _ANY_ADDRESS else settings.host
     url = f"http://{shown_host}:{settings.port}"
+    if settings.host not in _LOOPBACK:
+        console.print(f"[yellow]warning:[/] the API listens on {settings.host}, beyond this machine: serve it "
+                      "behind TLS (a reverse proxy with a certificate, docs/security.md) and set "
+                      "DBGPT_ALLOWED_HOSTS to the names clients use")
+    login = one_time_url(settings)  # created now, so it works the moment the API answers
 
     def watch() -> None:
         start = time.monotonic()
         while time.monotonic() - start < 600:
             try:
                 if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    console.print(f"[bold green]DB-GPT is ready[/]: open {url}/ in a browser  (API docs: {url}/docs)")
+                    console.print("[bold green]DB-GPT is ready.[/] Open this one-time link in a browser to sign in:")
+                    console.print(login, soft_wrap=True, highlight=False)
+                    console.print(f"API docs at {url}/docs; API keys: dbgpt key create --user NAME")
                     return
             except httpx.HTTPError:
                 pass

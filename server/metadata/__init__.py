@@ -1,6 +1,8 @@
-"""The product's own state: connections (and later spaces, examples, feedback)."""
+"""The product's own state: connections, users and keys, the audit log."""
 
 from __future__ import annotations
+
+from sqlalchemy.engine import Engine
 
 from server.metadata.connections import ConnectionRegistry
 from server.metadata.secrets import SecretBox, load_or_create_key
@@ -8,6 +10,16 @@ from server.metadata.store import metadata_engine
 from server.settings import Settings
 
 
-def open_registry(settings: Settings) -> ConnectionRegistry:
+def open_metadata(settings: Settings) -> Engine:
+    return metadata_engine(settings.metadata_db_path)
+
+
+def open_registry(settings: Settings, engine: Engine | None = None) -> ConnectionRegistry:
     key = settings.secret_key.encode() if settings.secret_key else load_or_create_key(settings.secret_key_path)
-    return ConnectionRegistry(metadata_engine(settings.metadata_db_path), SecretBox(key))
+    return ConnectionRegistry(engine or open_metadata(settings), SecretBox(key))
+
+
+def open_users(settings: Settings, engine: Engine | None = None):
+    from server.auth.users import UserStore
+
+    return UserStore(engine or open_metadata(settings))

@@ -21,12 +21,14 @@ import httpx
 import pytest
 import uvicorn
 
+from tests.support.auth import api_key, bearer
 from tests.support.helpers import free_port, offline_env
 from tests.support.processes import Processes
 from tests.support.tiny_llama import make_tiny_llama
 
 EXPIRY_S = 6
 MODEL = "tiny-llama"
+AUTH: dict[str, str] = {}  # an admin's API key for the API under test, made by the `api` fixture
 
 
 class Stack:
@@ -93,8 +95,10 @@ def api(stack):
     from server.app import create_app
     from server.settings import Settings
 
+    # One key sends every request here, several at once: its in-flight limit is raised to match.
     settings = Settings(data_dir=stack.tmp / "api-data", controller_url=stack.controller_url, model_name=MODEL,
-                        llm_timeout_s=60)
+                        llm_timeout_s=60, max_in_flight_per_user=16)
+    AUTH.update(bearer(api_key(settings)))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -108,7 +112,8 @@ def api(stack):
 
 def complete(api: str, max_tokens: int = 8, timeout: float = 120) -> httpx.Response:
     return httpx.post(api + "/v1/completions", json={"model": MODEL, "prompt": "SELECT name FROM",
-                                                     "max_tokens": max_tokens, "temperature": 0}, timeout=timeout)
+                                                     "max_tokens": max_tokens, "temperature": 0},
+                      headers=AUTH, timeout=timeout)
 
 
 def test_failover_scenario(stack, api):
@@ -144,7 +149,7 @@ def test_failover_scenario(stack, api):
 
     # Kill the survivor mid-stream: the stream ends with a clear error event.
     events = []
-    with httpx.stream("POST", api + "/v1/completions", timeout=120, json={
+    with httpx.stream("POST", api + "/v1/completions", timeout=120, headers=AUTH, json={
             "model": MODEL, "prompt": "SELECT", "max_tokens": 3000, "stream": True}) as stream:
         assert stream.status_code == 200
         for line in stream.iter_lines():

@@ -11,6 +11,7 @@ import time
 import httpx
 import pytest
 
+from tests.support.auth import cli_key
 from tests.support.helpers import free_port, model_file, offline_env
 from tests.support.processes import Processes
 
@@ -44,11 +45,11 @@ def deployment(tmp_path_factory):
                         "--host", "0.0.0.0", "--port", str(worker_port),
                         "--controller-url", controller, "--advertise-url", worker,
                         env={"DBGPT_DATA_DIR": str(tmp / "worker")})
-        processes.spawn("api", "--port", str(api_port),
-                        env={"DBGPT_DATA_DIR": str(tmp / "api"), "DBGPT_CONTROLLER_URL": controller,
-                             "DBGPT_MODEL_DIR": str(tmp / "no-models")})
+        api_env = {"DBGPT_DATA_DIR": str(tmp / "api"), "DBGPT_CONTROLLER_URL": controller,
+                   "DBGPT_MODEL_DIR": str(tmp / "no-models")}
+        processes.spawn("api", "--port", str(api_port), env=api_env)
         yield {"controller": controller, "worker": worker, "api": f"http://127.0.0.1:{api_port}",
-               "processes": processes}
+               "processes": processes, "headers": cli_key({**processes.env, **api_env})}
     finally:
         processes.stop()
 
@@ -62,16 +63,16 @@ def test_the_worker_registers_under_the_address_it_was_told_to_advertise(deploym
 
 
 def test_the_api_alone_answers_through_the_remote_controller(deployment):
-    processes, api = deployment["processes"], deployment["api"]
+    processes, api, headers = deployment["processes"], deployment["api"], deployment["headers"]
     wait_for(lambda: httpx.get(api + "/healthz", timeout=5).status_code == 200, "the API's health", processes)
-    models = [m["id"] for m in httpx.get(api + "/v1/models", timeout=10).json()["data"]]
+    models = [m["id"] for m in httpx.get(api + "/v1/models", headers=headers, timeout=10).json()["data"]]
     assert models, "the API sees no model through the controller"
-    reply = httpx.post(api + "/v1/chat/completions", timeout=120, json={
+    reply = httpx.post(api + "/v1/chat/completions", timeout=120, headers=headers, json={
         "model": models[0], "max_tokens": 8, "temperature": 0,
         "messages": [{"role": "user", "content": "Say OK."}]})
     assert reply.status_code == 200, reply.text
     assert reply.json()["choices"][0]["message"]["content"].strip()
-    page = httpx.get(api + "/", timeout=10)
-    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    page = httpx.get(api + "/", timeout=10)  # the login page, to a stranger
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"] and 'id="login"' in page.text
     # Nothing was fetched or copied into the API's own model folder: the model lives with the worker.
     assert not any((processes.log_dir / "no-models").glob("*"))

@@ -33,8 +33,8 @@ def _children_of(pid: int) -> list[int]:
 
 
 def test_question_about_the_demo_database_returns_the_true_rows(stack):
-    url, data_dir, _proc = stack
-    response = httpx.post(url + "/api/v1/sql/generate",
+    url, data_dir, proc = stack
+    response = httpx.post(url + "/api/v1/sql/generate", headers=proc.headers,
                           json={"question": "How many customers are there?", "db": "demo"}, timeout=300)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -46,14 +46,19 @@ def test_question_about_the_demo_database_returns_the_true_rows(stack):
 
 
 def test_unknown_database_through_the_real_stack_is_404(stack):
-    url, _data_dir, _proc = stack
-    response = httpx.post(url + "/api/v1/sql/generate", json={"question": "How many?", "db": "missing"})
+    url, _data_dir, proc = stack
+    response = httpx.post(url + "/api/v1/sql/generate", json={"question": "How many?", "db": "missing"},
+                          headers=proc.headers)
     assert response.status_code == 404
+    stranger = httpx.post(url + "/api/v1/sql/generate", json={"question": "How many?", "db": "demo"})
+    assert stranger.status_code == 401
 
 
-def test_the_chat_page_answers_with_the_real_model(stack, page):
-    url, data_dir, _proc = stack
+def test_the_printed_link_signs_in_and_the_chat_page_answers_with_the_real_model(stack, page):
+    url, data_dir, proc = stack
     page.goto(url)
+    page.wait_for_selector("#login")  # a stranger gets the login page
+    page.goto(proc.login_url)  # the one-time link `dbgpt serve` printed
     page.wait_for_selector("#model-status.ok")
     page.fill("#input", "How many customers are there?")
     page.keyboard.press("Enter")
@@ -71,8 +76,8 @@ def _worker_pid(serve_pid: int) -> int:
     return pid
 
 
-def _count_customers(url: str) -> httpx.Response:
-    return httpx.post(url + "/api/v1/sql/generate",
+def _count_customers(url: str, headers: dict) -> httpx.Response:
+    return httpx.post(url + "/api/v1/sql/generate", headers=headers,
                       json={"question": "How many customers are there?", "db": "demo"}, timeout=300)
 
 
@@ -84,24 +89,25 @@ def test_answers_dropped_mid_stream_leave_the_worker_serving(stack):
     chat = {"model": "qwen2.5-coder-1.5b-instruct", "stream": True, "max_tokens": 200,
             "messages": [{"role": "user", "content": "Write a long story about databases."}]}
     for _ in range(6):
-        with httpx.stream("POST", url + "/v1/chat/completions", json=chat, timeout=120) as response:
+        with httpx.stream("POST", url + "/v1/chat/completions", json=chat, headers=proc.headers,
+                          timeout=120) as response:
             assert response.status_code == 200
             next(line for line in response.iter_lines() if '"content"' in line)  # then hang up
-    assert _count_customers(url).status_code == 200
+    assert _count_customers(url, proc.headers).status_code == 200
     assert _worker_pid(proc.pid) == worker
 
 
 def test_a_crashed_worker_is_a_503_then_comes_back_by_itself(stack):
     url, _data_dir, proc = stack
     os.kill(_worker_pid(proc.pid), signal.SIGKILL)
-    down = httpx.post(url + "/v1/chat/completions", timeout=30, json={
+    down = httpx.post(url + "/v1/chat/completions", timeout=30, headers=proc.headers, json={
         "model": "qwen2.5-coder-1.5b-instruct", "messages": [{"role": "user", "content": "Hi"}]})
     assert down.status_code == 503 and "worker" in down.json()["error"]["message"]
     deadline = time.monotonic() + 180
     while httpx.get(url + "/healthz", timeout=5).status_code != 200:
         assert time.monotonic() < deadline, "the worker did not come back"
         time.sleep(0.5)
-    assert _count_customers(url).status_code == 200
+    assert _count_customers(url, proc.headers).status_code == 200
 
 
 def test_ctrl_c_stops_every_child_process(stack):

@@ -6,12 +6,12 @@ The real model behind the same routes is exercised in tests/e2e.
 import sqlite3
 
 import pytest
-from fastapi.testclient import TestClient
 
 from llm.client import Completion, LLMUnavailable
 from llm.protocol import Chunk
 from server.app import create_app
 from server.settings import Settings
+from tests.support.auth import signed_in
 
 
 class ScriptedLLM:
@@ -60,10 +60,14 @@ def llm():
 
 @pytest.fixture
 def settings(tmp_path):
-    return Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models")
+    # Route tests name their throwaway databases by URL: an admin may, where the
+    # server allows URLs and the files lie under its roots (tests/security checks the defaults).
+    return Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models", allow_urls=True,
+                    file_roots=[tmp_path])
 
 
 @pytest.fixture
 def client(settings, llm):
-    with TestClient(create_app(settings, llm=llm)) as test_client:
+    """Signed in as an admin with an API key."""
+    with signed_in(create_app(settings, llm=llm), settings) as test_client:
         yield test_client

@@ -3,6 +3,7 @@ browser with every outside request refused, and neither points at a CDN."""
 
 import pytest
 
+from tests.support.auth import sign_in
 from tests.support.helpers import serve_app
 
 
@@ -20,6 +21,7 @@ def test_docs_load_their_assets_from_this_server(client):
 @pytest.mark.parametrize("path, operation", [("/docs", ".opblock-summary-path"), ("/redoc", "[data-section-id]")])
 def test_docs_render_the_operations_in_a_browser_offline(client, page, path, operation):
     with serve_app(client.app) as url:
+        sign_in(page, url, client.app.state.services.settings)
         page.goto(url + path)
         page.wait_for_selector(operation)
         text = page.locator("body").inner_text()

@@ -4,11 +4,11 @@ import sqlite3
 import time
 
 import pytest
-from fastapi.testclient import TestClient
 
 from knowledge.service import Knowledge
 from server.app import create_app
 from server.settings import Settings
+from tests.support.auth import signed_in
 from tests.knowledge.files import sqlite_docs
 from tests.knowledge.fixtures import embedder  # noqa: F401
 
@@ -32,8 +32,9 @@ def shop(tmp_path):
 
 @pytest.fixture
 def client(tmp_path, embedder):
-    settings = Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models")
-    with TestClient(create_app(settings, knowledge=Knowledge(settings, embedder=embedder))) as test_client:
+    settings = Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models", allow_urls=True,
+                        file_roots=[tmp_path])
+    with signed_in(create_app(settings, knowledge=Knowledge(settings, embedder=embedder)), settings) as test_client:
         yield test_client
 
 

@@ -19,12 +19,12 @@ import uvicorn
 
 import openai
 import pytest
-from fastapi.testclient import TestClient
 
 from llm.client import Completion, Embeddings, LLMBusy, LLMError, LLMUnavailable
 from llm.protocol import CONTEXT_OVERFLOW, Chunk
 from server.app import create_app
 from server.settings import Settings
+from tests.support.auth import api_key, bearer, signed_in
 from tests.support.helpers import free_port
 
 
@@ -93,10 +93,11 @@ def models():
     return ScriptedModels()
 
 
-def make_client(tmp_path, models, **settings):
-    app = create_app(Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models", model_name="m",
-                              embedding_model_name="emb", **settings), llm=models)
-    return TestClient(app)
+def make_client(tmp_path, models, **overrides):
+    """Signed in with an API key, as every OpenAI client is."""
+    settings = Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models", model_name="m",
+                        embedding_model_name="emb", **overrides)
+    return signed_in(create_app(settings, llm=models), settings)
 
 
 @pytest.fixture
@@ -238,17 +239,21 @@ def test_a_failure_mid_stream_is_an_error_event(api, models):
     assert models.closed == 1
 
 
-def test_bearer_keys_guard_v1_only(tmp_path, models):
-    with make_client(tmp_path, models, api_keys=["k1", "k2"]) as client:
+def test_v1_takes_the_products_api_keys_and_nothing_else(tmp_path, models):
+    with make_client(tmp_path, models) as client:
+        key = client.headers.pop("Authorization").split()[1]
         assert_openai_error(client.get("/v1/models"), 401, code="invalid_api_key")
         assert_openai_error(client.get("/v1/models", headers={"Authorization": "Bearer nope"}), 401)
-        assert client.get("/v1/models", headers={"Authorization": "Bearer k2"}).status_code == 200
-        assert client.get("/healthz").status_code == 200  # the product's own API is not behind the keys
+        forged = key[:-4] + ("aaaa" if not key.endswith("aaaa") else "bbbb")
+        assert_openai_error(client.get("/v1/models", headers={"Authorization": f"Bearer {forged}"}), 401)
+        assert client.get("/v1/models", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+        assert client.get("/healthz").status_code == 200  # liveness is the one open route
 
 
 def test_the_official_openai_client_parses_our_answers(tmp_path, models):
-    with make_client(tmp_path, models, api_keys=["secret"]) as http:
-        client = openai.OpenAI(base_url="http://testserver/v1", api_key="secret", http_client=http, max_retries=0)
+    with make_client(tmp_path, models) as http:
+        key = http.headers.pop("Authorization").split()[1]
+        client = openai.OpenAI(base_url="http://127.0.0.1/v1", api_key=key, http_client=http, max_retries=0)
         assert [m.id for m in client.models.list()] == ["emb", "m"]
         chat = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
         assert chat.choices[0].message.content == models.reply
@@ -263,7 +268,7 @@ def test_the_official_openai_client_parses_our_answers(tmp_path, models):
         models.fail_after_words = 1
         with pytest.raises(openai.APIError, match="mid-answer"):
             list(client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}], stream=True))
-        bad = openai.OpenAI(base_url="http://testserver/v1", api_key="wrong", http_client=http, max_retries=0)
+        bad = openai.OpenAI(base_url="http://127.0.0.1/v1", api_key="wrong", http_client=http, max_retries=0)
         with pytest.raises(openai.AuthenticationError):
             bad.models.list()
 
@@ -271,7 +276,9 @@ def test_the_official_openai_client_parses_our_answers(tmp_path, models):
 def test_a_caller_that_hangs_up_stops_the_answer_streamed_or_not(tmp_path, models):
     models.reply = " ".join(f"w{i}" for i in range(400))
     models.delay = 0.02
-    app = create_app(Settings(data_dir=tmp_path / "data", model_name="m"), llm=models)
+    settings = Settings(data_dir=tmp_path / "data", model_name="m")
+    app = create_app(settings, llm=models)
+    headers = bearer(api_key(settings))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -289,10 +296,10 @@ def test_a_caller_that_hangs_up_stops_the_answer_streamed_or_not(tmp_path, model
 
     try:
         with pytest.raises(httpx.ReadTimeout):
-            httpx.post(url, json=chat, timeout=httpx.Timeout(5, read=0.5))
+            httpx.post(url, json=chat, headers=headers, timeout=httpx.Timeout(5, read=0.5))
         assert wait_closed(1), "a non-streamed answer went on after its caller left"
         assert models.words_sent < 200
-        with httpx.stream("POST", url, json={**chat, "stream": True}, timeout=10) as response:
+        with httpx.stream("POST", url, json={**chat, "stream": True}, headers=headers, timeout=10) as response:
             next(response.iter_lines())
         sent = models.words_sent
         assert wait_closed(2), "a streamed answer went on after its caller left"

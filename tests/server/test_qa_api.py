@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
 from assistant.qa.answer import NOT_IN_CONTEXT
 from knowledge.service import Knowledge
 from server.app import create_app
 from server.settings import Settings
+from tests.support.auth import signed_in
 from tests.assistant.qa.scripted import ScriptedLLM
 from tests.knowledge.files import sqlite_docs
 from tests.knowledge.fixtures import embedder  # noqa: F401
@@ -21,12 +21,13 @@ def llm():
 
 @pytest.fixture
 def client(tmp_path, embedder, llm):
-    settings = Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models")
+    settings = Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models", allow_urls=True,
+                        file_roots=[tmp_path])
     knowledge = Knowledge(settings, embedder=embedder)
     knowledge.documents.create("sqlite")
     for page in ("lang_vacuum.html", "autoinc.html"):
         knowledge.documents.add_file("sqlite", sqlite_docs() / page)
-    with TestClient(create_app(settings, llm=llm, knowledge=knowledge)) as test_client:
+    with signed_in(create_app(settings, llm=llm, knowledge=knowledge), settings) as test_client:
         yield test_client
 
 

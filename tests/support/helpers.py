@@ -90,7 +90,9 @@ def offline_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 @contextmanager
 def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None, timeout_s: float = 300):
     """`dbgpt serve` as a user runs it, offline, on free ports; yields (url, process)
-    once /healthz answers 200, and stops it with Ctrl-C (SIGINT) afterwards."""
+    once /healthz answers 200 and the one-time sign-in link is printed, and stops it
+    with Ctrl-C (SIGINT) afterwards. The process carries `login_url` (the link it
+    printed) and `headers` (an admin's API key, made with `dbgpt key create`)."""
     import httpx
 
     port = free_port()
@@ -104,18 +106,27 @@ def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None, timeo
     })
     proc = subprocess.Popen([sys.executable, "-m", "server.cli.main", "serve"], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    lines: list[str] = []
+    # Drained all along, so the child never blocks on a full pipe.
+    threading.Thread(target=lambda: lines.extend(iter(lambda: proc.stderr.readline().decode(), "")),
+                     daemon=True).start()
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout_s
         while True:
-            assert proc.poll() is None, f"dbgpt serve exited: {proc.stderr.read().decode()[-3000:]}"
-            assert time.monotonic() < deadline, "the stack did not become healthy"
+            assert proc.poll() is None, "dbgpt serve exited: " + "".join(lines)[-3000:]
+            assert time.monotonic() < deadline, "the stack did not become healthy: " + "".join(lines)[-3000:]
             try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                links = [ln.strip() for ln in lines if ln.strip().startswith(url + "/?token=")]
+                if links and httpx.get(url + "/healthz", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             time.sleep(0.25)
+        proc.login_url = links[0]
+        key = subprocess.run([sys.executable, "-m", "server.cli.main", "key", "create", "--user", "admin"],
+                             cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout.split()[-1]
+        proc.headers = {"Authorization": f"Bearer {key}"}
         yield url, proc
     finally:
         if proc.poll() is None:

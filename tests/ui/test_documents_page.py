@@ -10,6 +10,7 @@ from server.settings import Settings
 from tests.assistant.qa.scripted import ScriptedLLM
 from tests.knowledge.files import sqlite_docs
 from tests.knowledge.fixtures import embedder  # noqa: F401
+from tests.support.auth import sign_in
 from tests.support.helpers import serve_app
 
 
@@ -19,8 +20,17 @@ def llm():
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory, embedder, llm):
-    settings = Settings(data_dir=tmp_path_factory.mktemp("ui-qa"), model_dir=tmp_path_factory.mktemp("models"))
+def settings(tmp_path_factory):
+    return Settings(data_dir=tmp_path_factory.mktemp("ui-qa"), model_dir=tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(autouse=True)
+def signed_in(page, url, settings):
+    sign_in(page, url, settings)
+
+
+@pytest.fixture(scope="module")
+def url(settings, embedder, llm):
     knowledge = Knowledge(settings, embedder=embedder)
     knowledge.documents.create("sqlite", "SQLite documentation")
     for name in ("lang_vacuum.html", "autoinc.html"):

@@ -3,19 +3,30 @@ scales and marks, the CSV a user downloads."""
 
 import pytest
 
+from tests.support.auth import sign_in
 from tests.support.helpers import serve_app
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory):
-    from server.app import create_app
+def settings(tmp_path_factory):
     from server.settings import Settings
-    from tests.server.conftest import ScriptedLLM
 
     folder = tmp_path_factory.mktemp("ui-modules")
-    with serve_app(create_app(Settings(data_dir=folder / "data", model_dir=folder / "models"),
-                              llm=ScriptedLLM())) as base:
+    return Settings(data_dir=folder / "data", model_dir=folder / "models")
+
+
+@pytest.fixture(scope="module")
+def url(settings):
+    from server.app import create_app
+    from tests.server.conftest import ScriptedLLM
+
+    with serve_app(create_app(settings, llm=ScriptedLLM())) as base:
         yield base
+
+
+@pytest.fixture(autouse=True)
+def signed_in(page, url, settings):
+    sign_in(page, url, settings)
 
 
 def run(page, url, module, body):

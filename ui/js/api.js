@@ -20,6 +20,8 @@ function detailOf(body, status) {
 }
 
 async function failure(response) {
+  // The session ended (signed out elsewhere, expired): back to the login page.
+  if (response.status === 401) location.assign("/");
   let body = null;
   try { body = await response.json(); } catch { /* not JSON: the status says enough */ }
   return new ApiError(response.status, detailOf(body, response.status), body);

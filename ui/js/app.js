@@ -139,3 +139,7 @@ function start() {
 }
 
 start();
+
+document.getElementById("sign-out").addEventListener("click", async () => {
+  try { await postJSON("/api/v1/auth/logout", {}); } finally { location.assign("/"); }
+});

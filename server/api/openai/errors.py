@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from llm.client import LLMBusy, LLMError, LLMUnavailable
 from llm.protocol import CONTEXT_OVERFLOW
+from server.api.errors import ApiError
 
 _TYPE_BY_STATUS = {
     400: "invalid_request_error",
@@ -71,6 +72,14 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
 
 
 def install_openai_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_r: Request, exc: ApiError):
+        # Sign-in (401), role (403) and requests-in-flight (429) answers, in OpenAI's shape.
+        code = {401: "invalid_api_key", 429: "rate_limit_exceeded"}.get(exc.status)
+        response = OpenAIError(exc.status, exc.detail, code=code).response()
+        response.headers.update(exc.headers or {})
+        return response
+
     @app.exception_handler(OpenAIError)
     async def openai_error(_r: Request, exc: OpenAIError):
         return exc.response()

@@ -17,6 +17,7 @@ from fastapi.responses import StreamingResponse
 
 from llm.client import GenerateRequest, LLMError, LLMUnavailable
 from llm.protocol import Chunk
+from server.api.deps import AuditDep
 from server.api.openai import schemas as s
 from server.api.openai.errors import OpenAIError, from_llm_error
 
@@ -78,7 +79,8 @@ async def list_models(request: Request) -> s.ModelList:
 
 
 @router.post("/chat/completions", response_model=s.ChatCompletion)
-async def chat_completions(body: s.ChatCompletionRequest, request: Request):
+async def chat_completions(body: s.ChatCompletionRequest, request: Request, audit: AuditDep):
+    audit.touch(question=body.messages[-1].text())
     client = await _client_for(request, body.model)
     generate = GenerateRequest(
         messages=[{"role": "system" if m.role == "developer" else m.role, "content": m.text()} for m in body.messages],
@@ -108,7 +110,8 @@ async def chat_completions(body: s.ChatCompletionRequest, request: Request):
 
 
 @router.post("/completions", response_model=s.Completion)
-async def completions(body: s.CompletionRequest, request: Request):
+async def completions(body: s.CompletionRequest, request: Request, audit: AuditDep):
+    audit.touch(question=body.prompt if isinstance(body.prompt, str) else str(body.prompt))
     client = await _client_for(request, body.model)
     generate = GenerateRequest(prompt=body.prompt, max_tokens=body.max_tokens, temperature=body.temperature,
                                top_p=body.top_p, stop=body.stop, seed=body.seed)
@@ -135,7 +138,8 @@ async def completions(body: s.CompletionRequest, request: Request):
 
 
 @router.post("/embeddings", response_model=s.EmbeddingList)
-async def embeddings(body: s.EmbeddingRequest, request: Request) -> s.EmbeddingList:
+async def embeddings(body: s.EmbeddingRequest, request: Request, audit: AuditDep) -> s.EmbeddingList:
+    audit.touch(question=f"embeddings of {1 if isinstance(body.input, str) else len(body.input)} input(s)")
     client = await _client_for(request, body.model)
     result = await client.embed(body.input)
     data = [s.EmbeddingItem(index=i, embedding=_encode(v, body.encoding_format)) for i, v in enumerate(result.vectors)]

@@ -1,0 +1,178 @@
+"""What a handler needs, as typed dependencies: the caller, their rights, the app's services.
+
+Handlers name these in their signatures (`user: CurrentUser`, `databases:
+DatabasesDep`) instead of reading `request.app.state`, so a route states in
+one line who may call it and what it touches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from connectors.types import GuardRefusal
+from server.api.errors import ApiError
+from server.auth.audit import AuditEntry, AuditLog
+from server.auth.users import User, UserStore
+from server.conversations import Conversations
+from server.databases import DEMO, DatabaseCatalog, is_url
+from server.settings import Settings
+
+SESSION_COOKIE = "dbgpt_session"
+
+
+@dataclass
+class Services:
+    """Everything the app holds for the length of its life; built once in create_app."""
+
+    settings: Settings
+    databases: DatabaseCatalog
+    knowledge: Any
+    llm: Any
+    users: UserStore
+    audit: AuditLog
+    conversations: Conversations
+    in_flight: Counter = field(default_factory=Counter)
+    in_flight_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_settings(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+def get_databases(services: ServicesDep) -> DatabaseCatalog:
+    return services.databases
+
+
+def get_knowledge(services: ServicesDep):
+    return services.knowledge
+
+
+def get_llm(services: ServicesDep):
+    return services.llm
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabasesDep = Annotated[DatabaseCatalog, Depends(get_databases)]
+KnowledgeDep = Annotated[Any, Depends(get_knowledge)]
+LLMDep = Annotated[Any, Depends(get_llm)]
+
+
+# Who is calling ----------------------------------------------------------------------
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def identify(request: Request, users: UserStore) -> User | None:
+    """The user behind an API key (Authorization: Bearer) or a browser session cookie."""
+    token = bearer_token(request)
+    if token is not None:
+        return users.user_for_key(token)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return users.user_for_session(cookie) if cookie else None
+
+
+async def current_user(request: Request, services: ServicesDep) -> User:
+    user = await asyncio.to_thread(identify, request, services.users)
+    if user is None:
+        raise ApiError(401, "sign in first: send 'Authorization: Bearer <API key>' or open the login page",
+                       headers={"WWW-Authenticate": "Bearer"})
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_admin(user: CurrentUser) -> User:
+    if not user.is_admin:
+        raise ApiError(403, f"this needs the admin role; '{user.name}' is an {user.role}")
+    return user
+
+
+AdminUser = Annotated[User, Depends(require_admin)]
+
+
+# What the caller may touch ---------------------------------------------------------
+@dataclass
+class Access:
+    """The caller's rights over databases and knowledge spaces, checked before any work."""
+
+    user: User
+    services: Services
+
+    def db(self, name: str | None) -> str:
+        """The database a request means (the default when none is named), if the caller may use it."""
+        name = name or self.services.settings.default_db
+        if is_url(name):
+            if not (self.user.is_admin and self.services.settings.allow_urls):
+                raise ApiError(403, "over HTTP a database is named by its registered name; an admin registers "
+                                    "it first (ad-hoc URLs need the admin role and DBGPT_ALLOW_URLS=1)")
+            return name
+        if name != DEMO and not self.user.may_use_db(name):
+            raise ApiError(403, f"'{self.user.name}' has no grant for database '{name}'")
+        return name
+
+    async def connector(self, name: str | None):
+        return await asyncio.to_thread(self.services.databases.connector, self.db(name))
+
+    def space(self, name: str) -> str:
+        if not self.user.may_use_space(name):
+            raise ApiError(403, f"'{self.user.name}' has no grant for knowledge space '{name}'")
+        return name
+
+    def spaces(self, existing: list[str]) -> list[str]:
+        """The spaces a question over 'every space' may read."""
+        return [s for s in existing if self.user.may_use_space(s)]
+
+
+def get_access(user: CurrentUser, services: ServicesDep) -> Access:
+    return Access(user, services)
+
+
+AccessDep = Annotated[Access, Depends(get_access)]
+
+
+# Requests that reach a database or the model: bounded per user, and audited ---------
+async def audited(request: Request, user: CurrentUser, services: ServicesDep) -> AsyncIterator[AuditEntry]:
+    limit = services.settings.max_in_flight_per_user
+    with services.in_flight_lock:
+        if services.in_flight[user.name] >= limit:
+            raise ApiError(429, f"'{user.name}' already has {limit} requests running; try again when one ends",
+                           headers={"Retry-After": "2"})
+        services.in_flight[user.name] += 1
+    entry = AuditEntry(user=user.name, route=f"{request.method} {request.url.path}")
+    try:
+        yield entry
+    except GuardRefusal as exc:
+        entry.outcome, entry.rule, entry.detail = "refused", exc.rule, str(exc)
+        raise
+    except ApiError as exc:
+        entry.outcome, entry.detail = ("denied" if exc.status in (401, 403) else "error"), exc.detail
+        raise
+    except Exception as exc:
+        entry.outcome, entry.detail = "error", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        with services.in_flight_lock:
+            services.in_flight[user.name] -= 1
+            if services.in_flight[user.name] <= 0:
+                del services.in_flight[user.name]
+        await asyncio.to_thread(services.audit.write, entry)
+
+
+AuditDep = Annotated[AuditEntry, Depends(audited)]
