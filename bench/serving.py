@@ -35,7 +35,10 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.support.auth import cli_key  # noqa: E402
 from tests.support.helpers import free_port, model_file, offline_env  # noqa: E402
+
+HEADERS: dict[str, str] = {}  # an admin's API key for the stack under test
 
 MODEL = "qwen2.5-coder-1.5b-instruct"
 SIDE_PROMPT = [
@@ -68,6 +71,8 @@ class Stack:
             "DBGPT_DATA_DIR": str(self.data), "DBGPT_MODEL_PATH": str(model_file()), "DBGPT_PORT": str(self.port),
             "DBGPT_CONTROLLER_PORT": str(free_port()), "DBGPT_WORKER_PORT": str(free_port()),
             "DBGPT_N_CTX": str(n_ctx), "DBGPT_LLM_TIMEOUT_S": "600", "DBGPT_WORKER_QUEUE_SIZE": "16",
+            # The concurrency part sends every client's requests with one key.
+            "DBGPT_MAX_IN_FLIGHT_PER_USER": "64",
         })
         self.proc = subprocess.Popen([sys.executable, "-m", "server.cli.main", "serve"], cwd=REPO, env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -81,6 +86,7 @@ class Stack:
             except httpx.HTTPError:
                 pass
             time.sleep(0.25)
+        HEADERS.update(cli_key(env))
 
     def worker_pid(self) -> int:
         out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(self.proc.pid)], capture_output=True,
@@ -106,7 +112,7 @@ def stack_chat(url: str, messages, max_tokens: int) -> dict:
     usage = {}
     body = {"model": MODEL, "messages": messages, "max_tokens": max_tokens, "temperature": 0, "stream": True,
             "stream_options": {"include_usage": True}}
-    with httpx.stream("POST", url + "/v1/chat/completions", json=body, timeout=900) as response:
+    with httpx.stream("POST", url + "/v1/chat/completions", json=body, headers=HEADERS, timeout=900) as response:
         response.raise_for_status()
         for line in response.iter_lines():
             if not line.startswith("data: ") or line == "data: [DONE]":
@@ -161,7 +167,7 @@ def side_by_side(url: str, n_ctx: int, rounds: int, max_tokens: int) -> dict:
 
 def prefix_reuse(url: str) -> dict:
     system = {"role": "system", "content": schema_prompt()}
-    tokens = httpx.post(url + "/v1/chat/completions", timeout=900, json={
+    tokens = httpx.post(url + "/v1/chat/completions", timeout=900, headers=HEADERS, json={
         "model": MODEL, "max_tokens": 1, "temperature": 0,
         "messages": [system, {"role": "user", "content": "How many rows are in table_03?"}]}).json()
     prompt_tokens = tokens["usage"]["prompt_tokens"]  # this first call also warms the prefix
@@ -205,7 +211,7 @@ async def concurrency(url: str, clients: int, duration: float, worker_pid: int) 
             await asyncio.sleep(0.5)
 
     started = time.monotonic()
-    async with httpx.AsyncClient(timeout=600) as http:
+    async with httpx.AsyncClient(headers=HEADERS, timeout=600) as http:
         await asyncio.gather(watch_memory(), *(client(i, http) for i in range(clients)))
     elapsed = time.monotonic() - started
     latencies.sort()

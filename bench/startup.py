@@ -26,6 +26,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.support.auth import cli_key  # noqa: E402
 from tests.support.helpers import free_port  # noqa: E402
 
 
@@ -98,7 +99,9 @@ def main() -> None:
         proc, url, cold = start(data_dir)
         stop(proc)
         proc, url, warm = start(data_dir)
-        httpx.post(url + "/api/v1/sql/generate", json={"question": args.question, "db": "demo"}, timeout=600)
+        headers = cli_key({**os.environ, "DBGPT_DATA_DIR": str(data_dir)})
+        httpx.post(url + "/api/v1/sql/generate", json={"question": args.question, "db": "demo"}, headers=headers,
+                   timeout=600)
         processes = python_processes(proc.pid)
         peaks = {name: status_kb(p, "VmHWM") / 1024 for p, name in processes.items()}
         stop(proc)
