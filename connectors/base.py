@@ -9,8 +9,8 @@ Three layers keep a user's database unchanged:
 1. guard.py refuses anything but one read-only statement, and only the
    statement regenerated from the checked tree is sent;
 2. every statement runs in a read-only session that is always rolled back;
-3. an engine-enforced time limit cancels it, and at most row_limit + 1 rows
-   are fetched.
+3. an engine-enforced time limit cancels it, at most row_limit + 1 rows are
+   fetched, and reading stops once the rows would pass max_result_bytes of JSON.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -33,6 +33,50 @@ from .values import row_to_jsonable
 
 # Rows fetched from an EXPLAIN: plans are small, this only bounds a runaway.
 _PLAN_ROW_LIMIT = 100_000
+# Rows asked of a driver at a time: the byte cap is checked before much more
+# than it is held, in few round trips.
+_BATCH_ROWS = 256
+
+
+def json_size(row: Sequence[Any]) -> int:
+    """About the UTF-8 length of a row in a JSON list of rows (", " between
+    items): cheap, each value looked at once."""
+    size = 4
+    for value in row:
+        if value is None:
+            size += 6
+        elif isinstance(value, str):
+            size += (len(value) if value.isascii() else len(value.encode("utf-8", "replace"))) + 4
+        elif isinstance(value, (bytes, bytearray, memoryview)):
+            size += 2 * len(value) + 4  # sent as hex text
+        else:
+            size += len(str(value)) + 2
+    return size
+
+
+def read_rows(
+    fetchmany: Callable[[int], Sequence[Any]], limit: int, max_bytes: int | None = None
+) -> tuple[list[tuple], str | None]:
+    """Read at most limit rows, and only while their JSON stays within max_bytes.
+
+    Returns the rows and why reading stopped early: "rows" when more rows were
+    left past the limit, "bytes" when the next row would pass max_bytes, None
+    when the result was read to its end."""
+    rows: list[tuple] = []
+    size = 2
+    while True:
+        wanted = min(_BATCH_ROWS, limit + 1 - len(rows))
+        batch = fetchmany(wanted)
+        for row in batch:
+            if len(rows) == limit:
+                return rows, "rows"
+            if max_bytes is not None:
+                size += json_size(row)
+                if size > max_bytes:
+                    return rows, "bytes"
+            rows.append(tuple(row))
+        if len(batch) < wanted:
+            return rows, None
 
 
 @dataclass
@@ -56,6 +100,7 @@ class Connector:
         *,
         row_limit: int = 1000,
         timeout_s: float = 30.0,
+        max_result_bytes: int = 20_000_000,
         dictionary: dict | None = None,
         schemas: Sequence[str] | None = None,
         samples: bool = True,
@@ -64,8 +109,11 @@ class Connector:
             raise ValueError("row_limit must be a non-negative integer")
         if not timeout_s or timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
+        if not isinstance(max_result_bytes, int) or max_result_bytes <= 0:
+            raise ValueError("max_result_bytes must be a positive integer")
         self.row_limit = row_limit
         self.timeout_s = float(timeout_s)
+        self.max_result_bytes = max_result_bytes
         self.dictionary = dictionary or {}
         self.schemas = list(schemas) if schemas else None
         self.samples = samples
@@ -95,9 +143,10 @@ class Connector:
         text = render(tree, self.sql_dialect)
         started = time.perf_counter()
         with self.session(timeout_s) as handle:
-            columns, rows, truncated = self.fetch_text(handle, text, limit)
+            columns, rows, cut = self.fetch_text(handle, text, limit)
         elapsed = time.perf_counter() - started
-        return QueryResult(columns, [row_to_jsonable(r) for r in rows], truncated, elapsed, sql=text)
+        jsonable = [row_to_jsonable(r) for r in rows]
+        return QueryResult(columns, jsonable, cut is not None, elapsed, sql=text, truncated_reason=cut)
 
     def explain(self, sql: str, *, analyze: bool = False) -> Plan:
         """The plan of a guarded query; analyze=True runs it read-only and rolls back."""
@@ -184,14 +233,16 @@ class Connector:
             finally:
                 self._finish(handle, state)
 
-    def fetch(self, handle: Handle, tree: exp.Expression, limit: int) -> tuple[list[str], list[tuple], bool]:
+    def fetch(self, handle: Handle, tree: exp.Expression, limit: int) -> tuple[list[str], list[tuple], str | None]:
         """Run a tree inside an open session: rendered, guarded, capped."""
         return self.fetch_text(handle, render(tree, self.sql_dialect), limit)
 
-    def fetch_text(self, handle: Handle, text: str, limit: int) -> tuple[list[str], list[tuple], bool]:
-        """Guard text (the exact text that is sent) and run it inside an open session."""
+    def fetch_text(self, handle: Handle, text: str, limit: int) -> tuple[list[str], list[tuple], str | None]:
+        """Guard text (the exact text that is sent) and run it inside an open
+        session, within the row limit and max_result_bytes; the third item says
+        why rows were cut ("rows", "bytes") or is None."""
         guarded = check_statement(text, self.sql_dialect)
-        return self._fetch(handle, text, limit, query=is_query(guarded))
+        return self._fetch(handle, text, limit, query=is_query(guarded), max_bytes=self.max_result_bytes)
 
     def query(self, handle: Handle, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
         """An internal catalog query (fixed text, bound parameters): all rows."""
@@ -214,17 +265,19 @@ class Connector:
     def _finish(self, handle: Handle, state: Any) -> None:
         raise NotImplementedError
 
-    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True) -> tuple[list[str], list[tuple], bool]:
-        """Run sql and read at most limit + 1 rows; True when more were left.
+    def _fetch(
+        self, handle: Handle, sql: str, limit: int, query: bool = True, max_bytes: int | None = None
+    ) -> tuple[list[str], list[tuple], str | None]:
+        """Run sql and read rows as read_rows() does (limit, max_bytes).
         query: sql is a SELECT-like query (not EXPLAIN / SHOW / PRAGMA)."""
         cursor = handle.conn.cursor()
         try:
             cursor.execute(sql)
             columns = [d[0] for d in cursor.description or ()]
-            rows = cursor.fetchmany(limit + 1) if cursor.description else []
+            rows, cut = read_rows(cursor.fetchmany, limit, max_bytes) if cursor.description else ([], None)
         finally:
             cursor.close()
-        return columns, [tuple(r) for r in rows[:limit]], len(rows) > limit
+        return columns, rows, cut
 
     def _is_timeout(self, handle: Handle, error: BaseException) -> bool:
         raise NotImplementedError

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 from . import introspect_duckdb
-from .base import Connector, Handle
+from .base import Connector, Handle, read_rows
 from .explain import duckdb_plan
 from .types import ConnectorError, GuardRefusal, Plan
 
@@ -84,7 +84,7 @@ class DuckDBConnector(Connector):
         except duckdb.Error:
             pass  # an interrupted statement has already ended the transaction
 
-    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True):
+    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True, max_bytes: int | None = None):
         # DuckDB's execute() runs every statement in the text; its own parser
         # confirms there is exactly one (the guard has said so already).
         if len(duckdb.extract_statements(sql)) != 1:
@@ -92,8 +92,8 @@ class DuckDBConnector(Connector):
         cursor = handle.conn
         cursor.execute(sql)
         columns = [d[0] for d in cursor.description or ()]
-        rows = cursor.fetchmany(limit + 1) if cursor.description else []
-        return columns, rows[:limit], len(rows) > limit
+        rows, cut = read_rows(cursor.fetchmany, limit, max_bytes) if cursor.description else ([], None)
+        return columns, rows, cut
 
     def _is_timeout(self, handle: Handle, error: BaseException) -> bool:
         return handle.timed_out and isinstance(error, duckdb.InterruptException)

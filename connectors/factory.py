@@ -20,6 +20,7 @@ def connect(
     *,
     row_limit: int = 1000,
     timeout_s: float = 30.0,
+    max_result_bytes: int = 20_000_000,
     dictionary: dict | None = None,
     schemas: Sequence[str] | None = None,
     samples: bool = True,
@@ -28,12 +29,22 @@ def connect(
 
     url: a SQLAlchemy URL (sqlite, postgresql[+psycopg], mysql[+pymysql],
     mariadb[+pymysql], duckdb) or a path to a SQLite / DuckDB file.
+    row_limit, max_result_bytes: a result is cut (truncated) at this many rows,
+    or before its JSON passes this many bytes.
+    timeout_s: the time limit of a statement, enforced by the engine.
     schemas: PostgreSQL schemas, MySQL databases or DuckDB schemas to
     introspect (default: the search_path, the URL's database, all of DuckDB's).
     samples: whether introspect() reads sample rows and distinct values.
     The connection is tried once here, so a wrong URL fails now.
     """
-    options = dict(row_limit=row_limit, timeout_s=timeout_s, dictionary=dictionary, schemas=schemas, samples=samples)
+    options = dict(
+        row_limit=row_limit,
+        timeout_s=timeout_s,
+        max_result_bytes=max_result_bytes,
+        dictionary=dictionary,
+        schemas=schemas,
+        samples=samples,
+    )
     connector = _build(str(url), options)
     try:
         connector.server_version()

@@ -21,7 +21,7 @@ import pymysql.cursors
 import sqlalchemy as sa
 
 from . import introspect_mysql
-from .base import Handle, PooledConnector
+from .base import Handle, PooledConnector, read_rows
 from .explain import mysql_plan, mysql_tree_plan
 from .types import Plan
 
@@ -82,17 +82,17 @@ class MySQLConnector(PooledConnector):
         except pymysql.Error:
             handle.broken = True
 
-    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True):
+    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True, max_bytes: int | None = None):
         cursor = handle.conn.cursor(pymysql.cursors.SSCursor)
         try:
             cursor.execute(sql)
             columns = [d[0] for d in cursor.description or ()]
-            rows = list(cursor.fetchmany(limit + 1)) if cursor.description else []
+            rows, cut = read_rows(cursor.fetchmany, limit, max_bytes) if cursor.description else ([], None)
         except BaseException:
             handle.broken = True  # an unbuffered result may be half read
             raise
-        if len(rows) > limit:
-            # Rows remain unread, and PyMySQL would read them all to close the
+        if cut:
+            # Rows may remain unread, and PyMySQL would read them all to close the
             # cursor: stop the statement on the server first, then drop the connection.
             self._kill_query(handle.conn.thread_id())
             try:
@@ -102,7 +102,7 @@ class MySQLConnector(PooledConnector):
             handle.broken = True
         else:
             cursor.close()
-        return columns, rows[:limit], len(rows) > limit
+        return columns, rows, cut
 
     def _kill_query(self, thread_id: int) -> None:
         try:

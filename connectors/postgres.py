@@ -19,7 +19,7 @@ import psycopg.sql
 import sqlalchemy as sa
 
 from . import introspect_postgres
-from .base import Handle, PooledConnector
+from .base import Handle, PooledConnector, read_rows
 from .explain import postgres_plan
 from .types import Plan
 
@@ -68,24 +68,24 @@ class PostgresConnector(PooledConnector):
         except psycopg.Error:
             handle.broken = True
 
-    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True):
+    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True, max_bytes: int | None = None):
         if query:
             # DECLARE ... CURSOR: the server computes only the rows fetched.
             with handle.conn.cursor(name=f"dbgpt_{uuid.uuid4().hex[:12]}") as cursor:
                 cursor.execute(sql)
                 columns = [d.name for d in cursor.description or ()]
-                rows = cursor.fetchmany(limit + 1)
-            return columns, rows[:limit], len(rows) > limit
+                rows, cut = read_rows(cursor.fetchmany, limit, max_bytes)
+            return columns, rows, cut
         # EXPLAIN and SHOW cannot be declared as cursors: stream them instead.
         cursor = handle.conn.cursor()
         stream = cursor.stream(sql)
         try:
-            rows = list(itertools.islice(stream, limit + 1))
+            rows, cut = read_rows(lambda n: list(itertools.islice(stream, n)), limit, max_bytes)
             columns = [d.name for d in cursor.description or ()]
         finally:
             stream.close()
             cursor.close()
-        return columns, rows[:limit], len(rows) > limit
+        return columns, rows, cut
 
     def _is_timeout(self, handle: Handle, error: BaseException) -> bool:
         return isinstance(error, psycopg.errors.QueryCanceled)

@@ -71,6 +71,8 @@ def test_bad_limits_are_refused(files):
         connect(str(lite), row_limit=-1)
     with pytest.raises(ValueError):
         connect(str(lite), timeout_s=0)
+    with pytest.raises(ValueError):
+        connect(str(lite), max_result_bytes=0)
 
 
 def test_plain_postgresql_url_uses_psycopg(postgres_url):
