@@ -73,6 +73,9 @@ def test_bad_limits_are_refused(files):
         connect(str(lite), timeout_s=0)
     with pytest.raises(ValueError):
         connect(str(lite), max_result_bytes=0)
+    _, duck, _ = files
+    with pytest.raises(ValueError):
+        connect(str(duck), duckdb_threads=0)
 
 
 def test_plain_postgresql_url_uses_psycopg(postgres_url):
