@@ -11,12 +11,16 @@ Three layers keep a user's database unchanged:
 2. every statement runs in a read-only session that is always rolled back;
 3. an engine-enforced time limit cancels it, at most row_limit + 1 rows are
    fetched, and reading stops once the rows would pass max_result_bytes of JSON.
+
+Every driver also waits at most connect_timeout_s for a connection, so a host
+that accepts and never answers fails the request instead of holding it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -100,6 +104,7 @@ class Connector:
         *,
         row_limit: int = 1000,
         timeout_s: float = 30.0,
+        connect_timeout_s: float = 10.0,
         max_result_bytes: int = 20_000_000,
         dictionary: dict | None = None,
         schemas: Sequence[str] | None = None,
@@ -109,10 +114,13 @@ class Connector:
             raise ValueError("row_limit must be a non-negative integer")
         if not timeout_s or timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
+        if not connect_timeout_s or connect_timeout_s <= 0:
+            raise ValueError("connect_timeout_s must be positive")
         if not isinstance(max_result_bytes, int) or max_result_bytes <= 0:
             raise ValueError("max_result_bytes must be a positive integer")
         self.row_limit = row_limit
         self.timeout_s = float(timeout_s)
+        self.connect_timeout_s = float(connect_timeout_s)
         self.max_result_bytes = max_result_bytes
         self.dictionary = dictionary or {}
         self.schemas = list(schemas) if schemas else None
@@ -229,7 +237,7 @@ class Connector:
             except self.driver_errors as error:
                 if self._is_timeout(handle, error):
                     raise QueryTimeout(f"the statement ran past {limit:g} s and was cancelled") from None
-                raise ConnectorError(self._message(error)) from None
+                raise ConnectorError(self._describe(error)) from None
             finally:
                 self._finish(handle, state)
 
@@ -285,6 +293,18 @@ class Connector:
     def _message(self, error: BaseException) -> str:
         return str(error).strip() or type(error).__name__
 
+    # Values never to show in a message (the URL's password and the like).
+    secrets: tuple[str, ...] = ()
+
+    def _describe(self, error: BaseException) -> str:
+        """The driver's message for error, with every secret masked."""
+        return self.hide_secrets(self._message(error))
+
+    def hide_secrets(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
     def _server_version(self, handle: Handle) -> str:
         raise NotImplementedError
 
@@ -305,9 +325,21 @@ class PooledConnector(Connector):
     engine: Any  # sqlalchemy.Engine, made by the subclass
     # How a failure to connect is introduced, e.g. "cannot connect to PostgreSQL".
     connect_failure: ClassVar[str] = "cannot connect"
+    url: Any = None  # the sqlalchemy URL of a database server (PostgreSQL, MySQL)
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _server_engine(self, url: Any, **kwargs: Any) -> Any:
+        """The pool for a server URL; a URL option the dialect refuses is a ConnectorError."""
+        import sqlalchemy as sa
+
+        self.url = url
+        self.secrets = url_secrets(url)
+        try:
+            return sa.create_engine(url, **kwargs)
+        except (sa.exc.ArgumentError, *_OPTION_ERRORS) as error:
+            raise self._option_refused(error) from None
 
     def _on_connect(self, handle: Handle) -> None:
         """A hook for what is learnt from a live connection (e.g. the server kind)."""
@@ -316,11 +348,16 @@ class PooledConnector(Connector):
     def _acquire(self):
         import sqlalchemy as sa
 
+        started = time.monotonic()
         try:
             pooled = self.engine.raw_connection()
         except (sa.exc.DBAPIError, *self.driver_errors) as error:
-            error = getattr(error, "orig", None) or error
-            raise ConnectorError(f"{self._connect_failure()}: {self._message(error)}") from None
+            detail = self._message(getattr(error, "orig", None) or error)
+            if time.monotonic() - started >= self.connect_timeout_s:
+                detail = f"no answer within {self.connect_timeout_s:g} s ({detail})"
+            raise ConnectorError(self.hide_secrets(f"{self._connect_failure()}: {detail}")) from None
+        except (sa.exc.ArgumentError, *_OPTION_ERRORS) as error:
+            raise self._option_refused(error) from None
         handle = Handle(pooled.driver_connection)
         try:
             self._on_connect(handle)
@@ -331,5 +368,36 @@ class PooledConnector(Connector):
             pooled.close()
 
     def _connect_failure(self) -> str:
-        return self.connect_failure
+        if self.url is None:
+            return self.connect_failure
+        return f"{self.connect_failure} at {self.url.set(query={}).render_as_string(hide_password=True)}"
 
+    def _option_refused(self, error: BaseException) -> BaseException:
+        """A driver that cannot take the URL's options raises TypeError and the
+        like: say which option, never a traceback. Without options it is a fault
+        of ours, and error itself is the answer."""
+        options = sorted(self.url.query) if self.url is not None else []
+        if not options:
+            return error
+        detail = self._describe(error)
+        named = [o for o in options if re.search(rf"\b{re.escape(o)}\b", detail)] or options
+        plural = "s" if len(named) > 1 else ""
+        message = f"{self._connect_failure()}: URL option{plural} {', '.join(named)} refused ({detail})"
+        return ConnectorError(self.hide_secrets(message))
+
+
+# What a driver or dialect raises for a URL option it cannot take: an unknown
+# keyword, a value of the wrong kind or outside its set, a file it names
+# (a certificate) that cannot be read.
+_OPTION_ERRORS = (TypeError, ValueError, LookupError, AttributeError, OSError)
+# URL options whose values are secrets, like the password.
+_SECRET_OPTION = re.compile(r"pass|secret|token", re.IGNORECASE)
+
+
+def url_secrets(url: Any) -> tuple[str, ...]:
+    """The values of a sqlalchemy URL that no message may show."""
+    values = [url.password]
+    for key, value in url.query.items():
+        if _SECRET_OPTION.search(key):
+            values.extend(value if isinstance(value, tuple) else (value,))
+    return tuple(str(v) for v in values if v)

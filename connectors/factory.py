@@ -20,6 +20,7 @@ def connect(
     *,
     row_limit: int = 1000,
     timeout_s: float = 30.0,
+    connect_timeout_s: float = 10.0,
     max_result_bytes: int = 20_000_000,
     duckdb_memory_limit: str = "1GB",
     duckdb_threads: int = 2,
@@ -34,6 +35,8 @@ def connect(
     row_limit, max_result_bytes: a result is cut (truncated) at this many rows,
     or before its JSON passes this many bytes.
     timeout_s: the time limit of a statement, enforced by the engine.
+    connect_timeout_s: how long to wait for a database server to answer
+    while connecting (and for a SQLite file another process has locked).
     duckdb_memory_limit, duckdb_threads: what a DuckDB database may use.
     schemas: PostgreSQL schemas, MySQL databases or DuckDB schemas to
     introspect (default: the search_path, the URL's database, all of DuckDB's).
@@ -43,6 +46,7 @@ def connect(
     options = dict(
         row_limit=row_limit,
         timeout_s=timeout_s,
+        connect_timeout_s=connect_timeout_s,
         max_result_bytes=max_result_bytes,
         dictionary=dictionary,
         schemas=schemas,
@@ -63,7 +67,7 @@ def _build(url: str, options: dict, duckdb_options: dict) -> Connector:
         return _open_file(_file_kind(path), path, options, duckdb_options)
     try:
         parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError as error:
+    except (sa.exc.ArgumentError, ValueError) as error:  # ValueError: a port that is not a number
         raise ConnectorError(f"not a database URL: {error}") from None
     backend = parsed.get_backend_name()
     if backend in ("sqlite", "duckdb"):
@@ -82,6 +86,10 @@ def _build(url: str, options: dict, duckdb_options: dict) -> Connector:
 def _file_of(parsed: sa.engine.URL) -> Path:
     if not parsed.database or parsed.database == ":memory:":
         raise ConnectorError("an in-memory database holds nothing to read; give a file path")
+    if parsed.query:
+        # The file is always opened read-only with the connector's own settings.
+        names = ", ".join(sorted(parsed.query))
+        raise ConnectorError(f"a {parsed.get_backend_name()} URL takes no options: remove {names}")
     return Path(parsed.database).expanduser()
 
 

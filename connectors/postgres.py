@@ -3,6 +3,12 @@ SET LOCAL statement_timeout, always rolled back; connections also default to
 read-only. Queries are read through a server-side cursor and everything goes
 over the extended protocol, which refuses a second statement by itself.
 
+Connecting waits at most connect_timeout_s (at least 2 s, libpq's floor).
+Reads are bounded on the server by statement_timeout: SET LOCAL per session,
+and the query timeout for the connection as a whole, so the pool's ping and
+the session's own statements have a limit too. TCP keepalives and
+tcp_user_timeout notice a server or network that went away mid-statement.
+
 A superuser can still do harm inside a read-only transaction (COPY ... TO
 PROGRAM, pg_read_file, lo_export): the guard refuses those, and a role
 without superuser rights is the better thing to connect as.
@@ -11,6 +17,7 @@ without superuser rights is the better thing to connect as.
 from __future__ import annotations
 
 import itertools
+import math
 import uuid
 from typing import Any
 
@@ -37,14 +44,23 @@ class PostgresConnector(PooledConnector):
         existing = url.query.get("options", "")
         if isinstance(existing, tuple):
             existing = " ".join(existing)
-        self.engine = sa.create_engine(
+        statement_timeout = f"-c statement_timeout={max(1, int(self.timeout_s * 1000))}"
+        dead_peer_s = max(1, math.ceil(self.connect_timeout_s))
+        self.engine = self._server_engine(
             url,
             pool_pre_ping=True,
             pool_size=4,
             connect_args={
-                "options": f"{existing} {_READ_ONLY_OPTION}".strip(),
+                "options": f"{existing} {_READ_ONLY_OPTION} {statement_timeout}".strip(),
                 "application_name": "dbgpt-connector",
-                "connect_timeout": 10,
+                "connect_timeout": max(2, math.ceil(self.connect_timeout_s)),
+                # A peer that stops answering TCP is dropped after about
+                # idle + interval * count seconds, unacknowledged data after the user timeout.
+                "keepalives": 1,
+                "keepalives_idle": dead_peer_s,
+                "keepalives_interval": dead_peer_s,
+                "keepalives_count": 3,
+                "tcp_user_timeout": dead_peer_s * 1000,
             },
         )
 
