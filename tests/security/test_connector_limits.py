@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from connectors import ConnectorError, connect
 from server.app import create_app
+from server.databases import DatabaseCatalog
 from server.settings import Settings
 
 SECRET = "s3cret-Pa55word"
@@ -81,6 +82,26 @@ def test_a_server_that_never_answers_fails_within_the_connect_timeout(scheme):
     message = str(error)
     assert message.startswith("cannot connect to ") and "no answer within 2 s" in message
     assert f"127.0.0.1:{port}/test" in message and SECRET not in message
+
+
+def test_the_server_passes_its_limits_to_the_connectors(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models", connect_timeout_s=2,
+                        max_result_bytes=4096, duckdb_memory_limit="300MB", duckdb_threads=3)
+    catalog = DatabaseCatalog(settings)
+    with silent_server() as (port, _):
+        url = f"mysql+pymysql://root@127.0.0.1:{port}/test"
+        error, elapsed = failure_within(15, lambda: catalog.connector(url))
+    assert isinstance(error, ConnectorError) and "no answer within 2 s" in str(error)
+    assert elapsed < 5
+    duck = tmp_path / "limits.duckdb"
+    duckdb.connect(str(duck)).close()
+    try:
+        connector = catalog.connector(f"duckdb:///{duck}")
+        assert connector.run("SELECT current_setting('threads')").rows == [[3]]
+        cut = connector.run("SELECT repeat('x', 100) FROM range(1000)")
+        assert cut.truncated_reason == "bytes" and len(cut.rows) < 50
+    finally:
+        catalog.close()
 
 
 def _with_secret(url: str, query: str) -> str:
