@@ -9,17 +9,21 @@ Three layers keep a user's database unchanged:
 1. guard.py refuses anything but one read-only statement, and only the
    statement regenerated from the checked tree is sent;
 2. every statement runs in a read-only session that is always rolled back;
-3. an engine-enforced time limit cancels it, and at most row_limit + 1 rows
-   are fetched.
+3. an engine-enforced time limit cancels it, at most row_limit + 1 rows are
+   fetched, and reading stops once the rows would pass max_result_bytes of JSON.
+
+Every driver also waits at most connect_timeout_s for a connection, so a host
+that accepts and never answers fails the request instead of holding it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -33,6 +37,50 @@ from .values import row_to_jsonable
 
 # Rows fetched from an EXPLAIN: plans are small, this only bounds a runaway.
 _PLAN_ROW_LIMIT = 100_000
+# Rows asked of a driver at a time: the byte cap is checked before much more
+# than it is held, in few round trips.
+_BATCH_ROWS = 256
+
+
+def json_size(row: Sequence[Any]) -> int:
+    """About the UTF-8 length of a row in a JSON list of rows (", " between
+    items): cheap, each value looked at once."""
+    size = 4
+    for value in row:
+        if value is None:
+            size += 6
+        elif isinstance(value, str):
+            size += (len(value) if value.isascii() else len(value.encode("utf-8", "replace"))) + 4
+        elif isinstance(value, (bytes, bytearray, memoryview)):
+            size += 2 * len(value) + 4  # sent as hex text
+        else:
+            size += len(str(value)) + 2
+    return size
+
+
+def read_rows(
+    fetchmany: Callable[[int], Sequence[Any]], limit: int, max_bytes: int | None = None
+) -> tuple[list[tuple], str | None]:
+    """Read at most limit rows, and only while their JSON stays within max_bytes.
+
+    Returns the rows and why reading stopped early: "rows" when more rows were
+    left past the limit, "bytes" when the next row would pass max_bytes, None
+    when the result was read to its end."""
+    rows: list[tuple] = []
+    size = 2
+    while True:
+        wanted = min(_BATCH_ROWS, limit + 1 - len(rows))
+        batch = fetchmany(wanted)
+        for row in batch:
+            if len(rows) == limit:
+                return rows, "rows"
+            if max_bytes is not None:
+                size += json_size(row)
+                if size > max_bytes:
+                    return rows, "bytes"
+            rows.append(tuple(row))
+        if len(batch) < wanted:
+            return rows, None
 
 
 @dataclass
@@ -56,6 +104,8 @@ class Connector:
         *,
         row_limit: int = 1000,
         timeout_s: float = 30.0,
+        connect_timeout_s: float = 10.0,
+        max_result_bytes: int = 20_000_000,
         dictionary: dict | None = None,
         schemas: Sequence[str] | None = None,
         samples: bool = True,
@@ -64,8 +114,14 @@ class Connector:
             raise ValueError("row_limit must be a non-negative integer")
         if not timeout_s or timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
+        if not connect_timeout_s or connect_timeout_s <= 0:
+            raise ValueError("connect_timeout_s must be positive")
+        if not isinstance(max_result_bytes, int) or max_result_bytes <= 0:
+            raise ValueError("max_result_bytes must be a positive integer")
         self.row_limit = row_limit
         self.timeout_s = float(timeout_s)
+        self.connect_timeout_s = float(connect_timeout_s)
+        self.max_result_bytes = max_result_bytes
         self.dictionary = dictionary or {}
         self.schemas = list(schemas) if schemas else None
         self.samples = samples
@@ -95,9 +151,10 @@ class Connector:
         text = render(tree, self.sql_dialect)
         started = time.perf_counter()
         with self.session(timeout_s) as handle:
-            columns, rows, truncated = self.fetch_text(handle, text, limit)
+            columns, rows, cut = self.fetch_text(handle, text, limit)
         elapsed = time.perf_counter() - started
-        return QueryResult(columns, [row_to_jsonable(r) for r in rows], truncated, elapsed, sql=text)
+        jsonable = [row_to_jsonable(r) for r in rows]
+        return QueryResult(columns, jsonable, cut is not None, elapsed, sql=text, truncated_reason=cut)
 
     def explain(self, sql: str, *, analyze: bool = False) -> Plan:
         """The plan of a guarded query; analyze=True runs it read-only and rolls back."""
@@ -180,18 +237,20 @@ class Connector:
             except self.driver_errors as error:
                 if self._is_timeout(handle, error):
                     raise QueryTimeout(f"the statement ran past {limit:g} s and was cancelled") from None
-                raise ConnectorError(self._message(error)) from None
+                raise ConnectorError(self._describe(error)) from None
             finally:
                 self._finish(handle, state)
 
-    def fetch(self, handle: Handle, tree: exp.Expression, limit: int) -> tuple[list[str], list[tuple], bool]:
+    def fetch(self, handle: Handle, tree: exp.Expression, limit: int) -> tuple[list[str], list[tuple], str | None]:
         """Run a tree inside an open session: rendered, guarded, capped."""
         return self.fetch_text(handle, render(tree, self.sql_dialect), limit)
 
-    def fetch_text(self, handle: Handle, text: str, limit: int) -> tuple[list[str], list[tuple], bool]:
-        """Guard text (the exact text that is sent) and run it inside an open session."""
+    def fetch_text(self, handle: Handle, text: str, limit: int) -> tuple[list[str], list[tuple], str | None]:
+        """Guard text (the exact text that is sent) and run it inside an open
+        session, within the row limit and max_result_bytes; the third item says
+        why rows were cut ("rows", "bytes") or is None."""
         guarded = check_statement(text, self.sql_dialect)
-        return self._fetch(handle, text, limit, query=is_query(guarded))
+        return self._fetch(handle, text, limit, query=is_query(guarded), max_bytes=self.max_result_bytes)
 
     def query(self, handle: Handle, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
         """An internal catalog query (fixed text, bound parameters): all rows."""
@@ -214,23 +273,37 @@ class Connector:
     def _finish(self, handle: Handle, state: Any) -> None:
         raise NotImplementedError
 
-    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True) -> tuple[list[str], list[tuple], bool]:
-        """Run sql and read at most limit + 1 rows; True when more were left.
+    def _fetch(
+        self, handle: Handle, sql: str, limit: int, query: bool = True, max_bytes: int | None = None
+    ) -> tuple[list[str], list[tuple], str | None]:
+        """Run sql and read rows as read_rows() does (limit, max_bytes).
         query: sql is a SELECT-like query (not EXPLAIN / SHOW / PRAGMA)."""
         cursor = handle.conn.cursor()
         try:
             cursor.execute(sql)
             columns = [d[0] for d in cursor.description or ()]
-            rows = cursor.fetchmany(limit + 1) if cursor.description else []
+            rows, cut = read_rows(cursor.fetchmany, limit, max_bytes) if cursor.description else ([], None)
         finally:
             cursor.close()
-        return columns, [tuple(r) for r in rows[:limit]], len(rows) > limit
+        return columns, rows, cut
 
     def _is_timeout(self, handle: Handle, error: BaseException) -> bool:
         raise NotImplementedError
 
     def _message(self, error: BaseException) -> str:
         return str(error).strip() or type(error).__name__
+
+    # Values never to show in a message (the URL's password and the like).
+    secrets: tuple[str, ...] = ()
+
+    def _describe(self, error: BaseException) -> str:
+        """The driver's message for error, with every secret masked."""
+        return self.hide_secrets(self._message(error))
+
+    def hide_secrets(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def _server_version(self, handle: Handle) -> str:
         raise NotImplementedError
@@ -252,9 +325,21 @@ class PooledConnector(Connector):
     engine: Any  # sqlalchemy.Engine, made by the subclass
     # How a failure to connect is introduced, e.g. "cannot connect to PostgreSQL".
     connect_failure: ClassVar[str] = "cannot connect"
+    url: Any = None  # the sqlalchemy URL of a database server (PostgreSQL, MySQL)
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _server_engine(self, url: Any, **kwargs: Any) -> Any:
+        """The pool for a server URL; a URL option the dialect refuses is a ConnectorError."""
+        import sqlalchemy as sa
+
+        self.url = url
+        self.secrets = url_secrets(url)
+        try:
+            return sa.create_engine(url, **kwargs)
+        except (sa.exc.ArgumentError, *_OPTION_ERRORS) as error:
+            raise self._option_refused(error) from None
 
     def _on_connect(self, handle: Handle) -> None:
         """A hook for what is learnt from a live connection (e.g. the server kind)."""
@@ -263,11 +348,16 @@ class PooledConnector(Connector):
     def _acquire(self):
         import sqlalchemy as sa
 
+        started = time.monotonic()
         try:
             pooled = self.engine.raw_connection()
         except (sa.exc.DBAPIError, *self.driver_errors) as error:
-            error = getattr(error, "orig", None) or error
-            raise ConnectorError(f"{self._connect_failure()}: {self._message(error)}") from None
+            detail = self._message(getattr(error, "orig", None) or error)
+            if time.monotonic() - started >= self.connect_timeout_s:
+                detail = f"no answer within {self.connect_timeout_s:g} s ({detail})"
+            raise ConnectorError(self.hide_secrets(f"{self._connect_failure()}: {detail}")) from None
+        except (sa.exc.ArgumentError, *_OPTION_ERRORS) as error:
+            raise self._option_refused(error) from None
         handle = Handle(pooled.driver_connection)
         try:
             self._on_connect(handle)
@@ -278,5 +368,36 @@ class PooledConnector(Connector):
             pooled.close()
 
     def _connect_failure(self) -> str:
-        return self.connect_failure
+        if self.url is None:
+            return self.connect_failure
+        return f"{self.connect_failure} at {self.url.set(query={}).render_as_string(hide_password=True)}"
 
+    def _option_refused(self, error: BaseException) -> BaseException:
+        """A driver that cannot take the URL's options raises TypeError and the
+        like: say which option, never a traceback. Without options it is a fault
+        of ours, and error itself is the answer."""
+        options = sorted(self.url.query) if self.url is not None else []
+        if not options:
+            return error
+        detail = self._describe(error)
+        named = [o for o in options if re.search(rf"\b{re.escape(o)}\b", detail)] or options
+        plural = "s" if len(named) > 1 else ""
+        message = f"{self._connect_failure()}: URL option{plural} {', '.join(named)} refused ({detail})"
+        return ConnectorError(self.hide_secrets(message))
+
+
+# What a driver or dialect raises for a URL option it cannot take: an unknown
+# keyword, a value of the wrong kind or outside its set, a file it names
+# (a certificate) that cannot be read.
+_OPTION_ERRORS = (TypeError, ValueError, LookupError, AttributeError, OSError)
+# URL options whose values are secrets, like the password.
+_SECRET_OPTION = re.compile(r"pass|secret|token", re.IGNORECASE)
+
+
+def url_secrets(url: Any) -> tuple[str, ...]:
+    """The values of a sqlalchemy URL that no message may show."""
+    values = [url.password]
+    for key, value in url.query.items():
+        if _SECRET_OPTION.search(key):
+            values.extend(value if isinstance(value, tuple) else (value,))
+    return tuple(str(v) for v in values if v)

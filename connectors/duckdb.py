@@ -1,7 +1,10 @@
 """DuckDB, in process: the file opened read_only with external access off
 (no files, no network, no extensions) and the configuration locked so no
-statement can turn it back on. A timer interrupts a statement at its
-deadline. Each session uses its own cursor (DuckDB's per-thread connection).
+statement can turn it back on. The database gets a memory limit and a
+number of threads of its own, so one large query cannot take the machine. A
+timer interrupts a statement at its deadline. Each session uses its own cursor
+(DuckDB's per-thread connection). Opening a file needs no timeout: a file
+another process holds for writing is refused at once.
 
 The driver is used directly rather than through SQLAlchemy: execution needs
 the native connection for interrupt(), and the catalog comes from DuckDB's
@@ -19,12 +22,12 @@ from typing import Any
 import duckdb
 
 from . import introspect_duckdb
-from .base import Connector, Handle
+from .base import Connector, Handle, read_rows
 from .explain import duckdb_plan
 from .types import ConnectorError, GuardRefusal, Plan
 
-# The same dict must be used by every read-only opener of a file in one
-# process: DuckDB refuses a second open with a different configuration.
+# Every read-only opener of a file in one process must use the same
+# configuration: DuckDB refuses a second open with a different one.
 READ_ONLY_CONFIG: dict[str, Any] = {
     "enable_external_access": False,
     "autoinstall_known_extensions": False,
@@ -33,18 +36,25 @@ READ_ONLY_CONFIG: dict[str, Any] = {
 }
 
 
+def read_only_config(memory_limit: str = "1GB", threads: int = 2) -> dict[str, Any]:
+    """The configuration a connector opens its file with."""
+    return {**READ_ONLY_CONFIG, "memory_limit": memory_limit, "threads": threads}
+
+
 class DuckDBConnector(Connector):
     dialect = "duckdb"
     engine_name = "DuckDB"
     driver_errors = (duckdb.Error,)
 
-    def __init__(self, path: str | Path, **options: Any):
+    def __init__(self, path: str | Path, *, memory_limit: str = "1GB", threads: int = 2, **options: Any):
         super().__init__(**options)
+        if not isinstance(threads, int) or threads < 1:
+            raise ValueError("threads must be a positive integer")
         self.path = Path(path).expanduser().resolve()
         if not self.path.is_file():
             raise ConnectorError(f"no DuckDB database at {self.path}")
         try:
-            self._db = duckdb.connect(str(self.path), read_only=True, config=dict(READ_ONLY_CONFIG))
+            self._db = duckdb.connect(str(self.path), read_only=True, config=read_only_config(memory_limit, threads))
         except duckdb.Error as error:
             raise ConnectorError(f"cannot open {self.path}: {error}") from None
 
@@ -84,7 +94,7 @@ class DuckDBConnector(Connector):
         except duckdb.Error:
             pass  # an interrupted statement has already ended the transaction
 
-    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True):
+    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True, max_bytes: int | None = None):
         # DuckDB's execute() runs every statement in the text; its own parser
         # confirms there is exactly one (the guard has said so already).
         if len(duckdb.extract_statements(sql)) != 1:
@@ -92,8 +102,8 @@ class DuckDBConnector(Connector):
         cursor = handle.conn
         cursor.execute(sql)
         columns = [d[0] for d in cursor.description or ()]
-        rows = cursor.fetchmany(limit + 1) if cursor.description else []
-        return columns, rows[:limit], len(rows) > limit
+        rows, cut = read_rows(cursor.fetchmany, limit, max_bytes) if cursor.description else ([], None)
+        return columns, rows, cut
 
     def _is_timeout(self, handle: Handle, error: BaseException) -> bool:
         return handle.timed_out and isinstance(error, duckdb.InterruptException)

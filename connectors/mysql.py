@@ -7,6 +7,12 @@ stopped with KILL QUERY and the connection dropped rather than drained.
 PyMySQL leaves multi-statements and LOCAL INFILE off, so the server refuses
 a second statement and client-side file reads.
 
+PyMySQL waits forever for an answer unless told otherwise, and its
+connect_timeout covers only the TCP connect: the handshake and every read
+are bounded by read_timeout. It is connect_timeout_s while connecting and
+between sessions, and a little above the statement's time limit inside one,
+so the server's own limit answers first.
+
 A read-only transaction does not stop SELECT ... INTO OUTFILE: an account
 with the FILE privilege (root here, secure_file_priv unset) writes the file.
 The guard refuses it; an account without FILE is the better default."""
@@ -21,12 +27,14 @@ import pymysql.cursors
 import sqlalchemy as sa
 
 from . import introspect_mysql
-from .base import Handle, PooledConnector
+from .base import Handle, PooledConnector, read_rows
 from .explain import mysql_plan, mysql_tree_plan
 from .types import Plan
 
 # Server error codes that mean "stopped by a time limit".
 _TIMEOUT_CODES = frozenset({1969, 3024, 1317})
+# Seconds the client waits for an answer past the statement's own time limit.
+_READ_GRACE_S = 5.0
 
 
 class MySQLConnector(PooledConnector):
@@ -36,14 +44,16 @@ class MySQLConnector(PooledConnector):
 
     def __init__(self, url: sa.engine.URL, **options: Any):
         super().__init__(**options)
-        self.engine = sa.create_engine(
+        self.engine = self._server_engine(
             url,
             pool_pre_ping=True,
             pool_size=4,
             connect_args={
                 "init_command": "SET SESSION TRANSACTION READ ONLY",
                 "local_infile": False,
-                "connect_timeout": 10,
+                "connect_timeout": self.connect_timeout_s,
+                "read_timeout": self.connect_timeout_s,
+                "write_timeout": self.connect_timeout_s,
             },
         )
         self._mariadb: bool | None = None
@@ -67,6 +77,8 @@ class MySQLConnector(PooledConnector):
             self._mariadb = "mariadb" in handle.conn.get_server_info().lower()
 
     def _begin(self, handle: Handle, timeout_s: float) -> None:
+        # PyMySQL reads its read timeout from this attribute before every read.
+        handle.conn._read_timeout = timeout_s + _READ_GRACE_S
         with handle.conn.cursor() as cursor:
             if self._mariadb:
                 cursor.execute("SET SESSION max_statement_time = %s", (round(timeout_s, 3),))
@@ -75,6 +87,7 @@ class MySQLConnector(PooledConnector):
             cursor.execute("START TRANSACTION READ ONLY")
 
     def _finish(self, handle: Handle, state: Any) -> None:
+        handle.conn._read_timeout = self.connect_timeout_s
         if handle.broken:
             return  # closing the connection ends the transaction on the server
         try:
@@ -82,17 +95,17 @@ class MySQLConnector(PooledConnector):
         except pymysql.Error:
             handle.broken = True
 
-    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True):
+    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True, max_bytes: int | None = None):
         cursor = handle.conn.cursor(pymysql.cursors.SSCursor)
         try:
             cursor.execute(sql)
             columns = [d[0] for d in cursor.description or ()]
-            rows = list(cursor.fetchmany(limit + 1)) if cursor.description else []
+            rows, cut = read_rows(cursor.fetchmany, limit, max_bytes) if cursor.description else ([], None)
         except BaseException:
             handle.broken = True  # an unbuffered result may be half read
             raise
-        if len(rows) > limit:
-            # Rows remain unread, and PyMySQL would read them all to close the
+        if cut:
+            # Rows may remain unread, and PyMySQL would read them all to close the
             # cursor: stop the statement on the server first, then drop the connection.
             self._kill_query(handle.conn.thread_id())
             try:
@@ -102,7 +115,7 @@ class MySQLConnector(PooledConnector):
             handle.broken = True
         else:
             cursor.close()
-        return columns, rows[:limit], len(rows) > limit
+        return columns, rows, cut
 
     def _kill_query(self, thread_id: int) -> None:
         try:

@@ -3,6 +3,12 @@ SET LOCAL statement_timeout, always rolled back; connections also default to
 read-only. Queries are read through a server-side cursor and everything goes
 over the extended protocol, which refuses a second statement by itself.
 
+Connecting waits at most connect_timeout_s (at least 2 s, libpq's floor).
+Reads are bounded on the server by statement_timeout: SET LOCAL per session,
+and the query timeout for the connection as a whole, so the pool's ping and
+the session's own statements have a limit too. TCP keepalives and
+tcp_user_timeout notice a server or network that went away mid-statement.
+
 A superuser can still do harm inside a read-only transaction (COPY ... TO
 PROGRAM, pg_read_file, lo_export): the guard refuses those, and a role
 without superuser rights is the better thing to connect as.
@@ -11,6 +17,7 @@ without superuser rights is the better thing to connect as.
 from __future__ import annotations
 
 import itertools
+import math
 import uuid
 from typing import Any
 
@@ -19,7 +26,7 @@ import psycopg.sql
 import sqlalchemy as sa
 
 from . import introspect_postgres
-from .base import Handle, PooledConnector
+from .base import Handle, PooledConnector, read_rows
 from .explain import postgres_plan
 from .types import Plan
 
@@ -37,14 +44,23 @@ class PostgresConnector(PooledConnector):
         existing = url.query.get("options", "")
         if isinstance(existing, tuple):
             existing = " ".join(existing)
-        self.engine = sa.create_engine(
+        statement_timeout = f"-c statement_timeout={max(1, int(self.timeout_s * 1000))}"
+        dead_peer_s = max(1, math.ceil(self.connect_timeout_s))
+        self.engine = self._server_engine(
             url,
             pool_pre_ping=True,
             pool_size=4,
             connect_args={
-                "options": f"{existing} {_READ_ONLY_OPTION}".strip(),
+                "options": f"{existing} {_READ_ONLY_OPTION} {statement_timeout}".strip(),
                 "application_name": "dbgpt-connector",
-                "connect_timeout": 10,
+                "connect_timeout": max(2, math.ceil(self.connect_timeout_s)),
+                # A peer that stops answering TCP is dropped after about
+                # idle + interval * count seconds, unacknowledged data after the user timeout.
+                "keepalives": 1,
+                "keepalives_idle": dead_peer_s,
+                "keepalives_interval": dead_peer_s,
+                "keepalives_count": 3,
+                "tcp_user_timeout": dead_peer_s * 1000,
             },
         )
 
@@ -68,24 +84,24 @@ class PostgresConnector(PooledConnector):
         except psycopg.Error:
             handle.broken = True
 
-    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True):
+    def _fetch(self, handle: Handle, sql: str, limit: int, query: bool = True, max_bytes: int | None = None):
         if query:
             # DECLARE ... CURSOR: the server computes only the rows fetched.
             with handle.conn.cursor(name=f"dbgpt_{uuid.uuid4().hex[:12]}") as cursor:
                 cursor.execute(sql)
                 columns = [d.name for d in cursor.description or ()]
-                rows = cursor.fetchmany(limit + 1)
-            return columns, rows[:limit], len(rows) > limit
+                rows, cut = read_rows(cursor.fetchmany, limit, max_bytes)
+            return columns, rows, cut
         # EXPLAIN and SHOW cannot be declared as cursors: stream them instead.
         cursor = handle.conn.cursor()
         stream = cursor.stream(sql)
         try:
-            rows = list(itertools.islice(stream, limit + 1))
+            rows, cut = read_rows(lambda n: list(itertools.islice(stream, n)), limit, max_bytes)
             columns = [d.name for d in cursor.description or ()]
         finally:
             stream.close()
             cursor.close()
-        return columns, rows[:limit], len(rows) > limit
+        return columns, rows, cut
 
     def _is_timeout(self, handle: Handle, error: BaseException) -> bool:
         return isinstance(error, psycopg.errors.QueryCanceled)

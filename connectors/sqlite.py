@@ -60,7 +60,10 @@ class SQLiteConnector(PooledConnector):
 
     def _open(self) -> sqlite3.Connection:
         uri = self.path.as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=5.0)
+        # timeout: how long to wait for a writer's lock before giving up.
+        conn = sqlite3.connect(
+            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=self.connect_timeout_s
+        )
         conn.execute("PRAGMA query_only = ON")
         conn.set_authorizer(_authorize)
         return conn

@@ -74,6 +74,9 @@ class QueryResult:
     elapsed_s: float
     # The text that actually ran: regenerated from the checked tree, comments dropped.
     sql: str = ""
+    # Why the rows were cut when truncated: "rows" (the row cap) or "bytes"
+    # (the result's JSON grew past the byte cap); None when nothing was cut.
+    truncated_reason: str | None = None
 
 
 @dataclass

@@ -72,6 +72,10 @@ class DatabaseCatalog:
                     url,
                     row_limit=self.settings.row_limit,
                     timeout_s=self.settings.query_timeout_s,
+                    connect_timeout_s=self.settings.connect_timeout_s,
+                    max_result_bytes=self.settings.max_result_bytes,
+                    duckdb_memory_limit=self.settings.duckdb_memory_limit,
+                    duckdb_threads=self.settings.duckdb_threads,
                     dictionary=dictionary,
                 )
             return self._connectors[name_or_url]

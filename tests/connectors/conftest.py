@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from connectors import connect
-from connectors.duckdb import READ_ONLY_CONFIG
+from connectors.duckdb import read_only_config
 
 ENGINES = ["sqlite", "postgres", "mariadb", "duckdb"]
 TABLES = ["customers", "orders", "order_items"]
@@ -169,7 +169,7 @@ def duckdb_db(tmp_path_factory) -> ShopDB:
 
     def snapshot() -> str:
         # Same configuration as the connector, so this shares its instance if one is open.
-        conn = duckdb.connect(str(path), read_only=True, config=dict(READ_ONLY_CONFIG))
+        conn = duckdb.connect(str(path), read_only=True, config=read_only_config())
         try:
             parts = conn.execute(
                 "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "

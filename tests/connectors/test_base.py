@@ -129,3 +129,17 @@ IDIOMS = {
 def test_idiomatic_sql_survives_regeneration(shop, shop_conn):
     for sql, expected in IDIOMS[shop.engine]:
         assert shop_conn.run(sql).rows == expected, sql
+
+
+def test_byte_cap_cuts_the_result_and_says_why(shop):
+    with shop.connect(max_result_bytes=2000) as conn:
+        cut = conn.run("SELECT * FROM orders ORDER BY id")
+        assert cut.truncated is True and cut.truncated_reason == "bytes"
+        assert 0 < len(cut.rows) < 200 and [r[0] for r in cut.rows] == list(range(1, len(cut.rows) + 1))
+        assert len(json.dumps(cut.rows)) <= 2000
+        by_rows = conn.run("SELECT id FROM orders ORDER BY id", row_limit=3)
+        assert by_rows.truncated and by_rows.truncated_reason == "rows"
+        whole = conn.run("SELECT id FROM customers")
+        assert not whole.truncated and whole.truncated_reason is None
+        # Cut-off results leave the connector usable (MariaDB stops the statement).
+        assert conn.run("SELECT count(*) FROM orders").rows == [[200]]

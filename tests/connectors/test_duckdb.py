@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 
+import duckdb
 import pytest
 
-from connectors import ConnectorError, GuardRefusal
+from connectors import ConnectorError, GuardRefusal, connect
 
 
 def _raw(conn, sql: str):
@@ -42,3 +43,23 @@ def test_large_results_are_cut_quickly(duckdb_db):
         result = conn.run("SELECT range, md5(range::VARCHAR) FROM range(1000000000)", row_limit=5)
         assert result.truncated and len(result.rows) == 5
         assert time.monotonic() - started < 5
+
+
+def _rendered_memory_limit(value: str) -> str:
+    """How DuckDB itself shows a memory limit (it reports MiB / GiB)."""
+    with duckdb.connect(config={"memory_limit": value}) as con:
+        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+
+def test_memory_limit_and_threads_are_set_at_open(tmp_path):
+    path = tmp_path / "limits.duckdb"
+    duckdb.connect(str(path)).close()
+    settings = "SELECT current_setting('memory_limit'), current_setting('threads')"
+    with connect(str(path)) as conn:
+        assert conn.run(settings).rows == [[_rendered_memory_limit("1GB"), 2]]
+    with connect(f"duckdb:///{path}", duckdb_memory_limit="300MB", duckdb_threads=3) as conn:
+        assert conn.run(settings).rows == [[_rendered_memory_limit("300MB"), 3]]
+        with pytest.raises(ConnectorError):  # the configuration is locked
+            conn.run("SET memory_limit = '8GB'")
+    with pytest.raises(ConnectorError, match="memory_limit"):
+        connect(str(path), duckdb_memory_limit="lots")

@@ -71,6 +71,18 @@ def test_bad_limits_are_refused(files):
         connect(str(lite), row_limit=-1)
     with pytest.raises(ValueError):
         connect(str(lite), timeout_s=0)
+    with pytest.raises(ValueError):
+        connect(str(lite), connect_timeout_s=0)
+    with pytest.raises(ValueError):
+        connect(str(lite), max_result_bytes=0)
+    _, duck, _ = files
+    with pytest.raises(ValueError):
+        connect(str(duck), duckdb_threads=0)
+
+
+def test_a_url_that_does_not_parse_is_a_connector_error():
+    with pytest.raises(ConnectorError, match="not a database URL"):
+        connect("postgresql://someone@127.0.0.1:port/db")
 
 
 def test_plain_postgresql_url_uses_psycopg(postgres_url):

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from connectors import ConnectorError, GuardRefusal
+from connectors import ConnectorError, GuardRefusal, QueryTimeout
 
 
 def _raw(conn, sql: str):
@@ -49,3 +49,16 @@ def test_a_cut_off_result_is_not_drained(mariadb_db):
         assert result.truncated and len(result.rows) == 5
         assert time.monotonic() - started < 3
         assert conn.run("SELECT count(*) FROM customers").rows == [[30]]
+
+
+def test_the_read_timeout_follows_the_statement_limit(mariadb_db):
+    """PyMySQL waits connect_timeout_s between sessions; inside one, a little
+    past the statement's limit, so a statement longer than the connect timeout
+    still answers."""
+    with mariadb_db.connect(connect_timeout_s=1) as conn:
+        started = time.monotonic()
+        assert conn.run("SELECT SLEEP(2)", timeout_s=5).rows == [[0]]
+        assert 2 <= time.monotonic() - started < 4
+        with pytest.raises(QueryTimeout):  # the server's own limit answers first
+            conn.run("SELECT SLEEP(4)", timeout_s=1)
+        assert conn.run("SELECT 1").rows == [[1]]

@@ -72,3 +72,15 @@ def test_a_database_kept_outside_the_search_path_is_found_and_its_names_resolve(
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE {database} WITH (FORCE)")
+
+
+def test_connections_carry_the_connect_timeout_keepalives_and_a_statement_timeout(postgres_db):
+    with postgres_db.connect(timeout_s=7, connect_timeout_s=3) as conn:
+        with conn._acquire() as handle:  # a pooled connection outside any session
+            parameters = handle.conn.info.get_parameters()
+            # Even statements outside a session (the pool's ping) have a limit.
+            assert handle.conn.execute("SHOW statement_timeout").fetchone() == ("7s",)
+            handle.conn.rollback()
+    assert parameters["connect_timeout"] == "3"
+    assert parameters["keepalives"] == "1" and parameters["tcp_user_timeout"] == "3000"
+    assert "default_transaction_read_only=on" in parameters["options"]

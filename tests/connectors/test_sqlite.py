@@ -3,6 +3,9 @@ even for statements that never went through the guard."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 import pytest
 
 from connectors import ConnectorError, connect
@@ -59,3 +62,18 @@ def test_explain_analyze_counts_rows(sqlite_db):
         plan = conn.explain("SELECT * FROM orders WHERE customer_id = 7", analyze=True)
     assert plan.root.actual_rows == 7.0 and plan.root.actual_ms is not None
     assert plan.root.relation == "orders" and plan.root.index == "orders_customer_idx"
+
+
+def test_large_values_are_cut_at_the_byte_cap(tmp_path):
+    path = tmp_path / "docs.sqlite"
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT, raw BLOB)")
+        con.executemany("INSERT INTO docs VALUES (?, ?, ?)",
+                        [(i, chr(97 + i % 26) * 1000, bytes([i % 256]) * 200) for i in range(200)])
+    with connect(str(path)) as whole:
+        table_bytes = len(json.dumps(whole.run("SELECT * FROM docs").rows))
+    with connect(str(path), max_result_bytes=4096) as conn:
+        result = conn.run("SELECT * FROM docs ORDER BY id")
+    assert result.truncated and result.truncated_reason == "bytes"
+    assert 0 < len(result.rows) < 5
+    assert len(json.dumps(result.rows)) <= 4096 < table_bytes / 50
