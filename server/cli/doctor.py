@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from llm.model_files import cached_path, is_verified, sha256_file, spec_for
@@ -27,13 +28,27 @@ def _check_model(settings, deep: bool) -> tuple[bool, str]:
     return ok, "verified" if ok else "not verified: run `dbgpt model pull`"
 
 
+def _our_api_answers(settings) -> bool:
+    """Whether the API port is held by a DB-GPT that answers its health check (the user's own server)."""
+    import httpx
+
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    try:
+        response = httpx.get(f"http://{host}:{settings.port}/healthz", timeout=3)
+        return response.status_code in (200, 503) and "status" in response.json()
+    except (httpx.HTTPError, ValueError):
+        return False
+
+
 def _check_ports(settings) -> tuple[bool, str]:
     busy = [f"{what} {port}" for what, port in (("API", settings.port), ("controller", settings.controller_port),
                                                  ("worker", settings.worker_port))
             if not port_free(settings.host, port)]
-    if busy:
-        return False, f"in use: {', '.join(busy)} (a running `dbgpt serve`, or set DBGPT_PORT etc.)"
-    return True, "free"
+    if not busy:
+        return True, "free"
+    if _our_api_answers(settings):
+        return True, f"in use by a running DB-GPT ({', '.join(busy)}): fine"
+    return False, f"in use: {', '.join(busy)} by another program (stop it, or set DBGPT_PORT etc.)"
 
 
 def _check_databases(settings) -> list[tuple[str, bool, str]]:
@@ -70,6 +85,6 @@ def doctor(deep: bool = typer.Option(False, help="Re-hash the model file (slow).
     table = Table("check", "ok", "detail")
     for name, ok, detail in rows:
         table.add_row(name, "[green]yes[/]" if ok else "[red]no[/]", detail)
-    console.print(table)
+    Console().print(table)  # the report is the command's output: stdout
     if not all(ok for _n, ok, _d in rows):
         raise typer.Exit(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from llm.model_files import CATALOG, cached_path, is_verified
@@ -30,7 +31,7 @@ def list_cmd() -> None:
         table.add_row(spec.name, str(path), f"{spec.size / 1e9:.2f} GB", status)
     if settings.model_path is not None:
         table.add_row(settings.model_name, str(settings.model_path), "", "local file (DBGPT_MODEL_PATH)")
-    console.print(table)
+    Console().print(table)  # the list is the command's output: stdout
 
 
 @app.command("apply-delta")

@@ -120,7 +120,7 @@ def _announce_when_healthy(settings) -> None:
                 if httpx.get(url + "/healthz", timeout=2).status_code == 200:
                     console.print("[bold green]DB-GPT is ready.[/] Open this one-time link in a browser to sign in:")
                     console.print(login, soft_wrap=True, highlight=False)
-                    console.print(f"API docs at {url}/docs; API keys: dbgpt key create --user NAME")
+                    console.print(f"API docs at {url}/docs; API keys: dbgpt key create --user NAME", soft_wrap=True)
                     return
             except httpx.HTTPError:
                 pass

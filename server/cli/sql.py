@@ -12,6 +12,7 @@ import json
 import typer
 from rich.markup import escape
 
+from connectors.types import ConnectorError
 from server.cli.common import console, fail, load_settings, open_llm, print_rows
 from server.databases import DatabaseCatalog, UnknownDatabase
 
@@ -61,7 +62,8 @@ def sql(
     catalog = DatabaseCatalog(settings)
     try:
         connector = catalog.connector(db)
-    except UnknownDatabase as exc:
+    except (UnknownDatabase, ConnectorError) as exc:  # a typo or a missing file: one line, no traceback
+        catalog.close()
         raise fail(str(exc), code=2) from exc
     knowledge = Knowledge(settings)
     try:
