@@ -16,6 +16,7 @@ from assistant.sqlgen.answer import AnswerError, SqlAnswer
 from assistant.sqlgen.chart import suggest_chart
 from assistant.sqlgen.dialects import dialect_name
 from assistant.sqlgen.error_advice import advise
+from assistant.sqlgen.intent import refuse_write
 from assistant.sqlgen.knowledge_context import SqlKnowledge, examples_text
 from assistant.sqlgen.linking import choose_tables
 from assistant.sqlgen.parse_output import answer_is_complete, parse_answer
@@ -246,6 +247,8 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     knowledge = knowledge or SqlKnowledge()
     timer = StageTimer(on_stage)
     answer = SqlAnswer(question=question, candidates=options.candidates)
+    if refused := refuse_write(answer):
+        return refused
     with timer.stage("schema"):
         schema = await asyncio.to_thread(connector.introspect)
     with timer.stage("link"):

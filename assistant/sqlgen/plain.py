@@ -12,6 +12,7 @@ from assistant.sqlgen import prompts
 from assistant.sqlgen.answer import AnswerError, SqlAnswer
 from assistant.sqlgen.dialects import dialect_name
 from assistant.sqlgen.execute import execute_into
+from assistant.sqlgen.intent import refuse_write
 from assistant.sqlgen.parse_output import parse_answer
 from assistant.sqlgen.schema_text import schema_ddl
 from assistant.sqlgen.timing import StageTimer
@@ -33,6 +34,8 @@ async def answer_plain(
 ) -> SqlAnswer:
     timer = StageTimer()
     answer = SqlAnswer(question=question)
+    if refused := refuse_write(answer):
+        return refused
     with timer.stage("schema"):
         schema = await asyncio.to_thread(connector.introspect)
         messages = plain_messages(question, schema_ddl(schema), connector.dialect, row_limit)

@@ -205,3 +205,14 @@ def test_healthz_follows_the_model(client, llm):
 def test_openapi_docs_are_served(client):
     assert client.get("/docs").status_code == 200
     assert "/api/v1/sql/generate" in client.get("/openapi.json").json()["paths"]
+
+
+def test_a_request_to_change_data_is_answered_in_words(client, llm):
+    # A verified example alike once made this an unrelated SELECT at full confidence.
+    response = client.post("/api/v1/sql/generate", json={"question": "delete all customers"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["sql"] is None and body["rows"] == []
+    assert body["error"]["kind"] == "refused" and body["error"]["rule"] == "write_intent"
+    assert body["error"]["message"].startswith("I only read data")
+    assert llm.requests == []
