@@ -14,13 +14,13 @@ from contextlib import contextmanager
 
 import duckdb
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from connectors import ConnectorError, connect
 from server.app import create_app
 from server.databases import DatabaseCatalog
 from server.settings import Settings
+from tests.support.auth import signed_in
 
 SECRET = "s3cret-Pa55word"
 
@@ -159,7 +159,7 @@ def test_no_connector_error_shows_a_password(postgres_url, mariadb_url):
 
 def test_the_api_answers_a_refused_option_with_its_name(tmp_path, mariadb_url):
     settings = Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models")
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    with signed_in(create_app(settings), settings, raise_server_exceptions=False) as client:
         response = client.post("/api/v1/connections",
                                json={"name": "odd", "url": _with_secret(mariadb_url, "?unknownoption=1")})
     assert response.status_code == 400
