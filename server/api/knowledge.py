@@ -1,6 +1,11 @@
 """Knowledge over HTTP: spaces and documents, ingestion jobs, the schema and
 value indexes, sensitive columns and verified examples (with the feedback
-endpoint the UI uses)."""
+endpoint the UI uses).
+
+Documents named by a path must lie under the configured file roots
+(server/file_roots.py). The files are indexed by a background job; a request
+never walks a folder and never answers with what a folder holds.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from knowledge.errors import ExampleError, SpaceError, SpaceNotFound
-from server.api.deps import AccessDep, AdminUser, AuditDep, KnowledgeDep
+from server.api.deps import AccessDep, AdminUser, AuditDep, KnowledgeDep, SettingsDep
 from server.api.errors import ApiError
 from server.api.schemas import MAX_QUESTION_CHARS, ErrorBody
+from server.file_roots import FileRoots
 
 router = APIRouter(prefix="/knowledge", tags=["knowledge"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
@@ -25,7 +31,8 @@ class SpaceBody(BaseModel):
 
 
 class AddDocuments(BaseModel):
-    paths: list[str] = Field(min_length=1, description="Files or folders on the server's disk.")
+    paths: list[str] = Field(min_length=1, max_length=1000,
+                             description="Files or folders on the server's disk, under the configured file roots.")
 
 
 class SearchBody(BaseModel):
@@ -97,11 +104,27 @@ async def list_documents(name: str, access: AccessDep, knowledge: KnowledgeDep) 
     return await _call(lambda: knowledge.documents.documents(access.space(name)))
 
 
-@router.post("/spaces/{name}/documents", status_code=202, responses=ERRORS)
-async def add_documents(name: str, body: AddDocuments, _admin: AdminUser, knowledge: KnowledgeDep) -> dict:
-    """Start a background ingestion job; follow it at /jobs/{id}."""
-    job = await _call(lambda: knowledge.ingestion.submit(name, body.paths))
-    return job.to_dict()
+@router.post("/spaces/{name}/documents", status_code=202, responses={**ERRORS, 403: {"model": ErrorBody}})
+async def add_documents(name: str, body: AddDocuments, _admin: AdminUser, knowledge: KnowledgeDep,
+                        settings: SettingsDep, _audit: AuditDep) -> dict:
+    """Index files and folders from the server's disk in a background job; follow it at /jobs/{id}.
+
+    Each path must resolve (symlinks followed) under the configured file roots
+    (DBGPT_FILE_ROOTS), outside the product's own state; any other is 403, with
+    the same answer whether or not it exists. Folders are walked by the job, up
+    to DBGPT_MAX_INGEST_FILES files, and files found there that lead outside
+    the roots are skipped. The answer is the job's id and how many paths it got.
+    """
+    await _call(lambda: knowledge.documents.get(name))  # an unknown space is 404 before any path is looked at
+    roots = FileRoots(settings)
+    paths = await asyncio.to_thread(lambda: [roots.confine(raw) for raw in body.paths])
+    refused = [i for i, path in enumerate(paths) if path is None]
+    if refused:
+        raise ApiError(403, f"paths[{refused[0]}] is not under the folders documents may be read from "
+                            "(DBGPT_FILE_ROOTS); upload the files instead")
+    job = await _call(lambda: knowledge.ingestion.submit(name, paths, allow=roots.readable,
+                                                         max_files=settings.max_ingest_files))
+    return job.started()
 
 
 @router.delete("/spaces/{name}/documents", status_code=204, responses=ERRORS)

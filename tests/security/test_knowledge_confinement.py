@@ -1,0 +1,111 @@
+"""Documents named by path enter the knowledge store only from under the
+configured file roots; over real routes, a real Chroma store and the real
+embedder. The roots here enclose the data dir, so its own files must be kept
+out by rule, not by luck."""
+
+import time
+
+import pytest
+
+from knowledge.service import Knowledge
+from server.app import create_app
+from server.settings import Settings
+from tests.knowledge.fixtures import embedder  # noqa: F401
+from tests.support.auth import signed_in
+from tests.support.helpers import wait_for_job
+
+API = "/api/v1/knowledge"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models", file_roots=[tmp_path],
+                    max_upload_bytes=20_000, max_upload_files=3, max_ingest_files=50)
+
+
+@pytest.fixture
+def app(settings, embedder):
+    return create_app(settings, knowledge=Knowledge(settings, embedder=embedder))
+
+
+@pytest.fixture
+def client(app, settings):
+    with signed_in(app, settings) as test_client:
+        assert test_client.post(f"{API}/spaces", json={"name": "ops"}).status_code == 201
+        yield test_client
+
+
+def nothing_ingested(client):
+    return client.get(f"{API}/spaces/ops/documents").json() == [] and client.get(f"{API}/jobs").json() == []
+
+
+# Paths -------------------------------------------------------------------------------
+def test_paths_outside_the_roots_are_refused_alike_and_nothing_is_ingested(client, tmp_path, settings):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "passwd.txt").symlink_to("/etc/passwd")
+    (tmp_path / "docs" / "etc").symlink_to("/etc")
+    details = set()
+    for path in ["/etc", "/etc/passwd", "/etc/no-such-file", str(settings.metadata_db_path),
+                 str(settings.secret_key_path), str(settings.data_dir), str(settings.chroma_path),
+                 str(tmp_path / "docs" / "passwd.txt"), str(tmp_path / "docs" / "etc"),
+                 str(tmp_path / "docs" / ".." / ".." / ".." / "etc" / "hosts")]:
+        answer = client.post(f"{API}/spaces/ops/documents", json={"paths": [path]})
+        assert answer.status_code == 403, path
+        details.add(answer.json()["detail"])
+    # One message for all of them: whether a path exists, is a folder or a link is not told.
+    assert len(details) == 1
+    detail = details.pop()
+    assert "etc" not in detail and "passwd" not in detail and str(tmp_path) not in detail
+    assert nothing_ingested(client)
+
+
+def test_one_bad_path_refuses_the_whole_request(client, tmp_path):
+    (tmp_path / "fine.md").write_text("# Fine\n")
+    answer = client.post(f"{API}/spaces/ops/documents", json={"paths": [str(tmp_path / "fine.md"), "/etc/hosts"]})
+    assert answer.status_code == 403 and "paths[1]" in answer.json()["detail"]
+    assert nothing_ingested(client)
+
+
+def test_the_root_of_the_disk_is_refused_at_once(client):
+    start = time.monotonic()
+    answer = client.post(f"{API}/spaces/ops/documents", json={"paths": ["/"]})
+    assert answer.status_code == 403 and time.monotonic() - start < 1.0
+    assert nothing_ingested(client)
+
+
+def test_a_folder_is_walked_by_the_job_and_never_listed_in_the_answer(client, tmp_path, settings):
+    docs = tmp_path / "docs"
+    (docs / "deep").mkdir(parents=True)
+    (docs / "guide.md").write_text("# Guide\nRestart the replica after a failover.\n")
+    (docs / "deep" / "notes.txt").write_text("The nightly backup runs at 02:00.")
+    (docs / "hosts.txt").symlink_to("/etc/hosts")  # a link inside a root that leads out
+    (docs / "secret.txt").symlink_to(settings.secret_key_path)  # and one into the product's own state
+    answer = client.post(f"{API}/spaces/ops/documents", json={"paths": [str(docs)]})
+    assert answer.status_code == 202
+    started = answer.json()
+    assert set(started) == {"id", "space", "state", "paths"} and started["paths"] == 1
+    job = wait_for_job(client, started["id"])
+    assert job["state"] == "done" and job["counts"] == {"added": 2} and job["skipped"] == 2
+    paths = [f["path"] for f in job["files"]]
+    assert [p.rsplit("/", 1)[-1] for p in paths] == ["notes.txt", "guide.md"]
+    assert not any("hosts" in p or "secret" in p for p in paths)
+
+
+def test_a_root_that_holds_the_data_dir_does_not_give_its_files_away(client, tmp_path, settings):
+    (tmp_path / "readme.md").write_text("# Readme\nThe team's own notes.\n")
+    job = wait_for_job(client, client.post(f"{API}/spaces/ops/documents", json={"paths": [str(tmp_path)]}).json()["id"])
+    data = str(settings.data_dir.resolve())
+    assert job["state"] == "done" and job["skipped"] > 0  # metadata.sqlite, secret.key, the Chroma store ...
+    assert [f["path"] for f in job["files"]] == [str((tmp_path / "readme.md").resolve())]
+    assert not any(f["path"].startswith(data) for f in job["files"])
+
+
+def test_a_walk_past_the_file_limit_fails_the_job_without_listing_anything(client, tmp_path):
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(51):
+        (many / f"{i:03}.txt").write_text(f"note {i}")
+    job = wait_for_job(client, client.post(f"{API}/spaces/ops/documents", json={"paths": [str(many)]}).json()["id"])
+    assert job["state"] == "failed" and "more than 50 files" in job["error"]
+    assert str(many) not in job["error"] and job["files"] == [] and job["total"] == 0
+    assert client.get(f"{API}/spaces/ops/documents").json() == []
