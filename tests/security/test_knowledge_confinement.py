@@ -1,9 +1,11 @@
-"""Documents named by path enter the knowledge store only from under the
+"""Documents enter the knowledge store only by upload or from paths under the
 configured file roots; over real routes, a real Chroma store and the real
 embedder. The roots here enclose the data dir, so its own files must be kept
 out by rule, not by luck."""
 
+import io
 import time
+import zipfile
 
 import pytest
 
@@ -35,8 +37,17 @@ def client(app, settings):
         yield test_client
 
 
+@pytest.fixture
+def uploads(settings):
+    return settings.uploads_path / "ops"
+
+
 def nothing_ingested(client):
     return client.get(f"{API}/spaces/ops/documents").json() == [] and client.get(f"{API}/jobs").json() == []
+
+
+def stored_files(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
 
 
 # Paths -------------------------------------------------------------------------------
@@ -109,3 +120,61 @@ def test_a_walk_past_the_file_limit_fails_the_job_without_listing_anything(clien
     assert job["state"] == "failed" and "more than 50 files" in job["error"]
     assert str(many) not in job["error"] and job["files"] == [] and job["total"] == 0
     assert client.get(f"{API}/spaces/ops/documents").json() == []
+
+
+# Uploads -----------------------------------------------------------------------------
+def test_an_upload_over_the_size_cap_is_413_and_leaves_no_file(client, uploads):
+    big = [("files", ("a.txt", b"a" * 8_000, "text/plain")), ("files", ("b.txt", b"b" * 15_000, "text/plain"))]
+    assert client.post(f"{API}/spaces/ops/upload", files=big).status_code == 413
+    # Sent without a length, the body is counted as it arrives.
+    body = b"--B\r\nContent-Disposition: form-data; name=\"files\"; filename=\"c.txt\"\r\n\r\n" + b"c" * 30_000
+
+    def chunks():
+        for i in range(0, len(body), 4096):
+            yield body[i:i + 4096]
+
+    streamed = client.post(f"{API}/spaces/ops/upload", content=chunks(),
+                           headers={"Content-Type": "multipart/form-data; boundary=B"})
+    assert streamed.status_code == 413
+    assert stored_files(uploads) == [] and nothing_ingested(client)
+
+
+def test_too_many_files_is_413_and_leaves_no_file(client, uploads):
+    files = [("files", (f"{i}.txt", b"x", "text/plain")) for i in range(4)]
+    answer = client.post(f"{API}/spaces/ops/upload", files=files)
+    assert answer.status_code == 413 and "at most 3 files" in answer.json()["detail"]
+    assert stored_files(uploads) == [] and nothing_ingested(client)
+
+
+def test_archives_are_refused_with_a_clear_message(client, uploads):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../evil.txt", "x")
+    for name in ("docs.zip", "docs.txt"):
+        answer = client.post(f"{API}/spaces/ops/upload", files=[
+            ("files", ("fine.md", b"# Fine\n", "text/markdown")),
+            ("files", (name, buffer.getvalue(), "application/zip"))])
+        assert answer.status_code == 415, name
+        assert "archive" in answer.json()["detail"] and "not unpacked" in answer.json()["detail"]
+    assert stored_files(uploads) == [] and nothing_ingested(client)
+
+
+def test_a_name_with_parent_folders_lands_inside_the_uploads_folder(client, uploads, tmp_path):
+    answer = client.post(f"{API}/spaces/ops/upload", files={"files": ("../../evil.txt", b"evil", "text/plain")})
+    assert answer.status_code == 202 and answer.json()["files"] == ["evil.txt"]
+    assert stored_files(uploads) == ["evil.txt"]
+    assert not (uploads.parent.parent / "evil.txt").exists() and not (tmp_path / "evil.txt").exists()
+    job = wait_for_job(client, answer.json()["id"])
+    assert job["counts"] == {"added": 1} and job["files"][0]["path"] == str((uploads / "evil.txt").resolve())
+
+
+def test_an_analyst_may_neither_upload_nor_name_paths(app, settings, uploads, tmp_path):
+    (tmp_path / "fine.md").write_text("# Fine\n")
+    with signed_in(app, settings) as admin:
+        assert admin.post(f"{API}/spaces", json={"name": "ops"}).status_code == 201
+    with signed_in(app, settings, user="ana", role="analyst") as analyst:
+        upload = analyst.post(f"{API}/spaces/ops/upload", files={"files": ("fine.md", b"# Fine\n", "text/markdown")})
+        assert upload.status_code == 403
+        paths = analyst.post(f"{API}/spaces/ops/documents", json={"paths": [str(tmp_path / "fine.md")]})
+        assert paths.status_code == 403
+    assert stored_files(uploads) == []

@@ -59,8 +59,32 @@ def test_documents_are_ingested_in_the_background_and_searched(client, tmp_path)
     assert client.post(f"{API}/spaces/manuals/search", json={"query": "vacuum"}).json() == []
 
 
+def test_uploaded_documents_are_stored_indexed_replaced_and_dropped_with_their_space(client, tmp_path):
+    assert client.post(f"{API}/spaces", json={"name": "ops"}).status_code == 201
+    vacuum = (sqlite_docs() / "lang_vacuum.html").read_bytes()
+    started = client.post(f"{API}/spaces/ops/upload", files=[
+        ("files", ("runbook.md", b"# Failover\nPromote the replica with pg_ctl promote.\n", "text/markdown")),
+        ("files", ("vacuum.html", vacuum, "text/html"))])
+    assert started.status_code == 202, started.text
+    assert started.json()["files"] == ["runbook.md", "vacuum.html"] and started.json()["paths"] == 2
+    assert wait_for_job(client, started.json()["id"])["counts"] == {"added": 2}
+    folder = tmp_path / "data" / "uploads" / "ops"
+    assert sorted(p.name for p in folder.iterdir()) == ["runbook.md", "vacuum.html"]
+    hit = client.post(f"{API}/spaces/ops/search", json={"query": "promote the replica", "k": 1}).json()[0]
+    assert hit["metadata"]["title"] == "Failover"
+
+    again = client.post(f"{API}/spaces/ops/upload", files={
+        "files": ("runbook.md", b"# Failover\nPromote the replica, then rebuild the old primary.\n")})
+    assert wait_for_job(client, again.json()["id"])["counts"] == {"replaced": 1}
+    assert len(client.get(f"{API}/spaces/ops/documents").json()) == 2
+
+    assert client.delete(f"{API}/spaces/ops").status_code == 204
+    assert not folder.exists()
+
+
 def test_unknown_space_job_and_bad_names(client):
     assert client.post(f"{API}/spaces/nope/documents", json={"paths": ["/tmp"]}).status_code == 404
+    assert client.post(f"{API}/spaces/nope/upload", files={"files": ("a.txt", b"a")}).status_code == 404
     assert client.get(f"{API}/jobs/nope").status_code == 404
     assert client.post(f"{API}/spaces", json={"name": "../x"}).status_code == 422
 
