@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_000_000, ge=1024)  # any JSON request (413 beyond)
     max_upload_bytes: int = Field(50_000_000, ge=1024)  # one multipart upload, all files together
     max_upload_files: int = Field(20, ge=1)
+    max_ingest_files: int = Field(1000, ge=1)  # files one ingestion job may find in the folders it is given
 
     # Databases.
     default_db: str = "demo"
@@ -130,6 +131,11 @@ class Settings(BaseSettings):
     def user_databases_path(self) -> Path:
         """Where users put (and uploads land as) SQLite and DuckDB files by default."""
         return self.data_dir / "databases"
+
+    @property
+    def uploads_path(self) -> Path:
+        """Where uploaded documents are kept, one folder per knowledge space."""
+        return self.data_dir / "uploads"
 
     @property
     def cluster_secret_path(self) -> Path:

@@ -1,22 +1,32 @@
 """Knowledge over HTTP: spaces and documents, ingestion jobs, the schema and
 value indexes, sensitive columns and verified examples (with the feedback
-endpoint the UI uses)."""
+endpoint the UI uses).
+
+Documents enter a space in two ways only: uploaded (server/uploads.py), or
+named by a path under the configured file roots (server/file_roots.py).
+Either way the files are indexed by a background job; a request never walks
+a folder and never answers with what a folder holds.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from knowledge.errors import ExampleError, SpaceError, SpaceNotFound
-from server.api.deps import AccessDep, AdminUser, AuditDep, KnowledgeDep
+from server import uploads
+from server.api.deps import AccessDep, AdminUser, AuditDep, KnowledgeDep, SettingsDep
 from server.api.errors import ApiError
 from server.api.schemas import MAX_QUESTION_CHARS, ErrorBody
+from server.file_roots import FileRoots
 
 router = APIRouter(prefix="/knowledge", tags=["knowledge"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+UPLOAD_ERRORS = {**ERRORS, **{status: {"model": ErrorBody} for status in (400, 403, 413, 415)}}
 
 
 class SpaceBody(BaseModel):
@@ -25,7 +35,8 @@ class SpaceBody(BaseModel):
 
 
 class AddDocuments(BaseModel):
-    paths: list[str] = Field(min_length=1, description="Files or folders on the server's disk.")
+    paths: list[str] = Field(min_length=1, max_length=1000,
+                             description="Files or folders on the server's disk, under the configured file roots.")
 
 
 class SearchBody(BaseModel):
@@ -87,8 +98,11 @@ async def create_space(body: SpaceBody, _admin: AdminUser, knowledge: KnowledgeD
 
 
 @router.delete("/spaces/{name}", status_code=204, responses=ERRORS)
-async def drop_space(name: str, _admin: AdminUser, access: AccessDep, knowledge: KnowledgeDep) -> None:
+async def drop_space(name: str, _admin: AdminUser, access: AccessDep, knowledge: KnowledgeDep,
+                     settings: SettingsDep) -> None:
+    """Drop a space, its vectors and the files uploaded to it."""
     await _call(lambda: knowledge.documents.drop(name))
+    await asyncio.to_thread(shutil.rmtree, settings.uploads_path / name, ignore_errors=True)
     access.services.users.forget_target("space", name)
 
 
@@ -97,11 +111,57 @@ async def list_documents(name: str, access: AccessDep, knowledge: KnowledgeDep) 
     return await _call(lambda: knowledge.documents.documents(access.space(name)))
 
 
-@router.post("/spaces/{name}/documents", status_code=202, responses=ERRORS)
-async def add_documents(name: str, body: AddDocuments, _admin: AdminUser, knowledge: KnowledgeDep) -> dict:
-    """Start a background ingestion job; follow it at /jobs/{id}."""
-    job = await _call(lambda: knowledge.ingestion.submit(name, body.paths))
-    return job.to_dict()
+@router.post("/spaces/{name}/documents", status_code=202, responses={**ERRORS, 403: {"model": ErrorBody}})
+async def add_documents(name: str, body: AddDocuments, _admin: AdminUser, knowledge: KnowledgeDep,
+                        settings: SettingsDep, _audit: AuditDep) -> dict:
+    """Index files and folders from the server's disk in a background job; follow it at /jobs/{id}.
+
+    Each path must resolve (symlinks followed) under the configured file roots
+    (DBGPT_FILE_ROOTS), outside the product's own state; any other is 403, with
+    the same answer whether or not it exists. Folders are walked by the job, up
+    to DBGPT_MAX_INGEST_FILES files, and files found there that lead outside
+    the roots are skipped. The answer is the job's id and how many paths it got.
+    """
+    await _call(lambda: knowledge.documents.get(name))  # an unknown space is 404 before any path is looked at
+    roots = FileRoots(settings)
+    paths = await asyncio.to_thread(lambda: [roots.confine(raw) for raw in body.paths])
+    refused = [i for i, path in enumerate(paths) if path is None]
+    if refused:
+        raise ApiError(403, f"paths[{refused[0]}] is not under the folders documents may be read from "
+                            "(DBGPT_FILE_ROOTS); upload the files instead")
+    job = await _call(lambda: knowledge.ingestion.submit(name, paths, allow=roots.readable,
+                                                         max_files=settings.max_ingest_files))
+    return job.started()
+
+
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["files"],
+    "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}}
+
+
+@router.post("/spaces/{name}/upload", status_code=202, responses=UPLOAD_ERRORS, openapi_extra=UPLOAD_BODY)
+async def upload_documents(name: str, request: Request, _admin: AdminUser, knowledge: KnowledgeDep,
+                           settings: SettingsDep, _audit: AuditDep) -> dict:
+    """Upload documents (multipart/form-data, one file part each) and index them in a background job.
+
+    At most DBGPT_MAX_UPLOAD_FILES files (413) and DBGPT_MAX_UPLOAD_BYTES bytes
+    together (413, counted as the body arrives). Only the types the loaders read
+    (PDF, DOCX, CSV, text, Markdown, HTML); anything else is 415. Archives (zip,
+    tar, gzip, 7z, rar, ...) are refused with 415, not unpacked: upload the
+    documents inside them. Files are kept under the data dir with sanitised
+    names; a file named like an earlier upload to this space replaces it. A
+    refused or broken upload stores nothing. The answer is the job's id and the
+    names the files were stored under; follow the job at /jobs/{id}.
+    """
+    await _call(lambda: knowledge.documents.get(name))
+    folder = settings.uploads_path / name  # space names are plain names: letters, digits, ' ', '_', '.', '-'
+    try:
+        stored = await uploads.receive(request.headers.get("content-type", ""), request.stream(), folder,
+                                       max_bytes=settings.max_upload_bytes, max_files=settings.max_upload_files)
+    except uploads.UploadRefused as exc:
+        raise ApiError(exc.status, exc.message) from exc
+    job = await _call(lambda: knowledge.ingestion.submit(name, stored))
+    return {**job.started(), "files": [path.name for path in stored]}
 
 
 @router.delete("/spaces/{name}/documents", status_code=204, responses=ERRORS)

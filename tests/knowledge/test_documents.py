@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from knowledge.documents import DocumentSpaces, SpaceError
-from knowledge.ingestion import IngestionManager, expand
+from knowledge.ingestion import IngestionManager, TooManyFiles, expand, list_files
 from knowledge.registry import Registry
 from tests.knowledge.files import sqlite_docs, write_pdf
 
@@ -115,3 +115,31 @@ def test_expand_walks_folders_and_skips_hidden_files(tmp_path):
     (tmp_path / ".git" / "config").write_text("x")
     (tmp_path / "b.txt").write_text("b")
     assert [p.name for p in expand([tmp_path])] == ["x.md", "b.txt"]
+
+
+def test_a_listing_is_bounded_and_checks_each_file_where_it_leads(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("s")
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "a.md").write_text("a")
+    (docs / "sub" / "b.md").write_text("b")
+    (docs / "link.txt").symlink_to(outside / "secret.txt")
+    (docs / "linked-folder").symlink_to(outside)  # not followed
+    inside = lambda path: path.is_relative_to(docs.resolve())  # noqa: E731
+    listing = list_files([docs], allow=inside, max_files=3)
+    assert [p.name for p in listing.files] == ["a.md", "b.md"] and listing.skipped == 1
+    with pytest.raises(TooManyFiles, match="more than 2 files") as refused:
+        list_files([docs], allow=inside, max_files=2)
+    assert str(docs) not in str(refused.value)
+
+
+def test_a_job_over_its_file_limit_fails_without_indexing_anything(spaces, docs_dir):
+    manager = IngestionManager(spaces)
+    submitted = manager.submit("sqlite-docs", [docs_dir], max_files=len(PAGES) - 1)
+    assert submitted.started() == {"id": submitted.id, "space": "sqlite-docs", "state": "queued", "paths": 1}
+    job = manager.wait(submitted.id)
+    manager.shutdown()
+    assert job.state == "failed" and f"more than {len(PAGES) - 1} files" in job.error
+    assert job.results == [] and spaces.documents("sqlite-docs") == []

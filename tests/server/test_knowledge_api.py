@@ -1,7 +1,7 @@
 """Knowledge routes over real Chroma, embeddings and SQLite; no model involved."""
 
+import shutil
 import sqlite3
-import time
 
 import pytest
 
@@ -9,6 +9,7 @@ from knowledge.service import Knowledge
 from server.app import create_app
 from server.settings import Settings
 from tests.support.auth import signed_in
+from tests.support.helpers import wait_for_job
 from tests.knowledge.files import sqlite_docs
 from tests.knowledge.fixtures import embedder  # noqa: F401
 
@@ -38,23 +39,14 @@ def client(tmp_path, embedder):
         yield test_client
 
 
-def wait_for(client, job_id):
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        job = client.get(f"{API}/jobs/{job_id}").json()
-        if job["state"] in ("done", "failed"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} did not finish")
-
-
 def test_documents_are_ingested_in_the_background_and_searched(client, tmp_path):
     assert client.post(f"{API}/spaces", json={"name": "manuals"}).status_code == 201
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 nope")
+    shutil.copy(sqlite_docs() / "lang_vacuum.html", tmp_path)  # under the file roots (tmp_path)
     started = client.post(f"{API}/spaces/manuals/documents",
-                          json={"paths": [str(sqlite_docs() / "lang_vacuum.html"), str(tmp_path / "broken.pdf")]})
-    assert started.status_code == 202 and started.json()["total"] == 2
-    job = wait_for(client, started.json()["id"])
+                          json={"paths": [str(tmp_path / "lang_vacuum.html"), str(tmp_path / "broken.pdf")]})
+    assert started.status_code == 202 and started.json()["paths"] == 2 and "files" not in started.json()
+    job = wait_for_job(client, started.json()["id"])
     assert job["counts"] == {"added": 1, "failed": 1}
     assert [f["error_kind"] for f in job["files"]] == [None, "corrupt"]
     hits = client.post(f"{API}/spaces/manuals/search", json={"query": "reclaim free pages", "k": 2}).json()
@@ -67,8 +59,32 @@ def test_documents_are_ingested_in_the_background_and_searched(client, tmp_path)
     assert client.post(f"{API}/spaces/manuals/search", json={"query": "vacuum"}).json() == []
 
 
+def test_uploaded_documents_are_stored_indexed_replaced_and_dropped_with_their_space(client, tmp_path):
+    assert client.post(f"{API}/spaces", json={"name": "ops"}).status_code == 201
+    vacuum = (sqlite_docs() / "lang_vacuum.html").read_bytes()
+    started = client.post(f"{API}/spaces/ops/upload", files=[
+        ("files", ("runbook.md", b"# Failover\nPromote the replica with pg_ctl promote.\n", "text/markdown")),
+        ("files", ("vacuum.html", vacuum, "text/html"))])
+    assert started.status_code == 202, started.text
+    assert started.json()["files"] == ["runbook.md", "vacuum.html"] and started.json()["paths"] == 2
+    assert wait_for_job(client, started.json()["id"])["counts"] == {"added": 2}
+    folder = tmp_path / "data" / "uploads" / "ops"
+    assert sorted(p.name for p in folder.iterdir()) == ["runbook.md", "vacuum.html"]
+    hit = client.post(f"{API}/spaces/ops/search", json={"query": "promote the replica", "k": 1}).json()[0]
+    assert hit["metadata"]["title"] == "Failover"
+
+    again = client.post(f"{API}/spaces/ops/upload", files={
+        "files": ("runbook.md", b"# Failover\nPromote the replica, then rebuild the old primary.\n")})
+    assert wait_for_job(client, again.json()["id"])["counts"] == {"replaced": 1}
+    assert len(client.get(f"{API}/spaces/ops/documents").json()) == 2
+
+    assert client.delete(f"{API}/spaces/ops").status_code == 204
+    assert not folder.exists()
+
+
 def test_unknown_space_job_and_bad_names(client):
     assert client.post(f"{API}/spaces/nope/documents", json={"paths": ["/tmp"]}).status_code == 404
+    assert client.post(f"{API}/spaces/nope/upload", files={"files": ("a.txt", b"a")}).status_code == 404
     assert client.get(f"{API}/jobs/nope").status_code == 404
     assert client.post(f"{API}/spaces", json={"name": "../x"}).status_code == 422
 

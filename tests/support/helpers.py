@@ -132,3 +132,14 @@ def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None, timeo
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=30)
+
+
+def wait_for_job(client, job_id: str, timeout_s: float = 120) -> dict:
+    """An ingestion job, once it is done or failed, read through the API as a client follows it."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/v1/knowledge/jobs/{job_id}").json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish")

@@ -67,3 +67,39 @@ def test_a_question_the_documents_do_not_answer_says_so(page, url, llm):
     turn = ask(page, "Who won the 1998 football world cup?")
     assert turn.locator(".answer.unanswerable").count() == 1
     assert turn.locator(".citations li").count() == 0
+
+
+def add_documents(page, url, space, files):
+    page.goto(url)
+    page.click("#add-documents")
+    page.fill("#documents-dialog input[name=space]", space)
+    page.set_input_files("#documents-files", files=[
+        {"name": name, "mimeType": "application/octet-stream", "buffer": data} for name, data in files])
+    page.click("#documents-upload")
+
+
+def test_documents_are_added_from_the_page_into_a_new_space(page, url):
+    add_documents(page, url, "runbooks", [
+        ("failover.md", b"# Failover\nPromote the replica with pg_ctl promote, then repoint the app.\n"),
+        ("backups.txt", b"The nightly backup runs at 02:00 and is kept for 14 days.")])
+    page.wait_for_selector("#documents-dialog", state="hidden", timeout=60_000)
+    assert page.input_value("#space") == "runbooks"  # the new space is listed and chosen
+    documents = page.request.get(url + "/api/v1/knowledge/spaces/runbooks/documents").json()
+    assert sorted((d["path"].rsplit("/", 1)[-1], d["state"]) for d in documents) == [
+        ("backups.txt", "indexed"), ("failover.md", "indexed")]
+
+
+def test_an_archive_is_refused_in_the_dialog_and_nothing_is_added(page, url):
+    add_documents(page, url, "archives", [("notes.md", b"# Notes\n"), ("docs.zip", b"PK\x03\x04" + b"\x00" * 100)])
+    error = page.locator("#documents-error")
+    error.wait_for(state="visible", timeout=30_000)
+    assert "archive" in error.inner_text() and page.locator("#documents-dialog").is_visible()
+    assert page.request.get(url + "/api/v1/knowledge/spaces/archives/documents").json() == []
+
+
+def test_a_file_that_cannot_be_read_is_named_with_its_reason(page, url):
+    add_documents(page, url, "broken", [("report.pdf", b"%PDF-1.4 not really"), ("ok.md", b"# Fine\nAll good.\n")])
+    error = page.locator("#documents-error")
+    error.wait_for(state="visible", timeout=60_000)
+    assert "report.pdf: corrupt" in error.inner_text()
+    assert page.locator("#documents-status").inner_text() == "1 added, 1 failed"

@@ -76,6 +76,25 @@ def test_csv_quotes_what_needs_quoting_and_leaves_null_empty(page, url):
     assert csv == 'name,note\r\n"a, b","say ""hi"""\r\nc,\r\n'
 
 
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_quoted_and_numbers_stay_numbers(page, url):
+    csv = run(page, url, "table.js", r"""
+        return m.toCsv(["=cmd|' /C calc'!A0", "n"], [
+            ["=HYPERLINK(\"http://x\")", -12.5], ["+1+2", "-12.5"], ["-2+3", "+3"], ["@SUM(A1)", "-1E+400"],
+            ["\tlead", 0], ["\rcr", "-Infinity"], ["-01:30:00", "plain - text"], ["a=b", null]]);""")
+    assert csv.split("\r\n") == [
+        "'=cmd|' /C calc'!A0,n",
+        '"\'=HYPERLINK(""http://x"")",-12.5',
+        "'+1+2,-12.5",
+        "'-2+3,+3",
+        "'@SUM(A1),-1E+400",
+        "'\tlead,0",
+        "\"'\rcr\",'-Infinity",
+        "'-01:30:00,plain - text",
+        "a=b,",
+        "",
+    ]
+
+
 def test_floats_are_shown_without_binary_noise_and_exported_as_sent(page, url):
     shown, csv = run(page, url, "table.js", """
         return [[120840.38000000111, 0.1 + 0.2, 7, 1e21, 2.5e-7, -3.14159265358979].map(m.shownNumber),

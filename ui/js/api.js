@@ -49,6 +49,13 @@ export async function postJSON(url, body, signal) {
   return response.status === 204 ? null : response.json();
 }
 
+// A multipart form (files): the browser writes the body and its boundary as it sends.
+export async function postForm(url, form, signal) {
+  const response = await fetch(url, { method: "POST", headers: { Accept: "application/json" }, body: form, signal });
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
 // One SSE block ("event: x\ndata: {...}") as {event, data}; data is parsed JSON.
 export function parseEventBlock(block) {
   let event = "message";

@@ -2,6 +2,7 @@
 
 import { getJSON, postJSON } from "./api.js";
 import { diagnoseSql } from "./diagnose_view.js";
+import { addDocuments, problems, progressText } from "./documents.js";
 import { errorBox, h } from "./dom.js";
 import { askDocuments } from "./qa_view.js";
 import { askData } from "./sql_view.js";
@@ -35,10 +36,13 @@ async function loadDatabases(select) {
   if (connections.some((c) => c.name === current)) $("database").value = current;
 }
 
-async function loadSpaces() {
+async function loadSpaces(select) {
+  const current = select ?? $("space").value;
   const spaces = await getJSON("/api/v1/knowledge/spaces");
   $("space").replaceChildren(h("option", { value: "" }, "All spaces"),
     ...spaces.map((s) => h("option", { value: s.name, title: s.description || "" }, s.name)));
+  $("space-names").replaceChildren(...spaces.map((s) => h("option", { value: s.name })));
+  if (spaces.some((s) => s.name === current)) $("space").value = current;
 }
 
 async function checkModel() {
@@ -117,6 +121,45 @@ async function saveDatabase(event) {
   }
 }
 
+function openDocumentsDialog() {
+  $("documents-form").reset();
+  $("documents-form").elements.space.value = $("space").value;
+  for (const id of ["documents-error", "documents-status"]) $(id).hidden = true;
+  $("documents-dialog").showModal();
+}
+
+function documentsStatus(text) {
+  $("documents-status").textContent = text;
+  $("documents-status").hidden = false;
+}
+
+async function uploadDocuments(event) {
+  event.preventDefault();
+  const space = $("documents-form").elements.space.value.trim();
+  const files = [...$("documents-files").files];
+  $("documents-error").hidden = true;
+  $("documents-upload").disabled = true;
+  try {
+    const job = await addDocuments(space, files, (progress) => documentsStatus(progressText(progress)));
+    await loadSpaces(space);
+    const failed = problems(job);
+    if (!failed.length) {
+      $("documents-dialog").close();
+      return;
+    }
+    const counts = Object.entries(job.counts).sort().map(([state, n]) => `${n} ${state}`).join(", ");
+    documentsStatus(counts || "Nothing was indexed.");
+    $("documents-error").replaceChildren(...failed.map((line) => h("div", {}, line)));
+    $("documents-error").hidden = false;
+  } catch (error) {
+    $("documents-status").hidden = true;
+    $("documents-error").textContent = error.message;
+    $("documents-error").hidden = false;
+  } finally {
+    $("documents-upload").disabled = false;
+  }
+}
+
 function start() {
   for (const tab of document.querySelectorAll("[data-mode]")) {
     tab.addEventListener("click", () => setMode(tab.dataset.mode));
@@ -132,6 +175,9 @@ function start() {
   $("add-database").addEventListener("click", openDatabaseDialog);
   $("database-cancel").addEventListener("click", () => $("database-dialog").close());
   $("database-form").addEventListener("submit", saveDatabase);
+  $("add-documents").addEventListener("click", openDocumentsDialog);
+  $("documents-cancel").addEventListener("click", () => $("documents-dialog").close());
+  $("documents-form").addEventListener("submit", uploadDocuments);
   loadDatabases("demo").catch((error) => $("log").append(errorBox("Databases", error.message)));
   loadSpaces().catch((error) => $("log").append(errorBox("Knowledge", error.message)));
   checkModel();

@@ -15,13 +15,24 @@ function cell(value) {
   return h("td", {}, typeof value === "object" ? JSON.stringify(value) : String(value));
 }
 
+// A spreadsheet reads a cell that starts with =, +, -, @, a tab or a CR as a
+// formula, so a hostile value in a database could run in the reader's
+// spreadsheet. Such text gets a leading single quote (OWASP's advice for CSV
+// injection). A number stays a number: a JSON number, or text that is only a
+// numeral ("-12.5", a decimal too large for a float), holds no formula.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NUMERAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function csvCell(value) {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "number") return String(value);
+  let text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  if (FORMULA_START.test(text) && !NUMERAL.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
 export function toCsv(columns, rows) {
-  const quote = (v) => {
-    if (v === null || v === undefined) return "";
-    const text = typeof v === "object" ? JSON.stringify(v) : String(v);
-    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return [columns, ...rows].map((r) => r.map(quote).join(",")).join("\r\n") + "\r\n";
+  return [columns, ...rows].map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
 }
 
 function download(columns, rows) {
