@@ -157,6 +157,8 @@ class Settings(BaseSettings):
 
     def ensure_dirs(self) -> None:
         # The data dir holds keys, passwords and user data: its owner alone reads it.
+        from server.private_files import private_dir
+
         for path in (self.data_dir, self.models_path, self.logs_path, self.user_databases_path):
-            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(path)
         self.data_dir.chmod(0o700)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from server.cli import db, model, serve, sql
@@ -32,6 +34,9 @@ app.add_typer(db.app, name="db")
 
 
 def main() -> None:
+    # Everything a dbgpt process writes (databases, the Chroma store, logs,
+    # models, keys) is its owner's alone; child processes inherit this.
+    os.umask(0o077)
     app()
 
 

@@ -9,6 +9,8 @@ from sqlalchemy import DateTime, String, Text, create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from server.private_files import private_file
+
 
 class Base(DeclarativeBase):
     pass
@@ -30,7 +32,7 @@ class ConnectionRow(Base):
 
 
 def metadata_engine(path: Path) -> Engine:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{path}")
+    # Created owner-only before SQLite opens it; SQLite gives its journal the same rights.
+    engine = create_engine(f"sqlite:///{private_file(path)}")
     Base.metadata.create_all(engine)
     return engine
