@@ -60,8 +60,8 @@ def create_app(settings: Settings, llm: LLM | None = None, knowledge=None) -> Fa
     app.state.knowledge = knowledge
     app.state.conversations = Conversations()
     app.state.llm = llm or ControllerClient(
-        settings.resolved_controller_url, settings.model_name, timeout_s=settings.llm_timeout_s,
-        attempts=settings.llm_attempts,
+        settings.resolved_controller_url, settings.model_name, secret=settings.resolve_cluster_secret(),
+        timeout_s=settings.llm_timeout_s, attempts=settings.llm_attempts,
     )
 
     install_error_handlers(app, lambda: _model_hint(settings))

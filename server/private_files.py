@@ -52,3 +52,8 @@ def read_or_create_secret(path: Path, generate: Callable[[], bytes]) -> bytes:
     finally:
         aside.unlink()
     return path.read_bytes().strip()
+
+
+def new_token() -> bytes:
+    """32 random bytes, URL-safe base64 (43 characters)."""
+    return secrets.token_urlsafe(32).encode()

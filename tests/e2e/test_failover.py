@@ -21,12 +21,15 @@ import httpx
 import pytest
 import uvicorn
 
+from llm.cluster_auth import auth_headers
 from tests.support.helpers import free_port, offline_env
 from tests.support.processes import Processes
 from tests.support.tiny_llama import make_tiny_llama
 
 EXPIRY_S = 6
 MODEL = "tiny-llama"
+SECRET = "failover-cluster-secret-0123456789"
+AUTH = auth_headers(SECRET)
 
 
 class Stack:
@@ -36,6 +39,7 @@ class Stack:
         self.env = offline_env({
             "DBGPT_DATA_DIR": str(tmp_path / "data"), "DBGPT_N_THREADS": "1", "OMP_NUM_THREADS": "1",
             "DBGPT_WORKER_HEARTBEAT_S": "1", "DBGPT_WORKER_EXPIRY_S": str(EXPIRY_S),
+            "DBGPT_CLUSTER_SECRET": SECRET,
         })
         self.controller_url = f"http://127.0.0.1:{free_port()}"
         self.processes = Processes(tmp_path, self.env)
@@ -50,7 +54,8 @@ class Stack:
     def registered(self) -> int:
         """How many workers the controller counts (FastChat sums their speeds)."""
         try:
-            return int(httpx.post(self.controller_url + "/worker_get_status", timeout=10).json()["speed"])
+            return int(httpx.post(self.controller_url + "/worker_get_status", headers=AUTH,
+                                  timeout=10).json()["speed"])
         except (httpx.HTTPError, ValueError, KeyError):
             return 0
 
@@ -69,12 +74,12 @@ class Stack:
 
 
 def calls(worker_url: str) -> int:
-    return httpx.post(worker_url + "/worker_get_status", timeout=5).json()["calls"]
+    return httpx.post(worker_url + "/worker_get_status", headers=AUTH, timeout=5).json()["calls"]
 
 
 def busy(worker_url: str) -> bool:
     try:
-        return httpx.post(worker_url + "/worker_get_status", timeout=5).json()["queue_length"] > 0
+        return httpx.post(worker_url + "/worker_get_status", headers=AUTH, timeout=5).json()["queue_length"] > 0
     except httpx.HTTPError:
         return False
 
@@ -94,7 +99,7 @@ def api(stack):
     from server.settings import Settings
 
     settings = Settings(data_dir=stack.tmp / "api-data", controller_url=stack.controller_url, model_name=MODEL,
-                        llm_timeout_s=60)
+                        llm_timeout_s=60, cluster_secret=SECRET)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -182,7 +187,8 @@ def test_an_embedding_worker_process_serves_v1_embeddings(stack, api):
     proc = stack.processes.spawn("worker", "--backend", "embedding", "--port", str(port),
                                  "--controller-url", stack.controller_url)
     deadline = time.monotonic() + 180
-    while "all-minilm-l6-v2" not in httpx.post(stack.controller_url + "/list_models", timeout=10).json()["models"]:
+    while "all-minilm-l6-v2" not in httpx.post(stack.controller_url + "/list_models", headers=AUTH,
+                                               timeout=10).json()["models"]:
         assert proc.poll() is None and time.monotonic() < deadline, stack.logs()
         time.sleep(0.2)
     client = openai.OpenAI(base_url=api + "/v1", api_key="unused", max_retries=0)

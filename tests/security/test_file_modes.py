@@ -71,7 +71,7 @@ def test_the_api_leaves_only_private_files(tmp_path, env):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    assert (data_dir / "demo" / "shop.sqlite").is_file()
+    assert (data_dir / "demo" / "shop.sqlite").is_file() and (data_dir / "cluster.secret").is_file()
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     assert too_open(data_dir) == []
 
@@ -88,6 +88,6 @@ def test_the_app_factory_alone_keeps_the_metadata_private(tmp_path):
         create_app(settings)
     finally:
         os.umask(previous)
-    for path in (settings.metadata_db_path, settings.secret_key_path):
+    for path in (settings.metadata_db_path, settings.secret_key_path, settings.cluster_secret_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert stat.S_IMODE(settings.data_dir.stat().st_mode) == 0o700
