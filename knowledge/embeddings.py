@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 
 class EmbeddingError(RuntimeError):
@@ -61,17 +61,20 @@ class WorkerEmbedding(BaseEmbedding):
 
     Protocol (FastChat): POST {controller}/get_worker_address {"model"} gives the
     worker; POST {worker}/worker_get_embeddings {"model", "input": [texts]}
-    answers {"embedding": [[float]], "token_num": int}.
+    answers {"embedding": [[float]], "token_num": int}. Both requests carry the
+    cluster secret as a bearer token, as the controller and workers require.
     """
 
     controller_url: str
     worker_model: str
+    cluster_secret: str = Field(repr=False)
     timeout_s: float = 60.0
     _client: Any = PrivateAttr()
 
     def __init__(self, **data: Any):
         super().__init__(**data)
-        self._client = httpx.Client(timeout=self.timeout_s)
+        self._client = httpx.Client(timeout=self.timeout_s,
+                                    headers={"Authorization": f"Bearer {self.cluster_secret}"})
 
     @classmethod
     def class_name(cls) -> str:
@@ -117,6 +120,7 @@ def load_embedder(settings) -> BaseEmbedding:
         return WorkerEmbedding(
             controller_url=settings.resolved_controller_url,
             worker_model=settings.embedding_model_name,  # `dbgpt worker --backend embedding` registers it
+            cluster_secret=settings.resolve_cluster_secret(),
             embed_batch_size=settings.embed_batch_size,
         )
     return load_local_embedder(settings.embedding_model_path, batch_size=settings.embed_batch_size,

@@ -5,7 +5,8 @@ generates, streams and embeds; a worker that cannot be reached, or is busy,
 is passed over for another (the controller is told to drop workers that no
 longer answer, so new requests go to the survivors at once, not after the
 heartbeat expiry); a caller that stops reading closes the worker's stream,
-which stops generation there. `LocalClient` runs an engine in this process,
+which stops generation there. Every request carries the cluster secret,
+which the controller and the workers require. `LocalClient` runs an engine in this process,
 for the CLI without a server. Both stream `Chunk`s carrying the whole text
 so far.
 """
@@ -20,6 +21,7 @@ from typing import Any, AsyncIterator, Protocol
 
 import httpx
 
+from llm.cluster_auth import auth_headers
 from llm.protocol import ENGINE_OVERLOADED, OK, Chunk
 from llm.thread_stream import Engine, thread_stream
 
@@ -159,9 +161,12 @@ class _WorkerBusy(Exception):
 class ControllerClient:
     """Any worker of `model` registered with the FastChat controller."""
 
-    def __init__(self, controller_url: str, model: str, *, timeout_s: float = 300.0, attempts: int = 3):
+    def __init__(self, controller_url: str, model: str, *, secret: str, timeout_s: float = 300.0,
+                 attempts: int = 3):
         self.controller_url = controller_url.rstrip("/")
         self.model = model
+        self.secret = secret
+        self.headers = auth_headers(secret)
         self.timeout_s = timeout_s
         # `timeout_s` bounds the wait for each next byte (prompt processing included).
         self.timeout = httpx.Timeout(timeout_s, connect=5.0)
@@ -169,18 +174,25 @@ class ControllerClient:
 
     def for_model(self, model: str) -> "ControllerClient":
         """The same controller, another model (an embedding model, a second LLM)."""
-        return ControllerClient(self.controller_url, model, timeout_s=self.timeout_s, attempts=self.attempts)
+        return ControllerClient(self.controller_url, model, secret=self.secret, timeout_s=self.timeout_s,
+                                attempts=self.attempts)
+
+    def _http(self, **options) -> httpx.AsyncClient:
+        return httpx.AsyncClient(headers=self.headers, **options)
 
     async def _controller(self, client: httpx.AsyncClient, path: str, payload: dict | None = None):
         try:
             response = await client.post(self.controller_url + path, json=payload or {}, timeout=10.0)
+            if response.status_code == 403:
+                raise LLMUnavailable(f"the model controller at {self.controller_url} refused this server's "
+                                     "cluster secret (DBGPT_CLUSTER_SECRET); give the API the controller's")
             response.raise_for_status()
             return response.json()
         except httpx.HTTPError as exc:
             raise LLMUnavailable(f"the model controller at {self.controller_url} is not reachable ({exc})") from exc
 
     async def list_models(self) -> list[str]:
-        async with httpx.AsyncClient() as client:
+        async with self._http() as client:
             return sorted((await self._controller(client, "/list_models"))["models"])
 
     async def worker_address(self, client: httpx.AsyncClient) -> str:
@@ -213,7 +225,7 @@ class ControllerClient:
 
     async def ready(self) -> bool:
         """True when a worker of the model is registered and answers."""
-        async with httpx.AsyncClient() as client:
+        async with self._http() as client:
             try:
                 address = await self.worker_address(client)
                 response = await client.post(address + "/worker_get_status", timeout=5.0)
@@ -241,7 +253,7 @@ class ControllerClient:
     async def _chunks(self, params: dict, *, retry_mid_answer: bool) -> AsyncIterator[Chunk]:
         tried: list[str] = []
         last_error: LLMUnavailable | None = None
-        async with httpx.AsyncClient(timeout=self.timeout) as client:
+        async with self._http(timeout=self.timeout) as client:
             for _attempt in range(self.attempts):
                 address = await self._untried_worker(client, tried)
                 if address is None:
@@ -283,7 +295,7 @@ class ControllerClient:
     async def embed(self, texts: list[str]) -> Embeddings:
         tried: list[str] = []
         last_error: LLMUnavailable | None = None
-        async with httpx.AsyncClient(timeout=self.timeout) as client:
+        async with self._http(timeout=self.timeout) as client:
             for _attempt in range(self.attempts):
                 address = await self._untried_worker(client, tried)
                 if address is None:

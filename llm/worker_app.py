@@ -5,7 +5,9 @@ The engine is anything with `stream(params, cancelled) -> Iterator[Chunk]`
 (an async engine that batches, such as vLLM), `count_tokens(text)`, and for
 embedding models `embed(texts)`. `engine.concurrency` requests run at once
 (default one) and at most `queue_size` wait, beyond which the worker answers
-"busy" at once instead of queueing without bound.
+"busy" at once instead of queueing without bound. Every route needs the
+cluster secret (llm.cluster_auth): the API's client, and the controller when
+it checks on the worker, send it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import AsyncIterator, Callable
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from llm.cluster_auth import ClusterSecretRequired
 from llm.protocol import ENGINE_OVERLOADED, INTERNAL_ERROR, INVALID_MODEL, Chunk
 from llm.thread_stream import thread_stream
 
@@ -71,7 +74,7 @@ def busy_response() -> JSONResponse:
     return JSONResponse(status_code=429, content={"text": chunk.text, "error_code": chunk.error_code})
 
 
-def create_worker_app(worker, on_startup: Callable[[], None] | None = None) -> FastAPI:
+def create_worker_app(worker, *, secret: str, on_startup: Callable[[], None] | None = None) -> FastAPI:
     """`worker` is a FastChat worker holding `.engine`, `.slots`, `.model_names`.
 
     `on_startup` runs (in a thread) once the server listens: registration with
@@ -85,6 +88,7 @@ def create_worker_app(worker, on_startup: Callable[[], None] | None = None) -> F
         yield
 
     app = FastAPI(title="DB-GPT model worker", lifespan=lifespan)
+    app.add_middleware(ClusterSecretRequired, secret=secret)
 
     @app.post("/worker_generate_stream")
     async def generate_stream(request: Request):

@@ -66,7 +66,8 @@ def create_app(settings: Settings, llm: LLM | None = None, knowledge=None) -> Fa
 
     knowledge = knowledge or Knowledge(settings)
     llm = llm or ControllerClient(settings.resolved_controller_url, settings.model_name,
-                                  timeout_s=settings.llm_timeout_s, attempts=settings.llm_attempts)
+                                  secret=settings.resolve_cluster_secret(), timeout_s=settings.llm_timeout_s,
+                                  attempts=settings.llm_attempts)
     services = Services(settings=settings, databases=databases, knowledge=knowledge, llm=llm,
                         users=open_users(settings, engine), audit=AuditLog(engine), conversations=Conversations())
 

@@ -54,7 +54,11 @@ class Settings(BaseSettings):
     session_ttl_s: int = Field(7 * 24 * 3600, ge=60)  # a browser session cookie's life
     login_token_ttl_s: int = Field(24 * 3600, ge=60)  # the one-time login URL printed at start
     max_in_flight_per_user: int = Field(4, ge=1)  # requests one user may have running (429 beyond)
-    cluster_secret: str | None = None  # workers present it to the controller; default a file in the data dir
+    # The secret the controller, its workers and the API's model client share: the
+    # value, else the file named by cluster_secret_file (a docker compose secret),
+    # else data_dir/cluster.secret, created on first use (resolve_cluster_secret).
+    cluster_secret: str | None = Field(None, min_length=16)
+    cluster_secret_file: Path | None = None
 
     # Request and result limits.
     max_body_bytes: int = Field(1_000_000, ge=1024)  # any JSON request (413 beyond)
@@ -161,8 +165,30 @@ class Settings(BaseSettings):
     def resolved_controller_url(self) -> str:
         return self.controller_url or f"http://{self.host}:{self.controller_port}"
 
+    def resolve_cluster_secret(self) -> str:
+        """The cluster secret (see `cluster_secret`); creates the data dir's file on first use."""
+        from server.private_files import new_token, read_or_create_secret
+
+        if self.cluster_secret:
+            return self.cluster_secret
+        if self.cluster_secret_file is not None:
+            try:
+                secret = self.cluster_secret_file.read_text().strip()
+            except OSError as exc:
+                raise ValueError(f"cannot read the cluster secret file {self.cluster_secret_file} "
+                                 f"(DBGPT_CLUSTER_SECRET_FILE): {exc.strerror}") from exc
+            where = f"the file {self.cluster_secret_file}"
+        else:
+            secret = read_or_create_secret(self.cluster_secret_path, new_token).decode()
+            where = f"the file {self.cluster_secret_path}"
+        if len(secret) < 16:
+            raise ValueError(f"the cluster secret in {where} is shorter than 16 characters")
+        return secret
+
     def ensure_dirs(self) -> None:
         # The data dir holds keys, passwords and user data: its owner alone reads it.
+        from server.private_files import private_dir
+
         for path in (self.data_dir, self.models_path, self.logs_path, self.user_databases_path):
-            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(path)
         self.data_dir.chmod(0o700)

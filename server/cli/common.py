@@ -35,6 +35,14 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def cluster_secret(settings: Settings) -> str:
+    """The secret the controller, the workers and the API share; a clear error when it is unusable."""
+    try:
+        return settings.resolve_cluster_secret()
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc)) from exc
+
+
 def ensure_model(settings: Settings) -> Path:
     """The verified model file, pulled with a progress bar when absent."""
     if settings.model_path is not None:
@@ -66,7 +74,8 @@ def open_llm(settings: Settings, controller: str | None):
     if controller:
         from llm.client import ControllerClient
 
-        return ControllerClient(controller, settings.model_name, timeout_s=settings.llm_timeout_s)
+        return ControllerClient(controller, settings.model_name, secret=cluster_secret(settings),
+                                timeout_s=settings.llm_timeout_s)
     from llm.client import LocalClient
     from llm.llamacpp_engine import LlamaCppEngine
 

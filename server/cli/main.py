@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from server.cli import db, model, serve, sql
@@ -37,6 +39,9 @@ app.command(name="login-url")(users_cli.login_url)
 
 
 def main() -> None:
+    # Everything a dbgpt process writes (databases, the Chroma store, logs,
+    # models, keys) is its owner's alone; child processes inherit this.
+    os.umask(0o077)
     app()
 
 

@@ -11,7 +11,7 @@ import httpx
 import typer
 import uvicorn
 
-from server.cli.common import console, ensure_model, fail, load_settings
+from server.cli.common import cluster_secret, console, ensure_model, fail, load_settings
 from server.supervisor import PortInUse, Supervisor, port_open, require_free
 
 
@@ -21,6 +21,12 @@ def _heartbeat_env(settings) -> dict[str, str]:
         "FASTCHAT_WORKER_HEART_BEAT_INTERVAL": str(settings.worker_heartbeat_s),
         "FASTCHAT_CONTROLLER_HEART_BEAT_EXPIRATION": str(settings.worker_expiry_s),
     }
+
+
+def _with_cluster_secret(settings):
+    # Resolved once, before anything starts: a missing secret file fails here,
+    # and every part started from these settings shares the one secret.
+    return settings.model_copy(update={"cluster_secret": cluster_secret(settings)})
 
 
 def _fastchat_logs_to_data_dir() -> None:
@@ -37,6 +43,7 @@ def serve(
     """Start the controller, one llama.cpp worker and the API; Ctrl-C stops them all."""
     settings = load_settings(host=host, port=port)
     settings.ensure_dirs()
+    settings = _with_cluster_secret(settings)
     try:
         require_free(settings.host, settings.port, "API")
         if settings.controller_url is None:
@@ -50,7 +57,7 @@ def serve(
     build_demo_db(settings.demo_db_path)
 
     supervisor = Supervisor(settings.logs_path, report=lambda line: console.print(f"[yellow]{line}[/]"))
-    env = _heartbeat_env(settings)
+    env = {**_heartbeat_env(settings), "DBGPT_CLUSTER_SECRET": settings.cluster_secret}
     try:
         if settings.controller_url is None:
             supervisor.start("controller", ["controller", "--host", settings.host,
@@ -78,6 +85,7 @@ def api(
     (DBGPT_CONTROLLER_URL), for deployments where the models live on other machines."""
     settings = load_settings(host=host, port=port)
     settings.ensure_dirs()
+    settings = _with_cluster_secret(settings)
     try:
         require_free(settings.host, settings.port, "API")
     except PortInUse as exc:
@@ -135,12 +143,14 @@ def controller(
     port: int = typer.Option(21001),
     dispatch: str = typer.Option("shortest_queue", help="lottery or shortest_queue"),
 ) -> None:
-    """Run FastChat's controller (workers register here)."""
+    """Run FastChat's controller (workers register here, with the cluster secret)."""
+    settings = load_settings()
+    secret = cluster_secret(settings)
     _fastchat_logs_to_data_dir()
-    _heartbeat_env_before_fastchat(load_settings())
+    _heartbeat_env_before_fastchat(settings)
     from llm.controller import serve_controller
 
-    serve_controller(host, port, dispatch)
+    serve_controller(host, port, secret, dispatch)
 
 
 def _heartbeat_env_before_fastchat(settings) -> None:
@@ -185,6 +195,7 @@ def worker(
         raise fail(f"unknown backend '{backend}'; available: {', '.join(BACKENDS)}")
     llama = backend == "llamacpp"
     settings = load_settings(model_name=model if llama else None, model_path=model_path if llama else None)
+    secret = cluster_secret(settings)
     _fastchat_logs_to_data_dir()
     _heartbeat_env_before_fastchat(settings)
     template = conv_template
@@ -225,6 +236,7 @@ def worker(
         model_path=str(path),
         conv_template=template,
         queue_size=settings.worker_queue_size,
+        secret=secret,
     )
     serve_worker(model_worker, host, port)
 

@@ -6,10 +6,11 @@ data dir, generated on first use and readable only by its owner.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
+
+from server.private_files import read_or_create_secret
 
 
 class SecretError(Exception):
@@ -17,15 +18,7 @@ class SecretError(Exception):
 
 
 def load_or_create_key(key_file: Path) -> bytes:
-    if key_file.is_file():
-        return key_file.read_bytes().strip()
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key()
-    # Create with 0600 from the start: never a moment where others can read it.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key)
-    return key
+    return read_or_create_secret(key_file, Fernet.generate_key)
 
 
 class SecretBox:

@@ -9,6 +9,8 @@ from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Te
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from server.private_files import private_file
+
 
 class Base(DeclarativeBase):
     pass
@@ -93,7 +95,7 @@ class AuditRow(Base):
 
 
 def metadata_engine(path: Path) -> Engine:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{path}")
+    # Created owner-only before SQLite opens it; SQLite gives its journal the same rights.
+    engine = create_engine(f"sqlite:///{private_file(path)}")
     Base.metadata.create_all(engine)
     return engine

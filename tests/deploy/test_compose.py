@@ -3,8 +3,9 @@
 No container engine runs on this machine, so the images are not built here.
 What can drift without one is checked: the compose file is valid for
 docker-compose, each service's command is a `dbgpt` command line our CLI
-accepts, each DBGPT_* variable is a setting whose value parses, and the image
-holds every package the project installs.
+accepts, each DBGPT_* variable is a setting whose value parses, every part
+reads the cluster secret from a compose secret that git never holds, and the
+image holds every package the project installs.
 """
 
 from __future__ import annotations
@@ -74,6 +75,20 @@ def test_each_dbgpt_variable_is_a_setting_whose_value_parses(name, monkeypatch):
     for key, value in variables.items():
         monkeypatch.setenv(key, value)
     Settings()  # raises on a value that does not parse
+
+
+def test_every_part_reads_the_cluster_secret_from_a_compose_secret_git_never_holds():
+    [(name, secret)] = COMPOSE["secrets"].items()
+    for service_name, service in SERVICES.items():
+        assert name in service.get("secrets", []), f"{service_name} lacks the cluster secret"
+        environment = service["environment"]
+        assert environment["DBGPT_CLUSTER_SECRET_FILE"] == f"/run/secrets/{name}", service_name
+        assert "DBGPT_CLUSTER_SECRET" not in environment, "a secret's value does not belong in the file"
+    path = (DEPLOY / secret["file"]).resolve()
+    assert path.parent == DEPLOY / "secrets"
+    ignored = subprocess.run(["git", "check-ignore", "-q", str(path)], cwd=REPO, capture_output=True)
+    assert ignored.returncode == 0, f"{path} could be committed"
+    assert f"> deploy/secrets/{path.name}" in (REPO / "docs" / "deploy.md").read_text(), "how to make it"
 
 
 def test_the_image_sets_only_real_settings_and_copies_every_package():

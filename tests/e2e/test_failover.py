@@ -21,6 +21,7 @@ import httpx
 import pytest
 import uvicorn
 
+from llm.cluster_auth import auth_headers
 from tests.support.auth import api_key, bearer
 from tests.support.helpers import free_port, offline_env
 from tests.support.processes import Processes
@@ -28,7 +29,9 @@ from tests.support.tiny_llama import make_tiny_llama
 
 EXPIRY_S = 6
 MODEL = "tiny-llama"
-AUTH: dict[str, str] = {}  # an admin's API key for the API under test, made by the `api` fixture
+SECRET = "failover-cluster-secret-0123456789"
+AUTH = auth_headers(SECRET)  # the cluster secret, for the controller and workers
+API_AUTH: dict[str, str] = {}  # an admin's API key for the API under test, made by the `api` fixture
 
 
 class Stack:
@@ -38,6 +41,7 @@ class Stack:
         self.env = offline_env({
             "DBGPT_DATA_DIR": str(tmp_path / "data"), "DBGPT_N_THREADS": "1", "OMP_NUM_THREADS": "1",
             "DBGPT_WORKER_HEARTBEAT_S": "1", "DBGPT_WORKER_EXPIRY_S": str(EXPIRY_S),
+            "DBGPT_CLUSTER_SECRET": SECRET,
         })
         self.controller_url = f"http://127.0.0.1:{free_port()}"
         self.processes = Processes(tmp_path, self.env)
@@ -52,7 +56,8 @@ class Stack:
     def registered(self) -> int:
         """How many workers the controller counts (FastChat sums their speeds)."""
         try:
-            return int(httpx.post(self.controller_url + "/worker_get_status", timeout=10).json()["speed"])
+            return int(httpx.post(self.controller_url + "/worker_get_status", headers=AUTH,
+                                  timeout=10).json()["speed"])
         except (httpx.HTTPError, ValueError, KeyError):
             return 0
 
@@ -71,12 +76,12 @@ class Stack:
 
 
 def calls(worker_url: str) -> int:
-    return httpx.post(worker_url + "/worker_get_status", timeout=5).json()["calls"]
+    return httpx.post(worker_url + "/worker_get_status", headers=AUTH, timeout=5).json()["calls"]
 
 
 def busy(worker_url: str) -> bool:
     try:
-        return httpx.post(worker_url + "/worker_get_status", timeout=5).json()["queue_length"] > 0
+        return httpx.post(worker_url + "/worker_get_status", headers=AUTH, timeout=5).json()["queue_length"] > 0
     except httpx.HTTPError:
         return False
 
@@ -97,8 +102,8 @@ def api(stack):
 
     # One key sends every request here, several at once: its in-flight limit is raised to match.
     settings = Settings(data_dir=stack.tmp / "api-data", controller_url=stack.controller_url, model_name=MODEL,
-                        llm_timeout_s=60, max_in_flight_per_user=16)
-    AUTH.update(bearer(api_key(settings)))
+                        llm_timeout_s=60, cluster_secret=SECRET, max_in_flight_per_user=16)
+    API_AUTH.update(bearer(api_key(settings)))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -113,7 +118,7 @@ def api(stack):
 def complete(api: str, max_tokens: int = 8, timeout: float = 120) -> httpx.Response:
     return httpx.post(api + "/v1/completions", json={"model": MODEL, "prompt": "SELECT name FROM",
                                                      "max_tokens": max_tokens, "temperature": 0},
-                      headers=AUTH, timeout=timeout)
+                      headers=API_AUTH, timeout=timeout)
 
 
 def test_failover_scenario(stack, api):
@@ -149,7 +154,7 @@ def test_failover_scenario(stack, api):
 
     # Kill the survivor mid-stream: the stream ends with a clear error event.
     events = []
-    with httpx.stream("POST", api + "/v1/completions", timeout=120, headers=AUTH, json={
+    with httpx.stream("POST", api + "/v1/completions", timeout=120, headers=API_AUTH, json={
             "model": MODEL, "prompt": "SELECT", "max_tokens": 3000, "stream": True}) as stream:
         assert stream.status_code == 200
         for line in stream.iter_lines():
@@ -187,7 +192,8 @@ def test_an_embedding_worker_process_serves_v1_embeddings(stack, api):
     proc = stack.processes.spawn("worker", "--backend", "embedding", "--port", str(port),
                                  "--controller-url", stack.controller_url)
     deadline = time.monotonic() + 180
-    while "all-minilm-l6-v2" not in httpx.post(stack.controller_url + "/list_models", timeout=10).json()["models"]:
+    while "all-minilm-l6-v2" not in httpx.post(stack.controller_url + "/list_models", headers=AUTH,
+                                               timeout=10).json()["models"]:
         assert proc.poll() is None and time.monotonic() < deadline, stack.logs()
         time.sleep(0.2)
     client = openai.OpenAI(base_url=api + "/v1", api_key="unused", max_retries=0)

@@ -2,39 +2,33 @@
 controller` and a llama.cpp `dbgpt worker` listening on every address, and
 `dbgpt api` alone against that controller, as real processes with the
 outbound network cut off. The API's process has no model file of its own.
+Each part has its own data dir and reads the cluster secret from one file
+(DBGPT_CLUSTER_SECRET_FILE), as the compose secret gives it to them.
 """
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
+from llm.cluster_auth import auth_headers
 from tests.support.auth import cli_key
 from tests.support.helpers import free_port, model_file, offline_env
 from tests.support.processes import Processes
 
+SECRET = "split-deployment-secret-0123456789"
+AUTH = auth_headers(SECRET)
+
 pytestmark = pytest.mark.model
-
-
-def wait_for(check, what: str, processes: Processes, timeout_s: float = 300) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        processes.assert_alive()
-        try:
-            if check():
-                return
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, f"{what} did not happen\n{processes.logs()}"
-        time.sleep(0.25)
 
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("split")
-    processes = Processes(tmp, offline_env({"DBGPT_N_THREADS": "2", "DBGPT_WORKER_HEARTBEAT_S": "2"}))
+    secret_file = tmp / "cluster_secret"
+    secret_file.write_text(SECRET + "\n")
+    processes = Processes(tmp, offline_env({"DBGPT_N_THREADS": "2", "DBGPT_WORKER_HEARTBEAT_S": "2",
+                                            "DBGPT_CLUSTER_SECRET_FILE": str(secret_file)}))
     controller_port, worker_port, api_port = free_port(), free_port(), free_port()
     controller = f"http://127.0.0.1:{controller_port}"
     worker = f"http://127.0.0.1:{worker_port}"
@@ -56,15 +50,20 @@ def deployment(tmp_path_factory):
 
 def test_the_worker_registers_under_the_address_it_was_told_to_advertise(deployment):
     processes, controller = deployment["processes"], deployment["controller"]
-    wait_for(lambda: httpx.post(controller + "/list_models", timeout=5).json()["models"], "registration", processes)
-    [model] = httpx.post(controller + "/list_models", timeout=5).json()["models"]
-    address = httpx.post(controller + "/get_worker_address", json={"model": model}, timeout=5).json()["address"]
+    processes.wait_for(lambda: httpx.post(controller + "/list_models", headers=AUTH, timeout=5).json()["models"],
+                       "registration")
+    [model] = httpx.post(controller + "/list_models", headers=AUTH, timeout=5).json()["models"]
+    address = httpx.post(controller + "/get_worker_address", headers=AUTH, json={"model": model},
+                         timeout=5).json()["address"]
     assert address == deployment["worker"]
+    # Neither the controller nor the worker answers without the secret.
+    assert httpx.post(controller + "/list_models", timeout=5).status_code == 403
+    assert httpx.post(address + "/worker_get_status", timeout=5).status_code == 403
 
 
 def test_the_api_alone_answers_through_the_remote_controller(deployment):
     processes, api, headers = deployment["processes"], deployment["api"], deployment["headers"]
-    wait_for(lambda: httpx.get(api + "/healthz", timeout=5).status_code == 200, "the API's health", processes)
+    processes.wait_for(lambda: httpx.get(api + "/healthz", timeout=5).status_code == 200, "the API's health")
     models = [m["id"] for m in httpx.get(api + "/v1/models", headers=headers, timeout=10).json()["data"]]
     assert models, "the API sees no model through the controller"
     reply = httpx.post(api + "/v1/chat/completions", timeout=120, headers=headers, json={

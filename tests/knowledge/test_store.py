@@ -12,7 +12,10 @@ import pytest
 from knowledge.embeddings import EmbeddingError, WorkerEmbedding
 from knowledge.index import HybridIndex, Item
 from knowledge.store import ChromaStore, StoreError, collection_name
+from llm.cluster_auth import ClusterSecretRequired
 from tests.support.helpers import free_port, offline_env
+
+SECRET = "test-cluster-secret-0123456789"
 
 
 def test_collection_names_are_valid_and_distinct():
@@ -63,7 +66,8 @@ def test_an_unreachable_server_is_a_clear_error():
 
 @pytest.fixture
 def embedding_worker(embedder):
-    """A FastChat-protocol controller + worker pair answering with the real model."""
+    """A FastChat-protocol controller + worker pair answering with the real model,
+    behind the cluster secret as the real ones are."""
     import uvicorn
     from fastapi import FastAPI
 
@@ -78,7 +82,8 @@ def embedding_worker(embedder):
     def embeddings(body: dict):
         return {"embedding": embedder.get_text_embedding_batch(body["input"]), "token_num": 1}
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    server = uvicorn.Server(uvicorn.Config(ClusterSecretRequired(app, SECRET), host="127.0.0.1", port=port,
+                                           log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -89,7 +94,8 @@ def embedding_worker(embedder):
 
 
 def test_embeddings_through_the_worker_endpoint(embedding_worker, embedder, store):
-    remote = WorkerEmbedding(controller_url=embedding_worker, worker_model="minilm", embed_batch_size=2)
+    remote = WorkerEmbedding(controller_url=embedding_worker, worker_model="minilm", embed_batch_size=2,
+                             cluster_secret=SECRET)
     texts = ["one", "two", "three"]
     import numpy as np
 
@@ -98,4 +104,5 @@ def test_embeddings_through_the_worker_endpoint(embedding_worker, embedder, stor
     index.upsert([Item("x", "replica lag"), Item("y", "disk full")])
     assert index.search("replication delay", k=1)[0].id == "x"
     with pytest.raises(EmbeddingError, match="no worker"):
-        WorkerEmbedding(controller_url=embedding_worker, worker_model="other").get_query_embedding("x")
+        WorkerEmbedding(controller_url=embedding_worker, worker_model="other",
+                        cluster_secret=SECRET).get_query_embedding("x")

@@ -4,7 +4,8 @@ real worker HTTP servers.
 Most workers here run a scripted engine (a double at the engine interface)
 so a test can make a worker slow, busy or hung on purpose; the embedding
 worker runs the real all-MiniLM-L6-v2 model. Real model workers behind the
-same client are exercised in tests/e2e (failover, OpenAI client).
+same client are exercised in tests/e2e (failover, OpenAI client). Every
+request to the controller and the workers carries the cluster secret.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ import pytest
 import uvicorn
 
 from llm.client import ControllerClient, GenerateRequest, LLMBusy, LLMError, LLMUnavailable
+from llm.cluster_auth import auth_headers
 from llm.protocol import INVALID_MODEL, Chunk
 from llm.worker_app import Slots, create_worker_app
 from tests.support.helpers import REPO, free_port, offline_env
+
+SECRET = "test-cluster-secret-0123456789"
+AUTH = auth_headers(SECRET)
 
 
 class ScriptedEngine:
@@ -60,7 +65,7 @@ class Worker:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.busy_answers = 0
-        app = create_worker_app(self)
+        app = create_worker_app(self, secret=SECRET)
 
         @app.middleware("http")
         async def count_busy(request, call_next):
@@ -87,7 +92,7 @@ class Worker:
         status = self.get_status()
         if queue_length is not None:
             status["queue_length"] = queue_length
-        httpx.post(controller + "/register_worker", json={
+        httpx.post(controller + "/register_worker", headers=AUTH, json={
             "worker_name": self.url, "check_heart_beat": False, "worker_status": status}).raise_for_status()
         return self
 
@@ -98,15 +103,16 @@ class Worker:
 
 
 @pytest.fixture(scope="module")
-def controller():
+def controller(tmp_path_factory):
     port = free_port()
+    env = offline_env({"DBGPT_CLUSTER_SECRET": SECRET, "DBGPT_DATA_DIR": str(tmp_path_factory.mktemp("controller"))})
     proc = subprocess.Popen([sys.executable, "-m", "server.cli.main", "controller", "--port", str(port)],
-                            cwd=REPO, env=offline_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
-            httpx.post(url + "/list_models", timeout=1).raise_for_status()
+            httpx.post(url + "/list_models", headers=AUTH, timeout=1).raise_for_status()
             break
         except httpx.HTTPError:
             assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
@@ -133,7 +139,7 @@ def start(workers, *args, **kwargs):
 
 def test_generate_stream_and_models_through_the_controller(controller, workers):
     start(workers, ScriptedEngine(), "m-basic").register(controller)
-    client = ControllerClient(controller, "m-basic")
+    client = ControllerClient(controller, "m-basic", secret=SECRET)
 
     async def go():
         chunks = [c async for c in client.stream(GenerateRequest(prompt="x"))]
@@ -148,15 +154,16 @@ def test_generate_stream_and_models_through_the_controller(controller, workers):
 
 def test_an_unreachable_worker_is_passed_over_and_dropped_from_the_controller(controller, workers):
     dead = f"http://127.0.0.1:{free_port()}"  # registered, then nothing listens there
-    httpx.post(controller + "/register_worker", json={
+    httpx.post(controller + "/register_worker", headers=AUTH, json={
         "worker_name": dead, "check_heart_beat": False,
         "worker_status": {"model_names": ["m-dead"], "speed": 1, "queue_length": 0}}).raise_for_status()
     live = start(workers, ScriptedEngine(), "m-dead").register(controller, queue_length=3)
-    client = ControllerClient(controller, "m-dead")
+    client = ControllerClient(controller, "m-dead", secret=SECRET)
     done = asyncio.run(client.generate(GenerateRequest(prompt="x")))
     assert done.text == "t0 t1 t2 t3 t4 "
     # The controller forgot the dead worker at once: every new request goes to the live one.
-    addresses = {httpx.post(controller + "/get_worker_address", json={"model": "m-dead"}).json()["address"]
+    addresses = {httpx.post(controller + "/get_worker_address", headers=AUTH,
+                            json={"model": "m-dead"}).json()["address"]
                  for _ in range(4)}
     assert addresses == {live.url}
 
@@ -164,7 +171,7 @@ def test_an_unreachable_worker_is_passed_over_and_dropped_from_the_controller(co
 def test_a_busy_worker_is_passed_over_and_when_all_are_busy_the_error_says_so(controller, workers):
     hog = ScriptedEngine(pieces=1, first_delay=30)
     busy = start(workers, hog, "m-busy", queue_size=0).register(controller, queue_length=0)
-    client = ControllerClient(controller, "m-busy")
+    client = ControllerClient(controller, "m-busy", secret=SECRET)
 
     async def go():
         holder = asyncio.create_task(client.generate(GenerateRequest(prompt="hold")))
@@ -189,7 +196,7 @@ def test_a_busy_worker_is_passed_over_and_when_all_are_busy_the_error_says_so(co
 def test_a_caller_that_goes_away_stops_generation_on_the_worker(controller, workers):
     engine = ScriptedEngine(pieces=200, delay=0.05)
     worker = start(workers, engine, "m-cancel").register(controller)
-    client = ControllerClient(controller, "m-cancel")
+    client = ControllerClient(controller, "m-cancel", secret=SECRET)
 
     async def go():
         stream = client.stream(GenerateRequest(prompt="x"))
@@ -210,7 +217,7 @@ def test_a_hung_worker_times_out_and_the_request_goes_to_another(controller, wor
     hung = ScriptedEngine(first_delay=60)
     start(workers, hung, "m-hung").register(controller, queue_length=0)
     start(workers, ScriptedEngine(), "m-hung").register(controller, queue_length=1)
-    client = ControllerClient(controller, "m-hung", timeout_s=1.0)
+    client = ControllerClient(controller, "m-hung", secret=SECRET, timeout_s=1.0)
     started = time.monotonic()
     done = asyncio.run(client.generate(GenerateRequest(prompt="x")))
     assert done.text == "t0 t1 t2 t3 t4 "
@@ -218,11 +225,12 @@ def test_a_hung_worker_times_out_and_the_request_goes_to_another(controller, wor
 
 
 def test_no_worker_at_all_is_unavailable_with_the_command_to_start_one(controller):
-    client = ControllerClient(controller, "m-nobody")
+    client = ControllerClient(controller, "m-nobody", secret=SECRET)
     with pytest.raises(LLMUnavailable, match="dbgpt worker"):
         asyncio.run(client.generate(GenerateRequest(prompt="x")))
     with pytest.raises(LLMUnavailable, match="not reachable"):
-        asyncio.run(ControllerClient(f"http://127.0.0.1:{free_port()}", "m").generate(GenerateRequest(prompt="x")))
+        nowhere = ControllerClient(f"http://127.0.0.1:{free_port()}", "m", secret=SECRET)
+        asyncio.run(nowhere.generate(GenerateRequest(prompt="x")))
 
 
 def test_embeddings_from_a_real_embedding_worker(controller, workers):
@@ -230,7 +238,7 @@ def test_embeddings_from_a_real_embedding_worker(controller, workers):
 
     start(workers, EmbeddingEngine(n_threads=1), "emb-real").register(controller)
     start(workers, ScriptedEngine(), "m-text").register(controller)
-    client = ControllerClient(controller, "emb-real")
+    client = ControllerClient(controller, "emb-real", secret=SECRET)
     result = asyncio.run(client.embed(["How many customers are there?", "count the clients", "Paris weather"]))
     assert len(result.vectors) == 3 and len(result.vectors[0]) == 384 and result.tokens > 6
     a, b, c = result.vectors

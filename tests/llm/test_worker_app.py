@@ -10,9 +10,12 @@ import time
 import httpx
 import pytest
 
+from llm.cluster_auth import auth_headers
 from llm.protocol import ENGINE_OVERLOADED, Chunk
 from llm.worker_app import Slots, create_worker_app
 from tests.support.helpers import serve_app
+
+SECRET = "test-cluster-secret-0123456789"
 
 
 class ScriptedEngine:
@@ -63,8 +66,8 @@ def worker():
 
 
 def client_for(worker):
-    transport = httpx.ASGITransport(app=create_worker_app(worker))
-    return httpx.AsyncClient(transport=transport, base_url="http://worker")
+    transport = httpx.ASGITransport(app=create_worker_app(worker, secret=SECRET))
+    return httpx.AsyncClient(transport=transport, base_url="http://worker", headers=auth_headers(SECRET))
 
 
 def test_stream_answers_nul_separated_chunks(worker):
@@ -112,7 +115,8 @@ def test_a_client_that_hangs_up_never_overlaps_two_generations():
     # and the next request must still wait for the engine thread to finish
     # (llama.cpp crashes when two threads decode on one context).
     worker = FakeWorker(ScriptedEngine(pieces=40, delay=0.02), queue_size=4)
-    with serve_app(create_worker_app(worker)) as url, httpx.Client(timeout=30) as client:
+    with (serve_app(create_worker_app(worker, secret=SECRET)) as url,
+          httpx.Client(timeout=30, headers=auth_headers(SECRET)) as client):
         for _ in range(8):
             with client.stream("POST", url + "/worker_generate_stream", json={"prompt": "x"}) as response:
                 next(response.iter_bytes())

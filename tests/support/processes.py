@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Callable
+
+import httpx
 
 from tests.support.helpers import REPO
 
@@ -25,6 +29,19 @@ class Processes:
     def assert_alive(self) -> None:
         for proc in self.procs:
             assert proc.poll() is None or proc.returncode < 0, self.logs()
+
+    def wait_for(self, check: Callable[[], bool], what: str, timeout_s: float = 300) -> None:
+        """Until `check()` holds (an HTTP error counts as not yet), while every process lives."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.assert_alive()
+            try:
+                if check():
+                    return
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, f"{what} did not happen\n{self.logs()}"
+            time.sleep(0.25)
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.read_text()[-1500:]}" for p in sorted(self.log_dir.glob("*.log")))
