@@ -7,7 +7,9 @@ is read in bulk, and how EXPLAIN is spelled and normalised.
 
 Three layers keep a user's database unchanged:
 1. guard.py refuses anything but one read-only statement, and only the
-   statement regenerated from the checked tree is sent;
+   statement regenerated from the checked tree is sent; inside a session the
+   text is checked again with the functions this database's own catalog
+   marks as changing something (function_policy.py, read once and kept);
 2. every statement runs in a read-only session that is always rolled back;
 3. an engine-enforced time limit cancels it, and at most row_limit + 1 rows
    are fetched.
@@ -27,12 +29,16 @@ from typing import Any, ClassVar
 from sqlglot import exp
 
 from . import introspect as schema_tools
-from .guard import check_statement, explained, is_query, render
+from .function_policy import FunctionPolicy
+from .guard import anonymous_functions, check_statement, explained, is_query, render
 from .types import ConnectorError, GuardRefusal, Plan, QueryResult, QueryTimeout, SchemaInfo
 from .values import row_to_jsonable
 
 # Rows fetched from an EXPLAIN: plans are small, this only bounds a runaway.
 _PLAN_ROW_LIMIT = 100_000
+# The function catalog is read again after this long, so that a function made
+# since under a name sqlglot already knows (and so does not flag) is judged too.
+FUNCTIONS_MAX_AGE_S = 300.0
 
 
 @dataclass
@@ -72,6 +78,8 @@ class Connector:
         self._schema: SchemaInfo | None = None
         self._schema_has_samples = False
         self._introspect_lock = threading.Lock()
+        self._functions: FunctionPolicy | None = None
+        self._functions_lock = threading.Lock()
 
     @property
     def sql_dialect(self) -> str:
@@ -106,8 +114,8 @@ class Connector:
         if not is_query(query):
             raise GuardRefusal("statement_not_allowed", "only a query (SELECT, WITH, VALUES) can be explained")
         text = render(query, self.sql_dialect)
-        check_statement(text, self.sql_dialect)
         with self.session(None) as handle:
+            self.guard(handle, text)
             plan = self._explain(handle, text, analyze)
         # Engines that name relations by alias (SQLite) get the table's name back.
         aliases = {t.alias_or_name: t.name for t in query.find_all(exp.Table) if t.name}
@@ -190,8 +198,25 @@ class Connector:
 
     def fetch_text(self, handle: Handle, text: str, limit: int) -> tuple[list[str], list[tuple], bool]:
         """Guard text (the exact text that is sent) and run it inside an open session."""
-        guarded = check_statement(text, self.sql_dialect)
+        guarded = self.guard(handle, text)
         return self._fetch(handle, text, limit, query=is_query(guarded))
+
+    def guard(self, handle: Handle, text: str) -> exp.Expression:
+        """Check text with the guard and this database's function policy."""
+        policy = self.functions(handle)
+        tree = check_statement(text, self.sql_dialect, policy)
+        unlisted = [n for n in anonymous_functions(tree) if not policy.lists(n)]
+        if unlisted or time.monotonic() - policy.read_at > FUNCTIONS_MAX_AGE_S:
+            # A function the catalog did not list may have been made since it was read.
+            tree = check_statement(text, self.sql_dialect, self.functions(handle, refresh=True))
+        return tree
+
+    def functions(self, handle: Handle, *, refresh: bool = False) -> FunctionPolicy:
+        """The functions this database marks as changing something: read once, kept."""
+        with self._functions_lock:
+            if self._functions is None or refresh:
+                self._functions = self._read_functions(handle)
+            return self._functions
 
     def query(self, handle: Handle, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
         """An internal catalog query (fixed text, bound parameters): all rows."""
@@ -243,6 +268,10 @@ class Connector:
 
     def _explain(self, handle: Handle, sql: str, analyze: bool) -> Plan:
         raise NotImplementedError
+
+    def _read_functions(self, handle: Handle) -> FunctionPolicy:
+        """Read the engine's function catalog (fixed text, no user input)."""
+        return FunctionPolicy(read_at=time.monotonic())
 
 
 class PooledConnector(Connector):

@@ -9,6 +9,7 @@ own table functions in bulk either way."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -21,6 +22,8 @@ import duckdb
 from . import introspect_duckdb
 from .base import Connector, Handle
 from .explain import duckdb_plan
+from .function_policy import FunctionPolicy, from_catalog
+from .guard import check_statement
 from .types import ConnectorError, GuardRefusal, Plan
 
 # The same dict must be used by every read-only opener of a file in one
@@ -31,6 +34,37 @@ READ_ONLY_CONFIG: dict[str, Any] = {
     "autoload_known_extensions": False,
     "lock_configuration": True,
 }
+
+
+# Table functions carry no stability; the deny-list covers those with effects.
+_FUNCTIONS = (
+    "SELECT function_name, bool_or(coalesce(stability = 'VOLATILE' OR has_side_effects, false)) "
+    "FROM duckdb_functions() GROUP BY function_name"
+)
+_MACROS = (
+    "SELECT function_name, function_type, macro_definition FROM duckdb_functions() "
+    "WHERE NOT internal AND function_type IN ('macro', 'table_macro')"
+)
+
+
+def _judge_macros(policy: FunctionPolicy, macros: list[tuple]) -> FunctionPolicy:
+    """Refuse the database's macros whose body the guard refuses, calls to
+    other refused macros included (so repeated until nothing changes)."""
+    refused = set(policy.refused)
+    changed = True
+    while changed:
+        changed = False
+        current = dataclasses.replace(policy, refused=frozenset(refused))
+        for name, kind, definition in macros:
+            if name.lower() in refused:
+                continue
+            text = definition if kind == "table_macro" else f"SELECT {definition}"
+            try:
+                check_statement(text, "duckdb", current)
+            except GuardRefusal:
+                refused.add(name.lower())
+                changed = True
+    return dataclasses.replace(policy, refused=frozenset(refused))
 
 
 class DuckDBConnector(Connector):
@@ -106,6 +140,14 @@ class DuckDBConnector(Connector):
 
     def _fingerprint_rows(self, handle: Handle) -> list[tuple]:
         return introspect_duckdb.fingerprint_rows(self, handle)
+
+    def _read_functions(self, handle: Handle) -> FunctionPolicy:
+        policy = from_catalog(
+            self.query(handle, _FUNCTIONS),
+            why="DuckDB marks it volatile or with side effects, or it is a macro that calls such a function",
+            read_at=time.monotonic(),
+        )
+        return _judge_macros(policy, self.query(handle, _MACROS))
 
     def _explain(self, handle: Handle, sql: str, analyze: bool) -> Plan:
         options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"

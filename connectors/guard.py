@@ -6,6 +6,8 @@ SELECT / WITH ... SELECT / set operations / VALUES, EXPLAIN without ANALYZE,
 SHOW and DESCRIBE, SUMMARIZE and PIVOT on DuckDB, and a few schema PRAGMAs on
 SQLite and DuckDB. Inside it, statements (data-modifying CTEs), SELECT ... INTO,
 locking clauses, variable assignment and deny-listed functions are refused.
+Given a FunctionPolicy (function_policy.py: what the database's own catalog
+marks as changing something), calls to those functions are refused too.
 A refusal is a GuardRefusal whose `rule` names the rule.
 
 The connectors never send the text they were given: they send `render(tree)`,
@@ -24,6 +26,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
 
 from .dialects import MYSQL_FAMILY
+from .function_policy import FunctionPolicy
 from .guard_rules import (
     ALLOWED_PRAGMAS,
     COMMAND_RULES,
@@ -69,8 +72,9 @@ _NODE_RULES: tuple[tuple[type[exp.Expression] | tuple, str], ...] = (
 _PATH_CHARS = frozenset("/\\:.~")
 
 
-def check_statement(sql: str, dialect: str) -> exp.Expression:
-    """Return the statement's sqlglot tree, or raise GuardRefusal."""
+def check_statement(sql: str, dialect: str, functions: FunctionPolicy | None = None) -> exp.Expression:
+    """Return the statement's sqlglot tree, or raise GuardRefusal.
+    functions: the database's own function policy; without it only the deny-list applies."""
     if not isinstance(sql, str) or not sql.strip():
         raise GuardRefusal("empty_statement", "no SQL statement was given")
     if len(sql) > MAX_SQL_CHARS:
@@ -82,7 +86,7 @@ def check_statement(sql: str, dialect: str) -> exp.Expression:
     _check_comments(tokens, dialect)
     first = tokens[0].text.lower()
     if first == "explain":
-        return _check_explain(sql[tokens[0].end + 1 :], dialect)
+        return _check_explain(sql[tokens[0].end + 1 :], dialect, functions)
     if first == "show" and dialect not in MYSQL_FAMILY:
         return _check_show(sql[tokens[0].end + 1 :], engine)
     try:
@@ -98,7 +102,7 @@ def check_statement(sql: str, dialect: str) -> exp.Expression:
     if len(statements) > 1:
         raise GuardRefusal("multiple_statements", f"exactly one statement may run; got {len(statements)}")
     try:
-        return check_expression(statements[0], dialect)
+        return check_expression(statements[0], dialect, functions)
     except GuardRefusal as refusal:
         # sqlglot reads some unknown statements (SAVEPOINT s, LISTEN x) as
         # expressions; their first word still says what they are.
@@ -107,10 +111,10 @@ def check_statement(sql: str, dialect: str) -> exp.Expression:
         raise
 
 
-def check_expression(tree: exp.Expression, dialect: str) -> exp.Expression:
+def check_expression(tree: exp.Expression, dialect: str, functions: FunctionPolicy | None = None) -> exp.Expression:
     """Judge a tree that is already parsed or built (e.g. introspection queries)."""
     _check_kind(tree, dialect)
-    _check_nodes(tree, dialect)
+    _check_nodes(tree, dialect, functions)
     return tree
 
 
@@ -128,6 +132,13 @@ def explained(tree: exp.Expression) -> exp.Expression | None:
 
 def is_query(tree: exp.Expression) -> bool:
     return isinstance(tree, _QUERY_KINDS)
+
+
+def anonymous_functions(tree: exp.Expression) -> set[str]:
+    """Functions a checked tree calls that sqlglot does not know: built-ins it does not
+    model, and the database's own (EXPLAIN: those of the explained query)."""
+    tree = explained(tree) or tree
+    return {n.name.lower() for n in tree.find_all(exp.Anonymous, exp.AnonymousAggFunc)}
 
 
 # -- top level ---------------------------------------------------------------
@@ -186,7 +197,7 @@ def _pragma_name(tree: exp.Pragma) -> str:
 # -- inside the tree ---------------------------------------------------------
 
 
-def _check_nodes(tree: exp.Expression, dialect: str) -> None:
+def _check_nodes(tree: exp.Expression, dialect: str, functions: FunctionPolicy | None) -> None:
     for node in tree.walk():
         if node is not tree and isinstance(node, _STATEMENT_NODES):
             if node.find_ancestor(exp.CTE) is not None:
@@ -197,12 +208,18 @@ def _check_nodes(tree: exp.Expression, dialect: str) -> None:
         if isinstance(node, exp.Lock):
             raise GuardRefusal("locking_clause", "FOR UPDATE / FOR SHARE take locks; drop the locking clause")
         if isinstance(node, exp.Func):
-            for name in _function_names(node):
+            names = _function_names(node)
+            for name in sorted(names):
                 if is_forbidden_function(name, dialect):
                     raise GuardRefusal(
                         "forbidden_function",
                         f"function {name}() is not allowed: it has side effects or reaches outside the database",
                     )
+            if functions is not None:
+                _check_catalog_rule(sorted(n for n in names if functions.refuses(n)), functions)
+        if functions is not None and functions.row_callable and _is_qualified_name(node):
+            # PostgreSQL reads `t.f` as f(t) when t has no column f.
+            _check_catalog_rule([node.name] if node.name.lower() in functions.row_callable else [], functions)
         if isinstance(node, exp.PropertyEQ) and isinstance(node.this, (exp.Parameter, exp.SessionParameter)):
             raise GuardRefusal("variable_assignment", "assigning to a variable changes the session")
         if isinstance(node, exp.Hint) and any(
@@ -212,6 +229,15 @@ def _check_nodes(tree: exp.Expression, dialect: str) -> None:
         if dialect == "duckdb" and isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
             if _PATH_CHARS.intersection(node.this.name):
                 raise GuardRefusal("file_access", f"'{node.this.name}' names a file, not a table")
+
+
+def _is_qualified_name(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Dot) or (isinstance(node, exp.Column) and bool(node.table))
+
+
+def _check_catalog_rule(refused: list[str], functions: FunctionPolicy) -> None:
+    if refused:
+        raise GuardRefusal("volatile_function", f"function {refused[0]}() is not allowed: {functions.why}")
 
 
 def _function_names(node: exp.Func) -> set[str]:
@@ -246,7 +272,7 @@ def _check_comments(tokens: list[Token], dialect: str) -> None:
                 raise GuardRefusal("executable_comment", "MySQL executable comments (/*! ... */) are not allowed")
 
 
-def _check_explain(rest: str, dialect: str) -> exp.Expression:
+def _check_explain(rest: str, dialect: str, functions: FunctionPolicy | None) -> exp.Expression:
     engine = Dialect.get_or_raise(dialect)
     tokens = _tokenize(rest, engine)
     words: list[str] = []
@@ -263,7 +289,7 @@ def _check_explain(rest: str, dialect: str) -> exp.Expression:
         raise GuardRefusal("explain_analyze", "EXPLAIN ANALYZE runs the statement; use explain(sql, analyze=True)")
     if i >= len(tokens):
         raise GuardRefusal("unparseable", "EXPLAIN needs a statement to explain")
-    inner = check_statement(rest[tokens[i].start :], dialect)
+    inner = check_statement(rest[tokens[i].start :], dialect, functions)
     if not is_query(inner):
         raise GuardRefusal("statement_not_allowed", "only a query can be explained")
     options = " ".join(words).replace("( ", "(").replace(" )", ")").replace(" ,", ",")

@@ -8,6 +8,13 @@ needed for answering a question.
 pg_sleep / SLEEP / BENCHMARK / randomblob are allowed on purpose: they only
 burn time, and every statement runs under an engine-enforced timeout that
 cancels it (see the per-engine connectors).
+
+Beyond these names, each connector reads from its own database which
+functions the engine marks as changing something (function_policy.py), and
+the guard refuses those too unless they are in HARMLESS_VOLATILE. setseed is
+not harmless: the seed outlives the rolled-back transaction on a pooled
+connection, so it would make later random sampling predictable, and no
+question needs it.
 """
 
 from __future__ import annotations
@@ -18,8 +25,12 @@ from __future__ import annotations
 FORBIDDEN_FUNCTIONS: frozenset[str] = frozenset(
     {
         # PostgreSQL: server files and programs
-        "pg_stat_file", "pg_logdir_ls", "query_to_xml", "query_to_xmlschema",
-        "query_to_xml_and_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
+        "pg_stat_file", "pg_logdir_ls",
+        # PostgreSQL: run SQL given as text (the *_to_xml families are in the suffixes)
+        "ts_stat", "ts_rewrite", "crosstab", "crosstab2", "crosstab3", "crosstab4",
+        "connectby", "xpath_table",
+        # PostgreSQL xml2: XSLT can read files and URLs
+        "xslt_process",
         # PostgreSQL: writes and state changes that a read-only transaction lets through
         "set_config", "nextval", "setval", "pg_notify", "pg_terminate_backend",
         "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile", "pg_switch_wal",
@@ -32,7 +43,8 @@ FORBIDDEN_FUNCTIONS: frozenset[str] = frozenset(
         "load_file", "sys_exec", "sys_eval", "sys_get", "sys_set", "get_lock",
         "release_lock", "release_all_locks", "master_pos_wait", "source_pos_wait",
         "master_gtid_wait", "wait_for_executed_gtid_set",
-        "wait_until_sql_thread_after_gtids",
+        "wait_until_sql_thread_after_gtids", "set_firewall_mode", "gen_dictionary_load",
+        "gen_dictionary_drop", "audit_api_message_emit_udf",
         # SQLite (extensions and the CLI's file functions)
         "load_extension", "readfile", "writefile", "edit", "fts3_tokenizer",
         "zipfile", "zipfile_cds", "fsdir", "sqlar_compress", "sqlar_uncompress",
@@ -40,6 +52,10 @@ FORBIDDEN_FUNCTIONS: frozenset[str] = frozenset(
         "sniff_csv", "query", "query_table", "getenv", "duckdb_secrets",
         "which_secret", "load_aws_credentials", "sqlite_scan", "sqlite_attach",
         "csv_scan", "json_scan", "to_file", "secret",
+        # DuckDB: table functions with side effects (the catalog gives them no stability)
+        "json_execute_serialized_sql", "checkpoint", "force_checkpoint", "enable_logging",
+        "disable_logging", "enable_profiling", "disable_profiling", "truncate_duckdb_logs",
+        "arrow_scan", "arrow_scan_dumb", "pandas_scan", "python_map_function", "write_log",
         # sqlglot's canonical names for some of the above
         "nextvaluefor", "next_value_for", "readcsv", "readparquet",
     }
@@ -59,10 +75,32 @@ FORBIDDEN_PREFIXES: tuple[str, ...] = (
     "pg_wal_replay", "pg_backup_",
     "read_", "parquet_", "iceberg_", "delta_", "postgres_", "mysql_",
     "ducklake_", "http_", "st_read",
+    "cursor_", "pg_background", "hypopg_",
+    # MySQL: replication, keyring, token, audit and masking functions that write (the
+    # firewall's mysql_firewall_* are under mysql_)
+    "group_replication_", "asynchronous_connection_failover_", "audit_log_", "keyring_",
+    "version_tokens_", "service_get_", "service_release_",
+    "masking_dictionar",
 )
 
-# ... and suffixes (pg_stat_statements_reset and friends).
-FORBIDDEN_SUFFIXES: tuple[str, ...] = ("_reset",)
+# ... and suffixes: pg_stat_statements_reset and friends; PostgreSQL's
+# query_/cursor_/table_/schema_/database_to_xml families, which run SQL given as
+# text or read whole tables and schemas by name.
+FORBIDDEN_SUFFIXES: tuple[str, ...] = ("_reset", "_to_xml", "_to_xmlschema", "_to_xml_and_xmlschema")
+
+# Functions an engine marks volatile that only read a clock, a random source or
+# a size, or only burn time (see above): the catalog rule lets them through.
+HARMLESS_VOLATILE: frozenset[str] = frozenset(
+    {
+        "random", "random_normal", "rand", "randomblob", "clock_timestamp", "timeofday",
+        "gen_random_uuid", "uuid", "uuidv4", "uuidv7", "uuid_generate_v1", "uuid_generate_v1mc",
+        "uuid_generate_v4", "pg_sleep", "pg_sleep_for", "pg_sleep_until", "sleep_ms",
+        "pg_relation_size", "pg_table_size", "pg_indexes_size", "pg_total_relation_size",
+        "pg_database_size", "pg_tablespace_size",
+        # SQLite full-text search ranking and highlighting: reads of the match
+        "bm25", "highlight", "snippet", "offsets", "matchinfo", "match",
+    }
+)
 
 # PRAGMAs that only report on the schema. Their table-valued forms
 # (pragma_table_info(...)) are read-only by SQLite's design and are allowed too.

@@ -9,11 +9,19 @@ a second statement and client-side file reads.
 
 A read-only transaction does not stop SELECT ... INTO OUTFILE: an account
 with the FILE privilege (root here, secure_file_priv unset) writes the file.
-The guard refuses it; an account without FILE is the better default."""
+The guard refuses it; an account without FILE is the better default.
+
+MySQL has no volatility catalog. Stored functions are judged by their
+declaration (information_schema.ROUTINES): only those declared DETERMINISTIC
+with NO SQL or READS SQL DATA may be called. The server does not enforce the
+declaration, so a function that lies is still stopped by the read-only
+transaction when it writes a table. Loadable (UDF) functions are native code
+and always refused."""
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pymysql
@@ -23,7 +31,18 @@ import sqlalchemy as sa
 from . import introspect_mysql
 from .base import Handle, PooledConnector
 from .explain import mysql_plan, mysql_tree_plan
+from .function_policy import FunctionPolicy, from_catalog
 from .types import Plan
+
+_STORED_FUNCTIONS = (
+    "SELECT ROUTINE_NAME, NOT (IS_DETERMINISTIC = 'YES' AND SQL_DATA_ACCESS IN ('NO SQL', 'READS SQL DATA')) "
+    "FROM information_schema.ROUTINES WHERE ROUTINE_TYPE = 'FUNCTION'"
+)
+# Loadable functions, where the account may read their registry.
+_LOADABLE_FUNCTIONS = (
+    "SELECT name, TRUE FROM mysql.func",
+    "SELECT UDF_NAME, TRUE FROM performance_schema.user_defined_functions",
+)
 
 # Server error codes that mean "stopped by a time limit".
 _TIMEOUT_CODES = frozenset({1969, 3024, 1317})
@@ -133,6 +152,20 @@ class MySQLConnector(PooledConnector):
 
     def _fingerprint_rows(self, handle: Handle) -> list[tuple]:
         return introspect_mysql.fingerprint_rows(self, handle)
+
+    def _read_functions(self, handle: Handle) -> FunctionPolicy:
+        rows = self.query(handle, _STORED_FUNCTIONS)
+        for sql in _LOADABLE_FUNCTIONS:
+            try:
+                rows += self.query(handle, sql)
+            except pymysql.Error:
+                pass  # no such table here, or no right to read it
+        return from_catalog(
+            ((str(name), bool(changes)) for name, changes in rows),
+            why="it is a stored function not declared DETERMINISTIC with NO SQL or READS SQL DATA, "
+                "or a loadable function",
+            read_at=time.monotonic(),
+        )
 
     def _explain(self, handle: Handle, sql: str, analyze: bool) -> Plan:
         if analyze and not self._mariadb:

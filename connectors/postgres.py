@@ -11,6 +11,7 @@ without superuser rights is the better thing to connect as.
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 from typing import Any
 
@@ -21,9 +22,32 @@ import sqlalchemy as sa
 from . import introspect_postgres
 from .base import Handle, PooledConnector
 from .explain import postgres_plan
+from .function_policy import FunctionPolicy, from_catalog
 from .types import Plan
 
 _READ_ONLY_OPTION = "-c default_transaction_read_only=on"
+
+# Per function name: whether any overload is volatile (an aggregate counts as
+# volatile when one of its support functions is: the aggregate itself is always
+# marked immutable), and whether a volatile overload can be called as a column,
+# `t.f` meaning f(t): one argument needed, a row type or one that accepts a row.
+_FUNCTIONS = """
+WITH procs AS (
+  SELECT p.proname, p.pronargs, p.pronargdefaults, p.proargtypes,
+         p.provolatile = 'v' OR EXISTS (
+           SELECT 1 FROM pg_catalog.pg_aggregate a JOIN pg_catalog.pg_proc s
+             ON s.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn,
+                          a.aggdeserialfn, a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn)
+           WHERE a.aggfnoid = p.oid AND s.provolatile = 'v') AS volatile
+  FROM pg_catalog.pg_proc p
+)
+SELECT p.proname, bool_or(p.volatile),
+       bool_or(p.volatile AND p.pronargs >= 1 AND p.pronargs - p.pronargdefaults <= 1
+               AND (t.typrelid <> 0 OR t.typname IN ('record', 'anyelement', 'anycompatible',
+                                                     'anynonarray', 'anycompatiblenonarray', 'any')))
+FROM procs p LEFT JOIN pg_catalog.pg_type t ON t.oid = p.proargtypes[0]
+GROUP BY p.proname
+"""
 
 
 class PostgresConnector(PooledConnector):
@@ -103,6 +127,15 @@ class PostgresConnector(PooledConnector):
 
     def _fingerprint_rows(self, handle: Handle) -> list[tuple]:
         return introspect_postgres.fingerprint_rows(self, handle)
+
+    def _read_functions(self, handle: Handle) -> FunctionPolicy:
+        rows = self.query(handle, _FUNCTIONS)
+        return from_catalog(
+            ((name, volatile) for name, volatile, _ in rows),
+            why="PostgreSQL marks it volatile: it may change data or the server's state",
+            row_callable=[name for name, _, row_callable in rows if row_callable],
+            read_at=time.monotonic(),
+        )
 
     def _explain(self, handle: Handle, sql: str, analyze: bool) -> Plan:
         options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"

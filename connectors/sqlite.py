@@ -1,6 +1,10 @@
 """SQLite: the file opened read-only (mode=ro URI), PRAGMA query_only, an
 authorizer that lets only reads through, and a progress handler that
-interrupts a statement at its deadline."""
+interrupts a statement at its deadline.
+
+SQLite's functions are its built-ins (no extension can be loaded). Those
+neither deterministic nor innocuous, or direct-only (pragma_function_list's
+flags), are refused by the guard's catalog rule and by the authorizer."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import sqlalchemy as sa
 from . import introspect_sqlite
 from .base import Handle, PooledConnector
 from .explain import sqlite_plan
+from .function_policy import FunctionPolicy, from_catalog
 from .guard_rules import ALLOWED_PRAGMAS, is_forbidden_function
 from .types import ConnectorError, Plan
 
@@ -27,13 +32,25 @@ _READ_ACTIONS = frozenset(
 # Pragmas the connector itself issues (query_only) or SQLAlchemy reads on connect.
 _OWN_PRAGMAS = frozenset({"query_only", "read_uncommitted"})
 
+# Scalar functions that are neither SQLITE_DETERMINISTIC (0x800) nor
+# SQLITE_INNOCUOUS (0x200000), or are SQLITE_DIRECTONLY (0x80000). Aggregate
+# and window functions carry no such flags and only read.
+_FUNCTIONS = (
+    "SELECT name, type = 's' AND ((flags & 2048) = 0 AND (flags & 2097152) = 0 OR (flags & 524288) <> 0) "
+    "FROM pragma_function_list"
+)
 
-def _authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None) -> int:
+
+def _authorize(
+    refused: FunctionPolicy | None, action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None
+) -> int:
     """Layer 2 inside SQLite: reads, allow-listed pragmas and safe functions only."""
     if action in _READ_ACTIONS:
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_FUNCTION:
-        return sqlite3.SQLITE_DENY if arg2 and is_forbidden_function(arg2, "sqlite") else sqlite3.SQLITE_OK
+        if arg2 and (is_forbidden_function(arg2, "sqlite") or (refused is not None and refused.refuses(arg2))):
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_PRAGMA and arg1:
         name = arg1.lower()
         if name in ALLOWED_PRAGMAS["sqlite"] or (name in _OWN_PRAGMAS and arg2 is None):
@@ -62,7 +79,8 @@ class SQLiteConnector(PooledConnector):
         uri = self.path.as_uri() + "?mode=ro"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=5.0)
         conn.execute("PRAGMA query_only = ON")
-        conn.set_authorizer(_authorize)
+        # The function policy once read (None before): judged at each call.
+        conn.set_authorizer(lambda *args: _authorize(self._functions, *args))
         return conn
 
     def _connect_failure(self) -> str:
@@ -97,6 +115,13 @@ class SQLiteConnector(PooledConnector):
 
     def _fingerprint_rows(self, handle: Handle) -> list[tuple]:
         return self.query(handle, introspect_sqlite.FINGERPRINT)
+
+    def _read_functions(self, handle: Handle) -> FunctionPolicy:
+        return from_catalog(
+            self.query(handle, _FUNCTIONS),
+            why="SQLite marks it neither deterministic nor innocuous",
+            read_at=time.monotonic(),
+        )
 
     def _explain(self, handle: Handle, sql: str, analyze: bool) -> Plan:
         _, rows, _ = self._fetch(handle, f"EXPLAIN QUERY PLAN {sql}", 100_000)

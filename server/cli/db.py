@@ -46,10 +46,14 @@ def list_cmd() -> None:
 
 @app.command("test")
 def test(name: str) -> None:
-    """Connect and run SELECT 1."""
+    """Connect, run SELECT 1, and warn about the account's dangerous privileges."""
+    from connectors.privileges import dangerous_privileges
+
     catalog = DatabaseCatalog(load_settings())
     try:
-        catalog.connector(name).run("SELECT 1")
+        connector = catalog.connector(name)
+        connector.run("SELECT 1")
+        privileges = dangerous_privileges(connector)
     except UnknownDatabase as exc:
         raise fail(str(exc), code=2) from exc
     except Exception as exc:  # whatever stops the connection is the answer
@@ -57,6 +61,10 @@ def test(name: str) -> None:
     finally:
         catalog.close()
     console.print(f"[green]ok[/] {name}")
+    for privilege in privileges:
+        console.print(f"[yellow]warning:[/] the account has {privilege.name}: {privilege.reason}")
+    if privileges:
+        console.print("[yellow]warning:[/] connect with a low-privilege, read-only account instead")
 
 
 @app.command("remove")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlglot import exp
 
-from connectors.guard import MAX_SQL_CHARS, check_statement, explained, render
+from connectors.function_policy import from_catalog
+from connectors.guard import MAX_SQL_CHARS, anonymous_functions, check_statement, explained, render
 from connectors.guard_rules import is_forbidden_function
 from connectors.types import GuardRefusal
 
@@ -123,6 +124,26 @@ REFUSED = [
     ("postgres", "SELECT txid_current()", "forbidden_function"),
     ("postgres", "SELECT pg_advisory_lock(1)", "forbidden_function"),
     ("postgres", "SELECT query_to_xml('DELETE FROM t', true, true, '')", "forbidden_function"),
+    # PostgreSQL functions that run SQL given as text, or read tables and schemas by name
+    ("postgres", "SELECT * FROM ts_stat('SELECT pg_read_file(''/etc/passwd'')')", "forbidden_function"),
+    ("postgres", "SELECT ts_rewrite('a'::tsquery, 'SELECT pg_terminate_backend(1)')", "forbidden_function"),
+    ("postgres", "SELECT query_to_xmlschema('SELECT 1', true, true, '')", "forbidden_function"),
+    ("postgres", "SELECT cursor_to_xml('c', 1, true, true, '')", "forbidden_function"),
+    ("postgres", "SELECT table_to_xml('t'::regclass, true, true, '')", "forbidden_function"),
+    ("postgres", "SELECT table_to_xml_and_xmlschema('t', true, true, '')", "forbidden_function"),
+    ("postgres", "SELECT schema_to_xml('public', true, true, '')", "forbidden_function"),
+    ("postgres", "SELECT database_to_xmlschema(true, true, '')", "forbidden_function"),
+    ("postgres", "SELECT * FROM crosstab('SELECT lo_export(1, ''/tmp/x'')') AS c(a int)", "forbidden_function"),
+    ("postgres", "SELECT * FROM connectby('t', 'id', 'parent', '1', 0) AS c(a int)", "forbidden_function"),
+    ("postgres", "SELECT * FROM xpath_table('id', 'x', 't', '/a', 'true') AS c(a int)", "forbidden_function"),
+    ("postgres", "SELECT xslt_process('<a/>', '<xsl/>')", "forbidden_function"),
+    ("postgres", "SELECT * FROM hypopg_create_index('CREATE INDEX ON t (a)')", "forbidden_function"),
+    ("postgres", "SELECT pg_background_launch('DELETE FROM t')", "forbidden_function"),
+    ("mysql", "SELECT keyring_key_store('k', 'AES', 'x')", "forbidden_function"),
+    ("mysql", "SELECT group_replication_set_as_primary('x')", "forbidden_function"),
+    ("duckdb", "SELECT * FROM json_execute_serialized_sql('x')", "forbidden_function"),
+    ("duckdb", "SELECT * FROM checkpoint()", "forbidden_function"),
+    ("duckdb", "SELECT * FROM enable_logging()", "forbidden_function"),
     ("postgres", "SELECT 1 WHERE EXISTS (SELECT pg_stat_reset())", "forbidden_function"),
     ("mysql", "SELECT LOAD_FILE('/etc/passwd')", "forbidden_function"),
     ("mysql", "SELECT sys_exec('id')", "forbidden_function"),
@@ -183,7 +204,7 @@ def test_every_rule_has_a_case():
         "unknown_statement", "forbidden_function", "file_access", "explain_analyze",
         "executable_comment", "variable_assignment", "optimizer_hint",
     }
-    assert expected <= rules
+    assert expected <= rules  # volatile_function: CATALOG_REFUSED below
 
 
 def test_rendering_drops_comments_that_could_hide_code():
@@ -225,3 +246,72 @@ def test_forbidden_function_hidden_in_subquery_or_join():
     with pytest.raises(GuardRefusal) as refused:
         check_statement(sql, "postgres")
     assert refused.value.rule == "forbidden_function"
+
+
+# A database's own catalog, as a connector reads it: (name, marked as changing something).
+CATALOG = from_catalog(
+    [("evil", True), ("evil_sum", True), ("setseed", True), ("random", True), ("clock_timestamp", True),
+     ("pg_sleep", True), ("pg_relation_size", True), ("now", False), ("upper", False), ("good", False)],
+    why="the test catalog marks it volatile",
+    row_callable=["evil", "good"],
+)
+
+CATALOG_REFUSED = [
+    ("postgres", "SELECT evil()"),
+    ("postgres", "SELECT EVIL(1)"),
+    ("postgres", 'SELECT "evil"(t) FROM t'),
+    ("postgres", "SELECT scratch.evil(t) FROM t"),
+    ("postgres", "SELECT evil_sum(a) FROM t"),
+    ("postgres", "SELECT * FROM evil()"),
+    ("postgres", "SELECT setseed(0.5)"),
+    ("postgres", "SELECT 1 WHERE EXISTS (SELECT 1 FROM t WHERE evil(t) > 0)"),
+    ("postgres", "WITH x AS (SELECT evil() AS e) SELECT e FROM x"),
+    ("postgres", "EXPLAIN SELECT evil()"),
+    # PostgreSQL reads t.f as f(t): a function called as a column
+    ("postgres", "SELECT t.evil FROM t"),
+    ("postgres", "SELECT (t).evil FROM t"),
+    ("postgres", "SELECT s.t.evil FROM s.t"),
+    ("mysql", "SELECT evil()"),
+    ("duckdb", "FROM evil()"),
+    ("sqlite", "SELECT evil(1)"),
+]
+
+CATALOG_ALLOWED = [
+    ("postgres", "SELECT random(), clock_timestamp(), now(), pg_sleep(0)"),
+    ("postgres", "SELECT pg_relation_size('t')"),
+    ("postgres", "SELECT upper(name), good(t) FROM t"),
+    ("postgres", "SELECT evil FROM t"),  # an unqualified name is only ever a column
+    ("postgres", "SELECT t.good FROM t"),  # not volatile: the row form is harmless
+    ("postgres", "SELECT * FROM t TABLESAMPLE SYSTEM (10)"),
+]
+
+
+@pytest.mark.parametrize("dialect,sql", CATALOG_REFUSED)
+def test_functions_the_catalog_marks_volatile_are_refused(dialect, sql):
+    with pytest.raises(GuardRefusal) as refused:
+        check_statement(sql, dialect, CATALOG)
+    assert refused.value.rule == "volatile_function"
+    assert "evil" in refused.value.message or "setseed" in refused.value.message
+    check_statement(sql, dialect)  # the deny-list alone does not know them
+
+
+@pytest.mark.parametrize("dialect,sql", CATALOG_ALLOWED)
+def test_harmless_and_stable_functions_pass_the_catalog_rule(dialect, sql):
+    check_statement(sql, dialect, CATALOG)
+
+
+def test_the_deny_list_names_its_own_rule_before_the_catalog():
+    policy = from_catalog([("pg_read_file", True)], why="volatile")
+    with pytest.raises(GuardRefusal) as refused:
+        check_statement("SELECT pg_read_file('/etc/passwd')", "postgres", policy)
+    assert refused.value.rule == "forbidden_function"
+
+
+def test_a_catalog_policy_lists_what_it_read():
+    assert CATALOG.refused == {"evil", "evil_sum", "setseed"}
+    assert CATALOG.row_callable == {"evil"}  # only refused functions matter as columns
+    assert CATALOG.lists("GOOD") and CATALOG.lists("random") and not CATALOG.lists("made_later")
+    tree = check_statement("SELECT made_later(1), upper('a'), good(2) FROM t", "postgres", CATALOG)
+    assert anonymous_functions(tree) == {"made_later", "good"}
+    explain = check_statement("EXPLAIN SELECT made_later(1)", "postgres", CATALOG)
+    assert anonymous_functions(explain) == {"made_later"}
