@@ -39,10 +39,8 @@ _STORED_FUNCTIONS = (
     "FROM information_schema.ROUTINES WHERE ROUTINE_TYPE = 'FUNCTION'"
 )
 # Loadable functions, where the account may read their registry.
-_LOADABLE_FUNCTIONS = (
-    "SELECT name, TRUE FROM mysql.func",
-    "SELECT UDF_NAME, TRUE FROM performance_schema.user_defined_functions",
-)
+_LOADABLE_MARIADB = "SELECT name, TRUE FROM mysql.func"
+_LOADABLE_MYSQL = "SELECT UDF_NAME, TRUE FROM performance_schema.user_defined_functions"
 
 # Server error codes that mean "stopped by a time limit".
 _TIMEOUT_CODES = frozenset({1969, 3024, 1317})
@@ -155,11 +153,10 @@ class MySQLConnector(PooledConnector):
 
     def _read_functions(self, handle: Handle) -> FunctionPolicy:
         rows = self.query(handle, _STORED_FUNCTIONS)
-        for sql in _LOADABLE_FUNCTIONS:
-            try:
-                rows += self.query(handle, sql)
-            except pymysql.Error:
-                pass  # no such table here, or no right to read it
+        try:
+            rows += self.query(handle, _LOADABLE_MARIADB if self._mariadb else _LOADABLE_MYSQL)
+        except pymysql.Error:
+            pass  # no right to read the registry (or a MySQL before 8.0)
         return from_catalog(
             ((str(name), bool(changes)) for name, changes in rows),
             why="it is a stored function not declared DETERMINISTIC with NO SQL or READS SQL DATA, "

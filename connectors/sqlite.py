@@ -42,13 +42,14 @@ _FUNCTIONS = (
 
 
 def _authorize(
-    refused: FunctionPolicy | None, action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None
+    functions: FunctionPolicy | None, action: int, arg1: str | None, arg2: str | None, _db: str | None,
+    _trigger: str | None,
 ) -> int:
     """Layer 2 inside SQLite: reads, allow-listed pragmas and safe functions only."""
     if action in _READ_ACTIONS:
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_FUNCTION:
-        if arg2 and (is_forbidden_function(arg2, "sqlite") or (refused is not None and refused.refuses(arg2))):
+        if arg2 and (is_forbidden_function(arg2, "sqlite") or (functions is not None and functions.refuses(arg2))):
             return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_PRAGMA and arg1:
