@@ -5,6 +5,11 @@ the registry, the document spaces with their background ingestion, and
 per-connection indexes. `sync` keeps a connection's
 schema index, value index and verified examples in line with its schema;
 `link` is what the SQL pipeline calls before writing a prompt.
+
+Knowledge of a database is kept under a name (the registered name, or a
+digest the server gives an unregistered URL), never under a URL: a URL may
+hold a password, and the name lands in Chroma collection names and in the
+registry's rows.
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ def _plain_ddl(table: TableInfo) -> str:
     from knowledge.schema_linking import plain_ddl
 
     return plain_ddl(table)
+
+
+def connection_name(connection: str) -> str:
+    """`connection` itself, refused when it is a URL (see the module's docstring)."""
+    if "://" in connection:
+        raise ValueError("knowledge is kept per connection name, not per URL; name the database")
+    return connection
 
 
 @dataclass
@@ -102,6 +114,7 @@ class Knowledge:
     def schema_index(self, connection: str) -> "SchemaIndex":
         from knowledge.schema_index import SchemaIndex
 
+        connection = connection_name(connection)
         with self._lock:
             if connection not in self._schema_indexes:
                 self._schema_indexes[connection] = SchemaIndex(
@@ -112,12 +125,14 @@ class Knowledge:
     def values(self, connection: str) -> "ValueIndex":
         from knowledge.values import ValueIndex
 
+        connection = connection_name(connection)
         with self._lock:
             return self._values.setdefault(connection, ValueIndex(self.registry, connection))
 
     def examples(self, connection: str) -> "ExampleStore":
         from knowledge.examples import ExampleStore
 
+        connection = connection_name(connection)
         with self._lock:
             if connection not in self._examples:
                 self._examples[connection] = ExampleStore(self.registry, self.store, self.embedder, connection)
@@ -125,8 +140,8 @@ class Knowledge:
 
     def has_examples(self, connection: str) -> bool:
         """Whether `connection` has usable examples; asks the registry only, loading no model."""
-        rows = self.registry.rows(
-            "SELECT 1 AS found FROM examples WHERE state = 'ok' AND connection = ? LIMIT 1", (connection,))
+        rows = self.registry.rows("SELECT 1 AS found FROM examples WHERE state = 'ok' AND connection = ? LIMIT 1",
+                                  (connection_name(connection),))
         return bool(rows)
 
     # Schema ----------------------------------------------------------------------
@@ -135,6 +150,7 @@ class Knowledge:
         index and re-check every verified example (EXPLAIN through `connector`)."""
         from knowledge.values import distinct_via
 
+        connection = connection_name(connection)
         refreshed = self.schema_index(connection).refresh(schema, force=force)
         report = SyncReport(connection, schema.fingerprint, refreshed)
         if force or not schema.fingerprint or self.registry.synced_fingerprint(connection) != schema.fingerprint:
@@ -148,6 +164,7 @@ class Knowledge:
     def set_sensitive(self, connection: str, table: str, column: str, sensitive: bool = True) -> None:
         """Mark a column sensitive (or not). Its values leave the value index at
         once; the schema index drops them at the next sync."""
+        connection = connection_name(connection)
         self.registry.set_sensitive(connection, table, column, sensitive)
         with self._lock:
             self._schema_indexes.pop(connection, None)
@@ -156,7 +173,7 @@ class Knowledge:
             self.registry.mark_synced(connection, "")  # values come back at the next sync
 
     def sensitive(self, connection: str) -> frozenset[tuple[str, str]]:
-        return self.registry.sensitive(connection)
+        return self.registry.sensitive(connection_name(connection))
 
     def link(
         self,

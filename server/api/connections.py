@@ -12,13 +12,15 @@ from pydantic import BaseModel, Field
 from server.api.deps import AccessDep, AdminUser, AuditDep, CurrentUser, DatabasesDep, ServicesDep, SettingsDep
 from server.api.errors import ApiError
 from server.databases import DEMO
+from server.metadata.connections import split_url, with_password
 
 router = APIRouter(prefix="/connections", tags=["connections"])
 
 
 class ConnectionCreate(BaseModel):
     name: str = Field(min_length=1, max_length=64)
-    url: str = Field(min_length=1, description="A SQLAlchemy URL; a password in it is stored encrypted.")
+    url: str = Field(min_length=1, description="A SQLAlchemy URL; a password in it (user part or ?password=) "
+                                               "is stored encrypted.")
     password: str | None = Field(None, description="The password, if not in the URL.")
     description: str = ""
     test: bool = Field(True, description="Connect once before saving; refuse to save when that fails.")
@@ -46,6 +48,8 @@ class TestResult(BaseModel):
     engine: str | None = None
     elapsed_ms: float
     detail: str | None = None
+    warnings: list[str] = Field(default_factory=list, description="The account's dangerous privileges, each "
+                                "with why it matters; connect with a low-privilege, read-only account instead.")
 
 
 class RefreshResult(BaseModel):
@@ -65,12 +69,26 @@ def _demo_out(settings) -> ConnectionOut:
 
 
 def _check(connector) -> TestResult:
+    """SELECT 1, then the account's dangerous privileges as warnings."""
+    from connectors.privileges import dangerous_privileges
+
     start = time.perf_counter()
     try:
         connector.run("SELECT 1")
+        elapsed_ms = (time.perf_counter() - start) * 1000
+        warnings = [f"{p.name}: {p.reason}" for p in dangerous_privileges(connector)]
     except Exception as exc:  # any failure to reach the database is the test's answer
         return TestResult(ok=False, elapsed_ms=(time.perf_counter() - start) * 1000, detail=str(exc))
-    return TestResult(ok=True, engine=connector.engine_name, elapsed_ms=(time.perf_counter() - start) * 1000)
+    return TestResult(ok=True, engine=connector.engine_name, elapsed_ms=elapsed_ms, warnings=warnings)
+
+
+def _probe(databases, url: str) -> TestResult:
+    """Open `url` as the catalog would (confined, its account checked), check it and close it."""
+    connector = databases.open(url)
+    try:
+        return _check(connector)
+    finally:
+        connector.close()
 
 
 @router.get("", response_model=list[ConnectionOut])
@@ -82,23 +100,14 @@ async def list_connections(user: CurrentUser, databases: DatabasesDep, settings:
 
 @router.post("", response_model=ConnectionOut, status_code=201)
 async def create_connection(body: ConnectionCreate, _admin: AdminUser, databases: DatabasesDep,
-                            audit: AuditDep):
+                            settings: SettingsDep, audit: AuditDep):
+    """Register a connection. A file outside the file roots is refused before anything is opened;
+    with DBGPT_REFUSE_PRIVILEGED=1 the account is checked (so connected to) even without `test`."""
     audit.touch(db=body.name)
-    if body.test:
-        from connectors import connect
-        from server.metadata.connections import split_url
-
-        split_url(body.url, body.password)  # an unsupported URL is refused before we connect
-        url = body.url
-        if body.password is not None:
-            from sqlalchemy.engine import make_url
-
-            url = make_url(body.url).set(password=body.password).render_as_string(hide_password=False)
-        connector = await asyncio.to_thread(connect, url)
-        try:
-            result = await asyncio.to_thread(_check, connector)
-        finally:
-            connector.close()
+    bare, secret = split_url(body.url, body.password)  # an unsupported URL is refused before we connect
+    databases.confine(bare)
+    if body.test or settings.refuse_privileged:
+        result = await asyncio.to_thread(_probe, databases, with_password(bare, secret))
         if not result.ok:
             raise ApiError(400, f"cannot connect: {result.detail}")
     info = databases.registry.add(body.name, body.url, password=body.password, description=body.description,
@@ -115,6 +124,9 @@ async def get_connection(name: str, access: AccessDep, databases: DatabasesDep, 
 
 @router.patch("/{name}", response_model=ConnectionOut)
 async def update_connection(name: str, body: ConnectionUpdate, _admin: AdminUser, databases: DatabasesDep):
+    """Change a connection. A new URL drops the stored password unless a new one is given."""
+    if body.url is not None:
+        databases.confine(body.url)
     info = databases.registry.update(name, url=body.url, password=body.password, description=body.description)
     databases.forget(name)
     return _out(info)

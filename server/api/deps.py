@@ -21,7 +21,7 @@ from server.api.errors import ApiError
 from server.auth.audit import AuditEntry, AuditLog
 from server.auth.users import User, UserStore
 from server.conversations import Conversations
-from server.databases import DEMO, DatabaseCatalog, is_url
+from server.databases import DEMO, DatabaseCatalog, is_url, is_url_key
 from server.settings import Settings
 
 SESSION_COOKIE = "dbgpt_session"
@@ -116,19 +116,24 @@ class Access:
     services: Services
 
     def db(self, name: str | None) -> str:
-        """The database a request means (the default when none is named), if the caller may use it."""
+        """The database a request means (the default when none is named), if the caller may use it.
+
+        A registered name comes back as it is. An unregistered URL (admins, with DBGPT_ALLOW_URLS=1)
+        comes back as the key the catalog knows it by from now on, a digest without its password,
+        so that no URL is kept in knowledge, the audit log or anywhere else."""
         name = name or self.services.settings.default_db
-        if is_url(name):
+        if is_url(name) or is_url_key(name):
             if not (self.user.is_admin and self.services.settings.allow_urls):
                 raise ApiError(403, "over HTTP a database is named by its registered name; an admin registers "
                                     "it first (ad-hoc URLs need the admin role and DBGPT_ALLOW_URLS=1)")
-            return name
+            return self.services.databases.remember(name) if is_url(name) else name
         if name != DEMO and not self.user.may_use_db(name):
             raise ApiError(403, f"'{self.user.name}' has no grant for database '{name}'")
         return name
 
     async def connector(self, name: str | None):
-        return await asyncio.to_thread(self.services.databases.connector, self.db(name))
+        """The kept connector of a database the caller may use; opened (confined) on first use."""
+        return await self.services.databases.aconnector(self.db(name))
 
     def space(self, name: str) -> str:
         if not self.user.may_use_space(name):

@@ -52,14 +52,14 @@ class QaResponse(BaseModel):
 async def _arguments(body: QaRequest, access: AccessDep, audit: AuditEntry) -> dict[str, Any]:
     """Check the space and database before any work, so that a typo is a 404 and a space
     or database the caller has no grant for is a 403."""
-    audit.touch(db=body.db, question=body.question)
-    existing = await asyncio.to_thread(access.services.knowledge.documents.names)
+    db = access.db(body.db) if body.db else None
+    audit.touch(db=db, question=body.question)
     if body.space is not None:
         access.space(body.space)
-        if body.space not in existing:
-            raise ApiError(404, f"no knowledge space named '{body.space}'")
+    existing = await asyncio.to_thread(access.services.knowledge.documents.names)
+    if body.space is not None and body.space not in existing:
+        raise ApiError(404, f"no knowledge space named '{body.space}'")
     space = body.space if body.space is not None else access.spaces(existing)
-    db = access.db(body.db) if body.db else None
     connector = await access.connector(db) if db else None
     return {"space": space, "db": db, "connector": connector}
 

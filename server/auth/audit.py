@@ -12,22 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from server.metadata.connections import shown_url
 from server.metadata.store import AuditRow
 
 MAX_TEXT = 10_000  # a question or statement longer than this is cut in the log
 
 
 def _redacted_db(db: str | None) -> str | None:
-    if db is None or "://" not in db:
-        return db
-    try:
-        return make_url(db).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(not a valid URL)"
+    return db if db is None or "://" not in db else shown_url(db)
 
 
 def _cut(text: str | None) -> str | None:

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from server.cli.common import console, fail, load_settings, open_llm
+from server.cli.common import console, fail, load_settings, local_catalog, open_llm
 
 
 def ask(
@@ -27,19 +27,19 @@ def ask(
     from assistant.qa.answer import answer_question
     from knowledge.service import Knowledge
     from llm.client import LLMError, LLMUnavailable
-    from server.databases import DatabaseCatalog, UnknownDatabase
+    from server.databases import UnknownDatabase, knowledge_key
 
     if not question.strip():
         raise fail("the question is empty", code=2)
     settings = load_settings()
     knowledge = Knowledge(settings)
-    catalog = DatabaseCatalog(settings)
+    catalog = local_catalog(settings)
     try:
         if space is not None and space not in knowledge.documents.names():
             raise fail(f"no knowledge space named '{space}'", code=2)
         connector = catalog.connector(db) if db else None
         answer = asyncio.run(answer_question(question.strip(), knowledge, open_llm(settings, controller), space=space,
-                                             db=db, connector=connector))
+                                             db=knowledge_key(db) if db else None, connector=connector))
     except UnknownDatabase as exc:
         raise fail(str(exc), code=2) from exc
     except (LLMUnavailable, LLMError) as exc:

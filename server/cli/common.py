@@ -30,6 +30,13 @@ def load_settings(**overrides) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
+def local_catalog(settings: Settings):
+    """The databases as the local user reaches them: any file they can read (the server confines)."""
+    from server.databases import DatabaseCatalog
+
+    return DatabaseCatalog(settings, confined=False)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     console.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)

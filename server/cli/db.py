@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from server.cli.common import console, fail, load_settings, print_rows
-from server.databases import DatabaseCatalog, UnknownDatabase
+from server.cli.common import console, fail, load_settings, local_catalog, print_rows
+from server.databases import DatabaseNotAllowed, UnknownDatabase
 from server.metadata import open_registry
 from server.metadata.connections import ConnectionExists, ConnectionNotFound, InvalidConnection
 
@@ -49,13 +49,15 @@ def test(name: str) -> None:
     """Connect, run SELECT 1, and warn about the account's dangerous privileges."""
     from connectors.privileges import dangerous_privileges
 
-    catalog = DatabaseCatalog(load_settings())
+    catalog = local_catalog(load_settings())
     try:
         connector = catalog.connector(name)
         connector.run("SELECT 1")
         privileges = dangerous_privileges(connector)
     except UnknownDatabase as exc:
         raise fail(str(exc), code=2) from exc
+    except DatabaseNotAllowed as exc:  # DBGPT_REFUSE_PRIVILEGED=1 and a privileged account
+        raise fail(f"'{name}' is refused: {exc}", code=3) from exc
     except Exception as exc:  # whatever stops the connection is the answer
         raise fail(f"cannot connect to '{name}': {exc}") from exc
     finally:
@@ -86,7 +88,7 @@ def run(
     """Run your own SQL through the read-only guard."""
     from connectors.types import ConnectorError, GuardRefusal
 
-    catalog = DatabaseCatalog(load_settings())
+    catalog = local_catalog(load_settings())
     try:
         result = catalog.connector(db).run(sql, row_limit=row_limit)
     except UnknownDatabase as exc:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import typer
 
-from server.cli.common import fail, load_settings, open_llm
-from server.databases import DatabaseCatalog, UnknownDatabase
+from server.cli.common import fail, load_settings, local_catalog, open_llm
+from server.databases import UnknownDatabase
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -65,7 +65,7 @@ def diagnose(
     if dialect and dialect not in ("sqlite", "postgres", "mysql", "duckdb"):
         raise fail("--dialect must be one of sqlite, postgres, mysql, duckdb", code=2)
     settings = load_settings()
-    catalog = DatabaseCatalog(settings)
+    catalog = local_catalog(settings)
     try:
         connector = catalog.connector(db)
         llm = open_llm(settings, controller) if model else None

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from llm.model_files import cached_path, is_verified, sha256_file, spec_for
-from server.cli.common import console, load_settings
+from server.cli.common import console, load_settings, local_catalog
 from server.supervisor import port_free
 
 
@@ -52,10 +52,8 @@ def _check_ports(settings) -> tuple[bool, str]:
 
 
 def _check_databases(settings) -> list[tuple[str, bool, str]]:
-    from server.databases import DatabaseCatalog
-
     results = []
-    catalog = DatabaseCatalog(settings)
+    catalog = local_catalog(settings)
     for name in catalog.names():
         try:
             connector = catalog.connector(name)

@@ -11,11 +11,22 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from server.cli.common import console, fail, load_settings
+from server.cli.common import console, fail, load_settings, local_catalog
 
 app = typer.Typer(help="The assistant's memory: documents, schema index, verified examples.", no_args_is_help=True)
 examples_app = typer.Typer(help="Verified question -> SQL pairs.", no_args_is_help=True)
 app.add_typer(examples_app, name="example")
+
+
+def knowledge_key(db: str) -> str:
+    """A URL's knowledge is kept under a digest of it, never the URL (it may hold a password)."""
+    from server.databases import knowledge_key as key
+    from server.metadata.connections import InvalidConnection
+
+    try:
+        return key(db)
+    except InvalidConnection as exc:
+        raise fail(str(exc), code=2) from exc
 
 
 def _knowledge():
@@ -25,9 +36,9 @@ def _knowledge():
 
 
 def _connector(settings, db: str):
-    from server.databases import DatabaseCatalog, UnknownDatabase
+    from server.databases import UnknownDatabase
 
-    catalog = DatabaseCatalog(settings)
+    catalog = local_catalog(settings)
     try:
         return catalog, catalog.connector(db)
     except UnknownDatabase as exc:
@@ -140,7 +151,7 @@ def sync(db: str = typer.Option("demo", "--db"),
     settings = load_settings()
     catalog, connector = _connector(settings, db)
     knowledge = _knowledge()
-    report = knowledge.sync(db, connector.introspect(), connector, force=force)
+    report = knowledge.sync(knowledge_key(db), connector.introspect(), connector, force=force)
     knowledge.close()
     catalog.close()
     typer.echo(json.dumps(report.to_dict(), indent=2))
@@ -157,8 +168,8 @@ def sensitive(
     if not table or not name:
         raise fail("name the column as TABLE.COLUMN", code=2)
     knowledge = _knowledge()
-    knowledge.set_sensitive(db, table, name, not off)
-    marked = sorted(f"{t}.{c}" for t, c in knowledge.sensitive(db))
+    knowledge.set_sensitive(knowledge_key(db), table, name, not off)
+    marked = sorted(f"{t}.{c}" for t, c in knowledge.sensitive(knowledge_key(db)))
     knowledge.close()
     console.print("sensitive columns: " + (", ".join(marked) or "none"))
 
@@ -172,8 +183,8 @@ def example_add(question: str, sql: str, db: str = typer.Option("demo", "--db"))
     catalog, connector = _connector(settings, db)
     knowledge = _knowledge()
     try:
-        example = knowledge.examples(db).add(question, sql, source="cli", schema=connector.introspect(),
-                                             explain=connector.explain)
+        example = knowledge.examples(knowledge_key(db)).add(question, sql, source="cli",
+                                                            schema=connector.introspect(), explain=connector.explain)
     except ExampleError as exc:
         raise fail(str(exc), code=2) from exc
     finally:
@@ -189,7 +200,7 @@ def example_list(db: str = typer.Option("demo", "--db"),
                  quarantined: bool = typer.Option(False, "--quarantined", help="Only the broken ones.")) -> None:
     """List verified pairs (quarantined ones with the reason)."""
     knowledge = _knowledge()
-    rows = knowledge.examples(db).list("quarantined" if quarantined else None)
+    rows = knowledge.examples(knowledge_key(db)).list("quarantined" if quarantined else None)
     knowledge.close()
     table = Table("id", "state", "question", "sql", "reason")
     for e in rows:
@@ -200,7 +211,7 @@ def example_list(db: str = typer.Option("demo", "--db"),
 @examples_app.command("remove")
 def example_remove(example_id: int, db: str = typer.Option("demo", "--db")) -> None:
     knowledge = _knowledge()
-    removed = knowledge.examples(db).remove(example_id)
+    removed = knowledge.examples(knowledge_key(db)).remove(example_id)
     knowledge.close()
     if not removed:
         raise fail(f"no example {example_id} for '{db}'", code=2)

@@ -13,8 +13,8 @@ import typer
 from rich.markup import escape
 
 from connectors.types import ConnectorError
-from server.cli.common import console, fail, load_settings, open_llm, print_rows
-from server.databases import DatabaseCatalog, UnknownDatabase
+from server.cli.common import console, fail, load_settings, local_catalog, open_llm, print_rows
+from server.databases import UnknownDatabase, knowledge_key
 
 
 def make_predictor(pipeline: str, dialect: str):
@@ -59,7 +59,7 @@ def sql(
     if pipeline not in ("full", "plain"):
         raise fail("--pipeline is full or plain", code=2)
     settings = load_settings()
-    catalog = DatabaseCatalog(settings)
+    catalog = local_catalog(settings)
     try:
         connector = catalog.connector(db)
     except (UnknownDatabase, ConnectorError) as exc:  # a typo or a missing file: one line, no traceback
@@ -74,7 +74,7 @@ def sql(
         else:
             work = answer_full(question, connector, llm,
                                SqlOptions(execute=execute, row_limit=limit, candidates=candidates),
-                               knowledge=from_knowledge(knowledge, db, connector))
+                               knowledge=from_knowledge(knowledge, knowledge_key(db), connector))
         answer = asyncio.run(work)
     except (LLMUnavailable, LLMError) as exc:
         raise fail(str(exc)) from exc

@@ -62,3 +62,30 @@ def test_no_response_or_log_line_holds_the_password(client, postgres_url, caplog
     assert client.post("/api/v1/connections/pg/test").json()["ok"] is True
     assert all(SECRET not in t for t in texts)
     assert SECRET not in caplog.text
+
+
+def test_a_file_outside_the_roots_is_refused_before_anything_is_saved(client, settings):
+    for url in ("sqlite:////etc/passwd", f"sqlite:///{settings.metadata_db_path}"):
+        for test in (True, False):
+            response = client.post("/api/v1/connections", json={"name": "x", "url": url, "test": test})
+            assert response.status_code == 403 and "file roots" in response.json()["detail"]
+    assert [c["name"] for c in client.get("/api/v1/connections").json()] == ["demo"]
+
+
+def test_patching_the_url_drops_the_password_unless_one_is_given(client, shop_db):
+    client.post("/api/v1/connections", json={"name": "pg", "url": "postgresql+psycopg://u@h/d",
+                                             "password": SECRET, "test": False})
+    moved = client.patch("/api/v1/connections/pg", json={"url": "postgresql+psycopg://u@elsewhere/d"}).json()
+    assert moved["has_password"] is False
+    again = client.patch("/api/v1/connections/pg", json={"url": "postgresql+psycopg://u@h/d", "password": SECRET})
+    assert again.json()["has_password"] is True
+    assert client.patch("/api/v1/connections/pg", json={"url": "sqlite:////etc/passwd"}).status_code == 403
+    assert client.get("/api/v1/connections/pg").json()["url"] == "postgresql+psycopg://u:***@h/d"
+
+
+def test_the_test_route_warns_about_a_superuser(client, postgres_url, shop_db):
+    client.post("/api/v1/connections", json={"name": "pg", "url": postgres_url})
+    client.post("/api/v1/connections", json={"name": "shop", "url": f"sqlite:///{shop_db}"})
+    warnings = client.post("/api/v1/connections/pg/test").json()["warnings"]
+    assert warnings[0].startswith("superuser: ")
+    assert client.post("/api/v1/connections/shop/test").json()["warnings"] == []

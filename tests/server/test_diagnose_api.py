@@ -15,6 +15,12 @@ def shop(tmp_path_factory):
     return build_sqlite(tmp_path_factory.mktemp("diagnose_api") / "shop.sqlite")
 
 
+@pytest.fixture
+def settings(settings, shop):
+    """The module's database lies outside the test's own folder: the server may open files in both."""
+    return settings.model_copy(update={"file_roots": [*settings.file_roots, shop.parent]})
+
+
 def url(path):
     return f"sqlite:///{path}"
 
