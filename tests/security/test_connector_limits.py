@@ -86,7 +86,7 @@ def test_a_server_that_never_answers_fails_within_the_connect_timeout(scheme):
 
 def test_the_server_passes_its_limits_to_the_connectors(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models", connect_timeout_s=2,
-                        max_result_bytes=4096, duckdb_memory_limit="300MB", duckdb_threads=3)
+                        file_roots=[tmp_path], max_result_bytes=4096, duckdb_memory_limit="300MB", duckdb_threads=3)
     catalog = DatabaseCatalog(settings)
     with silent_server() as (port, _):
         url = f"mysql+pymysql://root@127.0.0.1:{port}/test"

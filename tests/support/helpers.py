@@ -124,8 +124,10 @@ def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None, timeo
                 pass
             time.sleep(0.25)
         proc.login_url = links[0]
-        key = subprocess.run([sys.executable, "-m", "server.cli.main", "key", "create", "--user", "admin"],
-                             cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout.split()[-1]
+        made = subprocess.run([sys.executable, "-m", "server.cli.main", "key", "create", "--user", "admin"],
+                              cwd=REPO, env=env, capture_output=True, text=True)
+        assert made.returncode == 0, made.stdout + made.stderr
+        key = made.stdout.split()[-1]
         proc.headers = {"Authorization": f"Bearer {key}"}
         yield url, proc
     finally:
