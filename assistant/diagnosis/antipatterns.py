@@ -118,7 +118,9 @@ def _joins(ctx: Context, resolver, scope) -> None:
 
 
 def _written_with_comma(ctx: Context, join: exp.Join) -> bool:
-    if join.args.get("kind") or join.args.get("side") or join.args.get("on") or join.args.get("using"):
+    # SQLite's parser reads "FROM a, b" as a CROSS join; no other kind of join is written with a comma.
+    if str(join.args.get("kind") or "CROSS").upper() != "CROSS" or join.args.get("side") or join.args.get("on") \
+            or join.args.get("using"):
         return False
     # sqlglot reads "FROM a, b" and "FROM a JOIN b" alike: the text before the table tells them apart.
     starts = [n.meta["start"] for n in join.this.walk() if isinstance(n.meta.get("start"), int)]
@@ -130,7 +132,8 @@ def _cartesian(ctx: Context, select: exp.Select, sources, groups: list[list[str]
     product = 1
     for group in groups:
         product *= max((sizes.get(a) or 1) for a in group)
-    explicit_cross = any(str(j.args.get("kind") or "").upper() == "CROSS" for j in select.args.get("joins") or [])
+    explicit_cross = any(str(j.args.get("kind") or "").upper() == "CROSS" and not _written_with_comma(ctx, j)
+                         for j in select.args.get("joins") or [])
     if explicit_cross and product < LARGE_TABLE_ROWS * 100:
         return  # a deliberate CROSS JOIN of small inputs
     lonely = groups[1][0]
