@@ -70,6 +70,19 @@ def reading_order(finding: Finding) -> tuple:
     return (finding.kind in ADVICE_KINDS, SEVERITY_RANK.get(finding.severity, 3), kind_rank(finding.kind), where)
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """"1 problem", "3 problems", "2 indexes" (with plural="indexes")."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
+def listed(items, conjunction: str = "and") -> str:
+    """Items as a sentence says them: "a", "a and b", "a, b and c"."""
+    words = [str(i) for i in items]
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
 @dataclass
 class Report:
     sql: str

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from assistant.diagnosis.context import Context
-from assistant.diagnosis.findings import INFO, WARNING, Finding
+from assistant.diagnosis.findings import INFO, WARNING, Finding, counted
 from assistant.diagnosis.index_trials import Trial, run_trials
 from assistant.diagnosis.predicates import column_table, predicate_parts, wrapped_column
 from assistant.diagnosis.sizes import INDEX_WORTH_ROWS, table_rows
@@ -200,8 +200,10 @@ def advise_indexes(ctx: Context) -> None:
             helped.add(candidate.table.name.lower())
         ctx.add(_finding(ctx, candidate, trial))
     if dropped:
-        ctx.report.notes.append(f"{len(dropped)} candidate index(es) were tried by the engine and dropped: "
-                                "the plan did not use them or did not get cheaper.")
+        one = len(dropped) == 1
+        ctx.report.notes.append(f"{counted(len(dropped), 'candidate index', 'candidate indexes')} "
+                                f"{'was' if one else 'were'} tried by the engine and dropped: the plan did not use "
+                                f"{'it' if one else 'them'} or did not get cheaper.")
     _scans_that_are_best(ctx, {c.table.name.lower() for c in dropped} - helped)
 
 

@@ -45,7 +45,7 @@ def test_the_model_sees_findings_not_the_schema_and_a_grounded_summary_is_kept(s
 ])
 def test_a_summary_that_adds_facts_is_replaced_by_the_rule_summary(sqlite_conn, invented):
     report = run(SCAN, sqlite_conn, ScriptedLLM(reply(f"The events table is scanned. {invented}")))
-    assert report.summary_source == "rules" and "problem(s) found" in report.summary
+    assert report.summary_source == "rules" and report.summary.startswith("1 problem found")
     assert any("summary was not used" in note for note in report.notes)
 
 
@@ -89,3 +89,10 @@ def test_a_model_rewrite_that_writes_is_refused_and_the_database_is_unchanged(sq
 def test_findings_stand_without_a_working_model(sqlite_conn, llm):
     report = run(SCAN, sqlite_conn, llm)
     assert report.summary_source == "rules" and report.of_kind("full_scan") and report.notes
+
+
+@pytest.mark.parametrize("said", ["null", "None", "  "])
+def test_a_summary_that_says_nothing_is_no_summary(sqlite_conn, said):
+    report = run(SCAN, sqlite_conn, ScriptedLLM(reply(said)))
+    assert report.summary_source == "rules" and report.summary.startswith("1 problem found")
+    assert any("summary was not used: it was empty" in note for note in report.notes)
