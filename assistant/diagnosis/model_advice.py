@@ -10,11 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 
-import sqlglot
-from sqlglot.errors import SqlglotError
-
 from assistant.diagnosis import prompts
 from assistant.diagnosis.context import Context
+from assistant.diagnosis.dialect_sql import NotInDialect, read
 from assistant.diagnosis.findings import ADVICE_KINDS, listed
 from assistant.diagnosis.rewrite_rules import Proposal
 from assistant.diagnosis.rewrites import check_rewrite
@@ -100,21 +98,19 @@ async def advise(ctx: Context, llm: LLM, *, max_tokens: int = 200) -> None:
     if not ctx.can_run or ctx.tree is None or ctx.engine_error is not None:
         return
     for item in rewrites:
-        proposal = _proposal(ctx, item)
-        if proposal is None:
-            report.notes.append("A model rewrite was dropped: it is not a single query in the database's dialect.")
+        try:
+            proposal = _proposal(ctx, item)
+        except NotInDialect as error:
+            report.notes.append(f"A model rewrite was dropped: {error}.")
             continue
         finding = await asyncio.to_thread(check_rewrite, ctx, proposal)
         if finding is not None:
             report.add(finding)
 
 
-def _proposal(ctx: Context, item: dict[str, str]) -> Proposal | None:
-    try:
-        trees = [t for t in sqlglot.parse(item["sql"], read=ctx.engine_dialect) if t is not None]
-    except (SqlglotError, RecursionError, ValueError):
-        return None
-    if len(trees) != 1:
-        return None
+def _proposal(ctx: Context, item: dict[str, str]) -> Proposal:
+    """The model's text read in the connection's dialect (NotInDialect when it is not one statement of it);
+    what is shown is rendered again from this tree, in that dialect."""
+    tree = read(item["sql"], ctx.engine_dialect)
     reason = " ".join(str(item.get("reason") or "proposed by the model").split())[:200]
-    return Proposal("model", trees[0], reason, source="model")
+    return Proposal("model", tree, reason, source="model")
