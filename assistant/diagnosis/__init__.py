@@ -2,6 +2,8 @@
 
     from assistant.diagnosis import diagnose, diagnose_static
     report = await diagnose(sql, connector, llm)        # findings + model summary + verified advice
+    async for event in diagnose_stream(sql, connector, llm):  # the same, told as it is found
+        ...                                             # finding/advice/withdrawn, summary, done (or error)
     ctx = diagnose_static(sql, connector)               # the same without a model (synchronous)
 
 Every finding says whether the database confirmed it (`verified`) and how
@@ -9,7 +11,9 @@ Every finding says whether the database confirmed it (`verified`) and how
 results on the real data, never by the model.
 """
 
+from assistant.diagnosis.events import Done, ErrorEvent, Event, FindingEvent, SummaryEvent, Withdrawn
 from assistant.diagnosis.findings import Finding, Location, Report
-from assistant.diagnosis.pipeline import diagnose, diagnose_static
+from assistant.diagnosis.pipeline import diagnose, diagnose_static, diagnose_stream, report_of
 
-__all__ = ["Finding", "Location", "Report", "diagnose", "diagnose_static"]
+__all__ = ["Done", "ErrorEvent", "Event", "Finding", "FindingEvent", "Location", "Report", "SummaryEvent",
+           "Withdrawn", "diagnose", "diagnose_static", "diagnose_stream", "report_of"]

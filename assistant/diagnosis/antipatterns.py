@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from assistant.diagnosis.context import Context, conjuncts, is_grouping_aggregate, local_nodes
-from assistant.diagnosis.findings import INFO, WARNING, Finding
+from assistant.diagnosis.findings import INFO, WARNING, Finding, listed
 from assistant.diagnosis.sizes import LARGE_TABLE_ROWS, is_large, table_rows
 
 LARGE_OFFSET = 10_000
@@ -118,7 +118,9 @@ def _joins(ctx: Context, resolver, scope) -> None:
 
 
 def _written_with_comma(ctx: Context, join: exp.Join) -> bool:
-    if join.args.get("kind") or join.args.get("side") or join.args.get("on") or join.args.get("using"):
+    # SQLite's parser reads "FROM a, b" as a CROSS join; no other kind of join is written with a comma.
+    if str(join.args.get("kind") or "CROSS").upper() != "CROSS" or join.args.get("side") or join.args.get("on") \
+            or join.args.get("using"):
         return False
     # sqlglot reads "FROM a, b" and "FROM a JOIN b" alike: the text before the table tells them apart.
     starts = [n.meta["start"] for n in join.this.walk() if isinstance(n.meta.get("start"), int)]
@@ -130,16 +132,16 @@ def _cartesian(ctx: Context, select: exp.Select, sources, groups: list[list[str]
     product = 1
     for group in groups:
         product *= max((sizes.get(a) or 1) for a in group)
-    explicit_cross = any(str(j.args.get("kind") or "").upper() == "CROSS" for j in select.args.get("joins") or [])
+    explicit_cross = any(str(j.args.get("kind") or "").upper() == "CROSS" and not _written_with_comma(ctx, j)
+                         for j in select.args.get("joins") or [])
     if explicit_cross and product < LARGE_TABLE_ROWS * 100:
         return  # a deliberate CROSS JOIN of small inputs
     lonely = groups[1][0]
     node = sources[lonely].node
-    described = " × ".join("{" + ", ".join(g) + "}" for g in groups)
     ctx.add(Finding(
         # A forgotten join condition is a bug at any size, but only a costly one from some size on.
         "cartesian_join", WARNING if product >= LARGE_TABLE_ROWS else INFO,
-        f"No condition links {described}: every row of one side is paired with every row of the other "
+        f"No condition links {_unlinked(groups)}: every row of one side is paired with every row of the other "
         f"(about {product:,} rows).",
         location=ctx.locate(node),
         evidence={"type": "schema", "groups": groups, "rows": sizes, "pairs": product,
@@ -147,6 +149,13 @@ def _cartesian(ctx: Context, select: exp.Select, sources, groups: list[list[str]
         suggestion="Add the join condition (JOIN ... ON a.key = b.key); write CROSS JOIN if the pairing is meant.",
         verification="join graph read from the parsed tree",
     ))
+
+
+def _unlinked(groups: list[list[str]]) -> str:
+    """The parts of FROM that no condition ties together: "o to c", "o (with i) to c",
+    "o, c and p to one another"."""
+    parts = [g[0] if len(g) == 1 else f"{g[0]} (with {listed(g[1:])})" for g in groups]
+    return f"{parts[0]} to {parts[1]}" if len(parts) == 2 else f"{listed(parts)} to one another"
 
 
 def _order_by_random(ctx: Context, select: exp.Select) -> None:
@@ -199,11 +208,11 @@ def _distinct_fanout(ctx: Context, resolver, scope) -> None:
         return
     ctx.add(Finding(
         "distinct_join_fanout", WARNING,
-        f"DISTINCT removes the duplicates that joining {', '.join(unused)} creates: the join multiplies rows "
+        f"DISTINCT removes the duplicates that joining {listed(unused)} creates: the join multiplies rows "
         "and DISTINCT then sorts them away.",
         location=ctx.locate(select.expressions[0]),
         evidence={"type": "syntax", "filter_only": unused, "selected_from": sorted(used)},
-        suggestion=f"Test {', '.join(unused)} with EXISTS (a semi-join) instead of joining it and de-duplicating.",
+        suggestion=f"Test {listed(unused)} with EXISTS (a semi-join) instead of joining it and de-duplicating.",
         verification="read from the parsed tree",
     ), select)
 

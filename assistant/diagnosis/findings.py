@@ -18,6 +18,20 @@ SCHEMA_KINDS = frozenset(
 PLAN_KINDS = frozenset({"full_scan", "join_without_index", "temp_sort", "nested_loop_large", "cartesian_plan"})
 ADVICE_KINDS = frozenset({"index_suggestion", "rewrite_suggestion"})
 
+# Within one severity, what a reader should see first: a statement that cannot run, then results that
+# are wrong or explode (a missing join condition pairs every row with every row), then work wasted
+# reading rows, then style. A kind not listed here sorts with style.
+KIND_TIERS = (
+    INPUT_KINDS | SCHEMA_KINDS | {"refused", "engine_timeout"},
+    frozenset({"cartesian_join", "null_comparison", "not_in_nullable", "write_without_where", "nested_loop_large"}),
+    frozenset({"full_scan", "join_without_index", "unbounded_scan", "function_on_indexed_column",
+               "leading_wildcard_like", "or_across_columns", "correlated_subquery", "order_by_random",
+               "distinct_join_fanout", "large_offset", "temp_sort"}),
+    frozenset({"comma_join", "select_star_join", "union_not_all", "having_without_aggregate"}),
+)
+# Every kind a diagnosis reports.
+KINDS = frozenset().union(*KIND_TIERS) | ADVICE_KINDS
+
 
 @dataclass
 class Location:
@@ -45,6 +59,30 @@ class Finding:
         return asdict(self)
 
 
+def kind_rank(kind: str) -> int:
+    return next((i for i, tier in enumerate(KIND_TIERS) if kind in tier), len(KIND_TIERS) - 1)
+
+
+def reading_order(finding: Finding) -> tuple:
+    """Problems before advice; errors, then warnings, then the rest; within a severity by kind
+    (a missing join condition before a full scan before style), then by position in the text."""
+    where = (finding.location.line, finding.location.column) if finding.location else (10**9, 0)
+    return (finding.kind in ADVICE_KINDS, SEVERITY_RANK.get(finding.severity, 3), kind_rank(finding.kind), where)
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """"1 problem", "3 problems", "2 indexes" (with plural="indexes")."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
+def listed(items, conjunction: str = "and") -> str:
+    """Items as a sentence says them: "a", "a and b", "a, b and c"."""
+    words = [str(i) for i in items]
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
 @dataclass
 class Report:
     sql: str
@@ -69,11 +107,7 @@ class Report:
         return [f for f in self.findings if f.kind == kind]
 
     def sort(self) -> None:
-        """Errors first, then warnings, then the rest; advice after problems."""
-        self.findings.sort(
-            key=lambda f: (f.kind in ADVICE_KINDS, SEVERITY_RANK.get(f.severity, 3),
-                           (f.location.line, f.location.column) if f.location else (10**9, 0))
-        )
+        self.findings.sort(key=reading_order)
 
     def to_dict(self) -> dict[str, Any]:
         return {

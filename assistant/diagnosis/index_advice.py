@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from assistant.diagnosis.context import Context
-from assistant.diagnosis.findings import INFO, WARNING, Finding
+from assistant.diagnosis.dialect_sql import NotInDialect, render
+from assistant.diagnosis.findings import INFO, WARNING, Finding, counted
 from assistant.diagnosis.index_trials import Trial, run_trials
 from assistant.diagnosis.predicates import column_table, predicate_parts, wrapped_column
 from assistant.diagnosis.sizes import INDEX_WORTH_ROWS, table_rows
@@ -32,7 +33,12 @@ class Candidate:
 
     @property
     def names(self) -> list[str]:
-        return [k.name if isinstance(k, exp.Column) else k.sql() for k in self.keys]
+        """The keys as the index would hold them, to compare candidates (not to show)."""
+        return [k.name if isinstance(k, exp.Column) else _bare(k).sql() for k in self.keys]
+
+    def shown(self, dialect: str) -> str:
+        """The keys as the dialect writes them: "created_at", "STRFTIME('%Y', created_at)"."""
+        return ", ".join(k.name if isinstance(k, exp.Column) else render(_bare(k), dialect) for k in self.keys)
 
     def ddl(self, dialect: str, name: str | None = None) -> str:
         columns = [_bare(k) for k in self.keys]
@@ -41,7 +47,7 @@ class Candidate:
                           db=exp.to_identifier(self.table.schema) if self.table.schema else None)
         index = exp.Index(this=exp.to_identifier(label[:63]), table=table,
                           params=exp.IndexParameters(columns=columns))
-        return exp.Create(this=index, kind="INDEX").sql(dialect=dialect, identify=True)
+        return render(exp.Create(this=index, kind="INDEX"), dialect, identify=True)
 
 
 def _bare(key: exp.Expression) -> exp.Expression:
@@ -183,7 +189,7 @@ def advise_indexes(ctx: Context) -> None:
     # point lookups, not the scans and joins this advice is about.
     if ctx.tree is None or ctx.schema is None or ctx.engine_dialect == "duckdb":
         return
-    found = candidates(ctx)
+    found = [c for c in candidates(ctx) if _writable(ctx, c)]
     if not found:
         return
     run_trials(ctx, found)
@@ -200,9 +206,21 @@ def advise_indexes(ctx: Context) -> None:
             helped.add(candidate.table.name.lower())
         ctx.add(_finding(ctx, candidate, trial))
     if dropped:
-        ctx.report.notes.append(f"{len(dropped)} candidate index(es) were tried by the engine and dropped: "
-                                "the plan did not use them or did not get cheaper.")
+        one = len(dropped) == 1
+        ctx.report.notes.append(f"{counted(len(dropped), 'candidate index', 'candidate indexes')} "
+                                f"{'was' if one else 'were'} tried by the engine and dropped: the plan did not use "
+                                f"{'it' if one else 'them'} or did not get cheaper.")
     _scans_that_are_best(ctx, {c.table.name.lower() for c in dropped} - helped)
+
+
+def _writable(ctx: Context, candidate: Candidate) -> bool:
+    try:
+        candidate.ddl(ctx.engine_dialect)
+        candidate.shown(ctx.engine_dialect)
+    except NotInDialect as error:
+        ctx.report.notes.append(f"An index on {candidate.table.name} was not tried: {error}.")
+        return False
+    return True
 
 
 def _scans_that_are_best(ctx: Context, tables: set[str]) -> None:
@@ -215,7 +233,7 @@ def _scans_that_are_best(ctx: Context, tables: set[str]) -> None:
 
 
 def _finding(ctx: Context, candidate: Candidate, trial: Trial) -> Finding:
-    target = f"{candidate.table.name} ({', '.join(candidate.names)})"
+    target = f"{candidate.table.name} ({candidate.shown(ctx.engine_dialect)})"
     verified = trial.verdict() == "verified"
     if verified:
         message = (f"An index on {target} is used by the engine and cuts the {trial.metric} from "

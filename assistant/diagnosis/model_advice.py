@@ -10,12 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 
-import sqlglot
-from sqlglot.errors import SqlglotError
-
 from assistant.diagnosis import prompts
 from assistant.diagnosis.context import Context
-from assistant.diagnosis.findings import ADVICE_KINDS
+from assistant.diagnosis.dialect_sql import NotInDialect, read
+from assistant.diagnosis.findings import ADVICE_KINDS, listed
 from assistant.diagnosis.rewrite_rules import Proposal
 from assistant.diagnosis.rewrites import check_rewrite
 from assistant.diagnosis.summary import finding_lines, ungrounded
@@ -23,6 +21,8 @@ from assistant.sqlgen.dialects import dialect_name
 from llm.client import LLM, GenerateRequest, LLMError, LLMUnavailable
 
 MAX_SQL_CHARS = 1200
+# Summaries that are JSON's or Python's word for nothing, not a sentence.
+_SAYS_NOTHING = frozenset({"", "null", "none", "n/a", "undefined"})
 MAX_MODEL_REWRITES = 1
 
 RESPONSE_SCHEMA = {
@@ -68,6 +68,8 @@ def parse_reply(text: str) -> tuple[str, list[dict[str, str]]]:
     if not isinstance(data, dict):
         return "", []
     summary = data.get("summary") if isinstance(data.get("summary"), str) else ""
+    if summary.strip().strip(".").lower() in _SAYS_NOTHING:
+        summary = ""
     rewrites = [r for r in data.get("rewrites") or [] if isinstance(r, dict) and isinstance(r.get("sql"), str)]
     return summary.strip(), rewrites[:MAX_MODEL_REWRITES]
 
@@ -84,30 +86,31 @@ async def advise(ctx: Context, llm: LLM, *, max_tokens: int = 200) -> None:
         report.notes.append(f"The model was not available ({error}); the summary is written from the findings.")
         return
     summary, rewrites = parse_reply(completion.text)
-    problems = ungrounded(summary, report, ctx.schema) if summary else ["an empty or unreadable answer"]
-    if summary and not problems:
-        report.summary, report.summary_source = summary, "model"
+    problems = ungrounded(summary, report, ctx.schema) if summary else []
+    if not summary:
+        report.notes.append("The model's summary was not used: it was empty, so the summary is written from the "
+                            "findings.")
+    elif problems:
+        report.notes.append(f"The model's summary was not used: it mentioned {listed(problems[:5])}, which no "
+                            "finding supports.")
     else:
-        report.notes.append("The model's summary was not used: it mentioned " + ", ".join(problems[:5])
-                            + ", which no finding supports.")
+        report.summary, report.summary_source = summary, "model"
     if not ctx.can_run or ctx.tree is None or ctx.engine_error is not None:
         return
     for item in rewrites:
-        proposal = _proposal(ctx, item)
-        if proposal is None:
-            report.notes.append("A model rewrite was dropped: it is not a single query in the database's dialect.")
+        try:
+            proposal = _proposal(ctx, item)
+        except NotInDialect as error:
+            report.notes.append(f"A model rewrite was dropped: {error}.")
             continue
         finding = await asyncio.to_thread(check_rewrite, ctx, proposal)
         if finding is not None:
             report.add(finding)
 
 
-def _proposal(ctx: Context, item: dict[str, str]) -> Proposal | None:
-    try:
-        trees = [t for t in sqlglot.parse(item["sql"], read=ctx.engine_dialect) if t is not None]
-    except (SqlglotError, RecursionError, ValueError):
-        return None
-    if len(trees) != 1:
-        return None
+def _proposal(ctx: Context, item: dict[str, str]) -> Proposal:
+    """The model's text read in the connection's dialect (NotInDialect when it is not one statement of it);
+    what is shown is rendered again from this tree, in that dialect."""
+    tree = read(item["sql"], ctx.engine_dialect)
     reason = " ".join(str(item.get("reason") or "proposed by the model").split())[:200]
-    return Proposal("model", trees[0], reason, source="model")
+    return Proposal("model", tree, reason, source="model")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from assistant.diagnosis.context import Context, conjuncts
-from assistant.diagnosis.findings import INFO, WARNING, Finding
+from assistant.diagnosis.findings import INFO, WARNING, Finding, listed
 from assistant.diagnosis.plan_reading import PlanReader, describe, reader_for, step_text
 from assistant.diagnosis.predicates import leading_index
 from assistant.diagnosis.sizes import LARGE_TABLE_ROWS, table_rows
@@ -76,14 +76,15 @@ def _full_scan(ctx: Context, node: PlanNode, uses, reported: set[str], inner: bo
     use = uses.get(table.name.lower(), {"filter": set(), "join": set()})
     unindexed_join = sorted(c for c in use["join"] if leading_index(table, c) is None)
     if use["filter"]:
-        kind, why = "full_scan", f"to test {', '.join(sorted(use['filter']))} row by row"
+        kind, why = "full_scan", f"to test {listed(sorted(use['filter']))} row by row"
         unindexed = sorted(c for c in use["filter"] if leading_index(table, c) is None)
         if unindexed and len(unindexed) == len(use["filter"]):
-            why += f" (no index starts with {', '.join(unindexed)})"
+            why += f" (no index starts with {listed(unindexed, 'or')})"
     elif unindexed_join:
         kind = "join_without_index"
-        why = (f"for each row of the other side" if inner else "in full") + \
-              f": no index starts with its join column {', '.join(unindexed_join)}"
+        columns = "column" if len(unindexed_join) == 1 else "columns"
+        why = ("for each row of the other side" if inner else "in full") + \
+            f": no index starts with its join {columns} {listed(unindexed_join, 'or')}"
     else:
         return
     reported.add(table.name.lower())

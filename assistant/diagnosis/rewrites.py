@@ -12,13 +12,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.diagnosis.context import Context
+from assistant.diagnosis.dialect_sql import NotInDialect, render
 from assistant.diagnosis.findings import INFO, WARNING, Finding
 from assistant.diagnosis.measure import (
     COMPARE_ROWS, Cost, change, cost, guarded_text, multiset_difference, paired_seconds, run_rows, shown,
     time_change,
 )
 from assistant.diagnosis.rewrite_rules import Proposal, proposals
-from connectors.types import GuardRefusal
+from assistant.sqlgen.dialects import dialect_name
+from connectors.types import ConnectorError, GuardRefusal, QueryTimeout
 
 # A rewrite for speed must cut the cost by this much; one for correctness may not raise it by more.
 MIN_SPEED_GAIN = 0.10
@@ -61,16 +63,41 @@ def _clock_disagrees(proposal: Proposal, metric: str, gain: float | None, time_g
     return proposal.purpose == "speed" and gain <= -VERIFIED_SPEED_GAIN < clock
 
 
-def check_rewrite(ctx: Context, proposal: Proposal) -> Finding | None:
+def _in_dialect(ctx: Context, proposal: Proposal) -> str | None:
+    """The rewrite as the connection's dialect writes it, once the guard let it through and the
+    engine could plan it (which it cannot with a function it lacks); None, with a note, otherwise."""
     # The text is rendered for the server itself (MariaDB is not MySQL 8).
     dialect = getattr(ctx.connector, "sql_dialect", None) or ctx.engine_dialect
+    what = f"A {proposal.source} rewrite ({proposal.rule})"
     try:
-        text = guarded_text(proposal.tree.sql(dialect=dialect), dialect)
+        text = guarded_text(render(proposal.tree, dialect), dialect)
+        ctx.connector.explain(text)
+    except NotInDialect as error:
+        ctx.report.notes.append(f"{what} was dropped: {error}.")
     except GuardRefusal as refusal:
-        ctx.report.notes.append(f"A {proposal.source} rewrite ({proposal.rule}) was refused by the guard: "
-                                f"{refusal.message}.")
+        ctx.report.notes.append(f"{what} was refused by the guard: {refusal.message}.")
+    except QueryTimeout:
+        return text  # planning ran out of time, which says nothing against the text: the runs decide
+    except ConnectorError as error:
+        engine = dialect_name(ctx.engine_dialect)
+        ctx.report.notes.append(f"{what} was dropped: {engine} cannot plan it "
+                                f"({str(error).strip().splitlines()[0]}).")
+    else:
+        return text
+    return None
+
+
+def check_rewrite(ctx: Context, proposal: Proposal) -> Finding | None:
+    text = _in_dialect(ctx, proposal)
+    if text is None:
         return None
     original, rewritten = _original(ctx), run_rows(ctx, text)
+    # A failure counts before a timeout: a rewrite that cannot run is never shown, not even as possible.
+    failed = next((o.error for o in (rewritten, original) if o.error is not None and not o.timed_out), None)
+    if failed is not None:
+        ctx.report.notes.append(f"A {proposal.source} rewrite ({proposal.rule}) failed to run: "
+                                f"{failed.splitlines()[0]}.")
+        return None
     base = dict(kind="rewrite_suggestion", sql=text, source=proposal.source, location=proposal.location)
     if original.timed_out or rewritten.timed_out:
         return Finding(**base, severity=INFO, message=f"Possible rewrite ({proposal.rule}): {proposal.why}",
@@ -78,10 +105,6 @@ def check_rewrite(ctx: Context, proposal: Proposal) -> Finding | None:
                        suggestion=text, verified=False,
                        verification="stopped at the connector's timeout before the results could be compared: "
                                     "unverified")
-    if rewritten.error is not None or original.error is not None:
-        ctx.report.notes.append(f"A {proposal.source} rewrite ({proposal.rule}) failed to run: "
-                                f"{(rewritten.error or original.error).splitlines()[0]}.")
-        return None
     if original.truncated or rewritten.truncated:
         return Finding(**base, severity=INFO, message=f"Possible rewrite ({proposal.rule}): {proposal.why}",
                        evidence={"type": "result", "rule": proposal.rule}, suggestion=text, verified=False,

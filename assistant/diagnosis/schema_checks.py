@@ -11,7 +11,7 @@ from sqlglot import exp
 
 from assistant.diagnosis import sqltypes
 from assistant.diagnosis.context import Context, did_you_mean, is_grouping_aggregate, local_nodes
-from assistant.diagnosis.findings import ERROR, WARNING, Finding
+from assistant.diagnosis.findings import ERROR, WARNING, Finding, listed
 from assistant.diagnosis.resolve import Ref, Resolver
 
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
@@ -43,14 +43,14 @@ def _unknown_tables(ctx: Context) -> None:
         if isinstance(table.parent, (exp.Column,)) or ctx.table(table) is not None:
             continue
         close = did_you_mean(table.name, names)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        hint = f" Did you mean {listed((quoted(c) for c in close), 'or')}?" if close else ""
         shown = ".".join(p for p in (table.db, table.name) if p)
         ctx.add(Finding(
             "unknown_table", ERROR, f"Table '{shown}' does not exist in this database.{hint}",
             location=ctx.locate(table),
             evidence={"type": "schema", "table": table.name, "close_matches": close,
                       "tables": len(ctx.schema.tables)},
-            suggestion=f"Use {close[0]!r}." if close else "Check the table name against the schema.",
+            suggestion=f"Use {quoted(close[0])}." if close else "Check the table name against the schema.",
             verification="checked against the introspected schema",
         ))
 
@@ -60,7 +60,7 @@ def _reference(ctx: Context, ref: Ref) -> None:
     name = column.sql(dialect=ctx.dialect)
     if ref.status == "unknown_column":
         close = did_you_mean(column.name, ref.candidates)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        hint = f" Did you mean {listed((quoted(c) for c in close), 'or')}?" if close else ""
         owner = (ref.source.table.name if ref.source.table else ref.source.alias) if ref.source else None
         where = f" in '{owner}'" if owner else ""
         ctx.add(Finding(
@@ -68,7 +68,7 @@ def _reference(ctx: Context, ref: Ref) -> None:
             location=ctx.locate(column),
             evidence={"type": "schema", "column": column.name, "close_matches": close,
                       "searched": sorted(set(ref.candidates))[:30]},
-            suggestion=f"Use {close[0]!r}." if close else "Check the column name against the schema.",
+            suggestion=f"Use {quoted(close[0])}." if close else "Check the column name against the schema.",
             verification="checked against the introspected schema",
         ))
     elif ref.status == "unknown_source":
@@ -83,7 +83,7 @@ def _reference(ctx: Context, ref: Ref) -> None:
     elif ref.status == "ambiguous":
         ctx.add(Finding(
             "ambiguous_column", ERROR,
-            f"Column '{name}' is ambiguous: it exists in {', '.join(ref.candidates)}.",
+            f"Column '{name}' is ambiguous: it exists in {listed(ref.candidates)}.",
             location=ctx.locate(column),
             evidence={"type": "schema", "column": column.name, "tables": ref.candidates},
             suggestion=f"Qualify it, e.g. {ref.candidates[0]}.{column.name}.",
@@ -91,11 +91,16 @@ def _reference(ctx: Context, ref: Ref) -> None:
         ))
 
 
+def quoted(name: str) -> str:
+    """A name as the messages quote it: 'orders'."""
+    return f"'{name}'"
+
+
 def _alias_hint(qualifier: str, aliases: list[str]) -> str:
     close = did_you_mean(qualifier, aliases)
     if close:
         return f"Use '{close[0]}'."
-    return f"Use one of: {', '.join(aliases)}." if aliases else "Add the table to FROM."
+    return f"Use {listed((quoted(a) for a in aliases), 'or')}." if aliases else "Add the table to FROM."
 
 
 # -- types -------------------------------------------------------------------
@@ -109,7 +114,7 @@ def _side(ctx: Context, node: exp.Expression) -> tuple[str | None, str | None, s
         if ref and ref.info:
             table = ref.source.table.name if ref.source and ref.source.table else ""
             return sqltypes.family(ref.info.type), None, f"{table}.{ref.info.name} ({ref.info.type})"
-        return None, None, node.sql()
+        return None, None, node.sql(dialect=ctx.dialect)
     fam, text = sqltypes.literal_family(node)
     return fam, text, node.sql(dialect=ctx.dialect)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.diagnosis.findings import ADVICE_KINDS, ERROR, WARNING, Finding, Report
+from assistant.diagnosis.findings import ADVICE_KINDS, ERROR, WARNING, Finding, Report, counted, listed
 from connectors.types import SchemaInfo
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -36,18 +36,18 @@ def rule_summary(report: Report) -> str:
     advice = [f for f in report.findings if f.kind in ADVICE_KINDS]
     if not problems:
         notes = [f for f in report.findings if f.kind not in ADVICE_KINDS]
-        tail = f" ({len(notes)} note(s) for information.)" if notes else ""
+        tail = f" ({counted(len(notes), 'note')} for information.)" if notes else ""
         return "No problems found in this statement." + tail
     errors = sum(1 for f in problems if f.severity == ERROR)
     verified = sum(1 for f in problems if f.verified)
-    head = (f"{len(problems)} problem(s) found ({errors} error(s), {len(problems) - errors} warning(s)); "
-            f"{verified} confirmed by the database.")
+    head = (f"{counted(len(problems), 'problem')} found ({counted(errors, 'error')}, "
+            f"{counted(len(problems) - errors, 'warning')}); {verified:,} confirmed by the database.")
     top = " ".join(_first_sentence(f.message) for f in problems[:3])
     verified_advice = [f for f in advice if f.verified]
     tail = ""
     if verified_advice:
         kinds = sorted({"an index" if f.kind == "index_suggestion" else "a rewrite" for f in verified_advice})
-        tail = f" Verified advice: {' and '.join(kinds)} (see below)."
+        tail = f" Verified advice: {listed(kinds)} (see below)."
     return f"{head} {top}{tail}"
 
 

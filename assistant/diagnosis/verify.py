@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from assistant.diagnosis.context import Context
-from assistant.diagnosis.findings import INFO, Finding
+from assistant.diagnosis.findings import INFO, Finding, counted
 from connectors.types import ConnectorError, QueryTimeout
 
 
@@ -61,7 +61,7 @@ def _nulls_in_subquery(ctx: Context, finding: Finding, node: exp.Not) -> None:
     finding.evidence["null_rows_in_subquery"] = nulls
     if nulls:
         finding.verified = True
-        finding.verification = (f"the subquery returns {nulls:,} NULL value(s) on your data, so this NOT IN "
+        finding.verification = (f"the subquery returns {counted(nulls, 'NULL value')} on your data, so this NOT IN "
                                 "returns no rows at all")
     else:
         finding.severity = INFO
@@ -122,6 +122,6 @@ def _duplicates(ctx: Context, finding: Finding, union: exp.Union) -> None:
         finding.verification = f"on your data there are no duplicates to remove: both return {total:,} rows"
     else:
         finding.severity = INFO
-        finding.message = (f"UNION removes {total - unique:,} duplicate row(s) here (of {total:,}); keep it if "
+        finding.message = (f"UNION removes {counted(total - unique, 'duplicate row')} here (of {total:,}); keep it if "
                            "that is intended.") if total is not None and unique is not None else finding.message
         finding.verification = "counted on your data: UNION does remove duplicates"

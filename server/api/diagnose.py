@@ -1,16 +1,20 @@
-"""SQL diagnosis over HTTP: POST /api/v1/sql/diagnose."""
+"""SQL diagnosis over HTTP: POST /api/v1/sql/diagnose, and /sql/diagnose/stream as server-sent events."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any, Literal
 
 from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 
-from assistant.diagnosis import diagnose as run_diagnosis
-from server.api.deps import AccessDep, AuditDep
+from assistant.diagnosis import Done, ErrorEvent, Event, diagnose_stream, report_of
+from server.api.deps import Access, AccessDep, AuditDep
 from server.api.schemas import ErrorBody
+from server.api.sse import sse_event
+from server.auth.audit import AuditEntry
 
 router = APIRouter(prefix="/sql", tags=["sql"])
 
@@ -66,20 +70,46 @@ class DiagnoseResponse(BaseModel):
     timings: dict[str, float]
 
 
-@router.post(
-    "/diagnose",
-    response_model=DiagnoseResponse,
-    responses={400: {"model": ErrorBody}, 404: {"model": ErrorBody}, 422: {"model": ErrorBody}},
-)
-async def diagnose(body: DiagnoseRequest, access: AccessDep, audit: AuditDep) -> DiagnoseResponse:
+ERRORS = {400: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody},
+          422: {"model": ErrorBody}}
+
+
+async def _diagnosis(body: DiagnoseRequest, access: Access, audit: AuditEntry) -> AsyncIterator[Event]:
+    """The diagnosis's events, once the database is known and the caller may use it."""
     services = access.services
     db = access.db(body.db)
     audit.touch(db=db, sql=body.sql)
-    # Unknown names (404) and unreachable databases (400) are answered by server/api/errors.py.
+    # Unknown names (404), no grant (403) and unreachable databases (400) are answered by
+    # server/api/errors.py, before anything is streamed.
     connector = await access.connector(db)
     limit = services.settings.query_timeout_s
-    report = await run_diagnosis(
-        body.sql, connector, services.llm if body.use_model else None,
-        dialect=body.dialect, verify=body.verify, timeout_s=min(body.timeout_s or limit, limit),
-    )
+    return diagnose_stream(body.sql, connector, services.llm if body.use_model else None,
+                           dialect=body.dialect, verify=body.verify, timeout_s=min(body.timeout_s or limit, limit))
+
+
+@router.post("/diagnose", response_model=DiagnoseResponse, responses=ERRORS)
+async def diagnose(body: DiagnoseRequest, access: AccessDep, audit: AuditDep) -> DiagnoseResponse:
+    """Diagnose one statement: located findings with their evidence, verified advice and a summary."""
+    report = await report_of(await _diagnosis(body, access, audit))
     return DiagnoseResponse.model_validate(report.to_dict())
+
+
+@router.post("/diagnose/stream", responses=ERRORS)
+async def diagnose_events(body: DiagnoseRequest, access: AccessDep, audit: AuditDep) -> StreamingResponse:
+    """The same as /diagnose as server-sent events: `finding` as each check finds one, `advice`
+    once the database has checked it (an event with the same `n` replaces an earlier one;
+    `withdrawn` removes one), `summary` (the model's, when it has one), then `done` with the
+    whole report, or `error`."""
+    events = await _diagnosis(body, access, audit)
+
+    async def frames() -> AsyncIterator[bytes]:
+        async with aclosing(events):
+            async for event in events:
+                if isinstance(event, ErrorEvent):
+                    audit.outcome, audit.detail = "error", f"{event.kind}: {event.message}"
+                data = event.data()
+                if isinstance(event, Done):  # the very body /diagnose answers
+                    data = DiagnoseResponse.model_validate(data).model_dump(mode="json")
+                yield sse_event(event.name, data)
+
+    return StreamingResponse(frames(), media_type="text/event-stream")

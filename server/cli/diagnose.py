@@ -3,6 +3,8 @@
 Works without a running server. The model (for the summary and rewrite
 proposals) is loaded in this process unless `--controller` names a running
 controller, or skipped with `--no-model`; every finding is produced without it.
+Findings are printed as the checks find them and the summary last; `--json`
+prints the whole report once it is complete.
 """
 
 from __future__ import annotations
@@ -19,24 +21,59 @@ from server.databases import UnknownDatabase
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
-def _print_report(report) -> None:
-    from rich.console import Console
+class _Teller:
+    """Prints a diagnosis as it is told: each finding as it arrives (numbered), a short line when a
+    later check confirms, softens or withdraws one, then the notes, and the summary last."""
 
-    out = Console()
-    out.print(f"[bold]Summary[/] ({report.summary_source}): {report.summary}\n")
-    for finding in report.findings:
-        colour = _COLOURS.get(finding.severity, "white")
-        where = f" line {finding.location.line}, col {finding.location.column}" if finding.location else ""
-        mark = "[green]verified[/]" if finding.verified else "[dim]not verified[/]"
-        out.print(f"[{colour}]{finding.severity.upper()}[/] {finding.kind}{where} ({mark})")
-        out.print(f"  {finding.message}", highlight=False)
-        if finding.sql:
-            out.print(f"  [bold]SQL:[/] {finding.sql}", highlight=False)
-        elif finding.suggestion:
-            out.print(f"  [bold]Try:[/] {finding.suggestion}", highlight=False)
-        out.print(f"  [dim]{finding.verification}[/]", highlight=False)
-    for note in report.notes:
-        out.print(f"[dim]note: {note}[/]", highlight=False)
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.out = Console()
+        self.told: dict[int, dict] = {}
+
+    def __call__(self, event) -> None:
+        from assistant.diagnosis import Done, FindingEvent, Withdrawn
+
+        if isinstance(event, FindingEvent):
+            data = event.data()
+            earlier = self.told.get(event.n)
+            self.told[event.n] = data
+            if earlier is None:
+                self._finding(event.n, data)
+            else:
+                self._update(event.n, earlier, data)
+        elif isinstance(event, Withdrawn):
+            self.out.print(f"[dim]{event.n}. withdrawn: the database accepted what this finding flagged[/]")
+        elif isinstance(event, Done):
+            report = event.report
+            for note in report.notes:
+                self.out.print(f"[dim]note: {note}[/]", highlight=False)
+            self.out.print(f"\n[bold]Summary[/] ({report.summary_source}): {report.summary}", highlight=False)
+
+    @staticmethod
+    def _mark(data: dict) -> str:
+        return "[green]verified[/]" if data["verified"] else "[dim]not verified[/]"
+
+    def _finding(self, n: int, data: dict) -> None:
+        colour = _COLOURS.get(data["severity"], "white")
+        location = data["location"]
+        where = f" line {location['line']}, col {location['column']}" if location else ""
+        self.out.print(f"{n}. [{colour}]{data['severity'].upper()}[/] {data['kind']}{where} ({self._mark(data)})")
+        self.out.print(f"   {data['message']}", highlight=False)
+        if data["sql"]:
+            self.out.print(f"   [bold]SQL:[/] {data['sql']}", highlight=False)
+        elif data["suggestion"]:
+            self.out.print(f"   [bold]Try:[/] {data['suggestion']}", highlight=False)
+        if data["verification"]:
+            self.out.print(f"   [dim]{data['verification']}[/]", highlight=False)
+
+    def _update(self, n: int, earlier: dict, data: dict) -> None:
+        colour = _COLOURS.get(data["severity"], "white")
+        self.out.print(f"{n}. [dim]now[/] [{colour}]{data['severity'].upper()}[/] {data['kind']} "
+                       f"({self._mark(data)})" + (f": {data['verification']}" if data["verification"] else ""),
+                       highlight=False)
+        if data["message"] != earlier["message"]:
+            self.out.print(f"   {data['message']}", highlight=False)
 
 
 def diagnose(
@@ -52,7 +89,7 @@ def diagnose(
     timeout: float = typer.Option(None, help="Seconds allowed per verification query."),
 ) -> None:
     """Diagnose one SQL statement against a database: errors, anti-patterns, plan and verified advice."""
-    from assistant.diagnosis import diagnose as run_diagnosis
+    from assistant.diagnosis import diagnose_stream, report_of
     from connectors.types import ConnectorError
 
     if (sql is None) == (file is None):
@@ -69,7 +106,8 @@ def diagnose(
     try:
         connector = catalog.connector(db)
         llm = open_llm(settings, controller) if model else None
-        report = asyncio.run(run_diagnosis(sql, connector, llm, dialect=dialect, verify=verify, timeout_s=timeout))
+        events = diagnose_stream(sql, connector, llm, dialect=dialect, verify=verify, timeout_s=timeout)
+        report = asyncio.run(report_of(events, tell=None if as_json else _Teller()))
     except UnknownDatabase as exc:
         raise fail(str(exc), code=2) from exc
     except ConnectorError as exc:
@@ -78,7 +116,5 @@ def diagnose(
         catalog.close()
     if as_json:
         typer.echo(json.dumps(report.to_dict(), default=str))
-    else:
-        _print_report(report)
     if any(f.severity == "error" for f in report.findings):
         raise typer.Exit(1)

@@ -3,7 +3,9 @@
 The real model behind the same routes is exercised in tests/e2e.
 """
 
+import asyncio
 import sqlite3
+import threading
 
 import pytest
 
@@ -22,12 +24,22 @@ class ScriptedLLM:
         self.replies: list[str] = []  # answered first, in order; then `reply` for ever
         self.available = True
         self.requests = []
+        # When set, a request waits until the test opens the gate (at most gate_timeout_s) before it is
+        # answered; `held` counts the requests that found it open only after waiting for it.
+        self.gate: threading.Event | None = None
+        self.gate_timeout_s = 30.0
+        self.held = 0
+        self.gate_timeouts = 0
 
     async def ready(self):
         return self.available
 
     async def generate(self, request):
         self.requests.append(request)
+        if self.gate is not None and not self.gate.is_set():
+            self.held += 1
+            if not await asyncio.to_thread(self.gate.wait, self.gate_timeout_s):
+                self.gate_timeouts += 1
         if not self.available:
             raise LLMUnavailable("no worker is serving model 'scripted'")
         text = self.replies.pop(0) if self.replies else self.reply

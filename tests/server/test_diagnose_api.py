@@ -2,12 +2,15 @@
 
 import hashlib
 import json
+import threading
 
 import pytest
 from typer.testing import CliRunner
 
 from server.cli.main import app as cli
 from tests.assistant.diagnosis.shop import build_sqlite
+from tests.support.auth import api_key, bearer
+from tests.support.sse import sse_events
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +86,62 @@ def test_the_cli_prints_json_and_fails_on_errors(shop, tmp_path, monkeypatch):
     assert bad.exit_code == 1 and "unknown_column" in bad.stdout and "name" in bad.stdout
     both = runner.invoke(cli, ["diagnose", "--db", url(shop), "--no-model", "-f", str(query), "SELECT 1"])
     assert both.exit_code == 2
+
+
+STREAM = "/api/v1/sql/diagnose/stream"
+
+
+def streamed(client, body):
+    with client.stream("POST", STREAM, json=body) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        return list(sse_events(response.iter_lines()))
+
+
+def test_the_stream_tells_the_findings_before_the_model_is_asked(client, llm, shop):
+    llm.reply = json.dumps({"summary": "No condition links the two tables of the query.", "rewrites": []})
+    # The model answers only once the test has read a finding: findings held back until the
+    # model's summary would leave it waiting until its gate times out.
+    llm.gate, llm.gate_timeout_s = threading.Event(), 20
+    events = []
+    sql = "SELECT e.id, p.name FROM events e, products p WHERE e.customer_id = 77 AND p.id < 3"
+    with client.stream("POST", STREAM, json={"sql": sql, "db": url(shop)}) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        for name, data in sse_events(response.iter_lines()):
+            if name == "finding" and not llm.gate.is_set():
+                asked_when_told = len(llm.requests)
+                llm.gate.set()
+            events.append((name, data))
+    assert asked_when_told == 0 and llm.gate_timeouts == 0 and len(llm.requests) == 1
+    names = [name for name, _ in events]
+    assert names[0] == "finding" and names[-2:] == ["summary", "done"]
+    assert names.index("advice") > names.index("finding")  # the index tried by the engine comes after
+    summary, report = events[-2][1], events[-1][1]
+    assert summary == {"summary": "No condition links the two tables of the query.", "summary_source": "model"}
+    assert report["summary"] == summary["summary"]
+    # Every finding of the report was told, last as it stands in the report.
+    told = {data["n"]: data for name, data in events if name in ("finding", "advice")}
+    final = sorted(({k: v for k, v in d.items() if k != "n"} for d in told.values()), key=json.dumps)
+    assert final == sorted(report["findings"], key=json.dumps)
+    kinds = [f["kind"] for f in report["findings"]]
+    assert kinds.index("cartesian_join") < kinds.index("full_scan")
+
+
+def test_the_stream_ends_with_the_report_the_plain_route_answers(client, llm, shop_db):
+    llm.reply = json.dumps({"summary": "Every city is paired with every store.", "rewrites": []})
+    body = {"sql": "SELECT * FROM city c, store s", "db": url(shop_db)}
+    events = streamed(client, body)
+    assert [name for name, _ in events][-2:] == ["summary", "done"]
+    plain = client.post("/api/v1/sql/diagnose", json=body).json()
+    done = events[-1][1]
+    assert done["timings"].keys() == plain["timings"].keys()
+    assert {**done, "timings": None} == {**plain, "timings": None}
+    assert done["summary_source"] == "model" and {f["kind"] for f in done["findings"]} >= {"cartesian_join"}
+
+
+def test_the_stream_answers_an_unknown_database_or_a_missing_grant_before_streaming(client, settings, shop_db):
+    assert client.post(STREAM, json={"sql": "SELECT 1", "db": "nope"}).status_code == 404
+    client.app.state.services.databases.registry.add("shop", url(shop_db))
+    analyst = bearer(api_key(settings, "ana", "analyst"))
+    refused = client.post(STREAM, json={"sql": "SELECT 1", "db": "shop"}, headers=analyst)
+    assert refused.status_code == 403 and "grant" in refused.json()["detail"]
+    assert client.post(STREAM, json={"sql": "   "}).status_code == 422

@@ -8,10 +8,7 @@ import sqlite3
 import pytest
 
 from server.app import create_app
-from server.settings import Settings
 from tests.assistant.diagnosis.shop import build_sqlite
-from tests.server.conftest import ScriptedLLM
-from tests.support.auth import sign_in
 from tests.support.helpers import city_db, serve_app
 
 STORES_BY_CITY = ("SELECT c.name AS city, COUNT(*) AS stores FROM store s JOIN city c ON c.id = s.city_id "
@@ -34,18 +31,6 @@ def big_shop(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def llm():
-    return ScriptedLLM()
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory):
-    # The test's folders stand for the user's own database folder.
-    return Settings(data_dir=tmp_path_factory.mktemp("ui-data"), model_dir=tmp_path_factory.mktemp("models"),
-                    file_roots=[tmp_path_factory.getbasetemp()])
-
-
-@pytest.fixture(scope="module")
 def url(settings, llm, shop, big_shop):
     app = create_app(settings, llm=llm)
     # Registered directly; adding one through the page's dialog is tested below.
@@ -53,11 +38,6 @@ def url(settings, llm, shop, big_shop):
     app.state.services.databases.registry.add("diag", f"sqlite:///{big_shop}")
     with serve_app(app) as base:
         yield base
-
-
-@pytest.fixture(autouse=True)
-def signed_in(page, url, settings):
-    sign_in(page, url, settings)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,6 @@ from server.settings import Settings
 from tests.assistant.qa.scripted import ScriptedLLM
 from tests.knowledge.files import sqlite_docs
 from tests.knowledge.fixtures import embedder  # noqa: F401
-from tests.support.auth import sign_in
 from tests.support.helpers import serve_app
 
 
@@ -22,11 +21,6 @@ def llm():
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory):
     return Settings(data_dir=tmp_path_factory.mktemp("ui-qa"), model_dir=tmp_path_factory.mktemp("models"))
-
-
-@pytest.fixture(autouse=True)
-def signed_in(page, url, settings):
-    sign_in(page, url, settings)
 
 
 @pytest.fixture(scope="module")

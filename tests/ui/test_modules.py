@@ -3,7 +3,6 @@ scales and marks, the CSV a user downloads."""
 
 import pytest
 
-from tests.support.auth import sign_in
 from tests.support.helpers import serve_app
 
 
@@ -22,11 +21,6 @@ def url(settings):
 
     with serve_app(create_app(settings, llm=ScriptedLLM())) as base:
         yield base
-
-
-@pytest.fixture(autouse=True)
-def signed_in(page, url, settings):
-    sign_in(page, url, settings)
 
 
 def run(page, url, module, body):

@@ -1,8 +1,12 @@
 // "Diagnose SQL": errors against the real schema, anti-patterns, the plan, and
 // index or rewrite advice marked verified only when the database confirmed it.
+// The server streams each finding as a check finds it (again, under the same
+// number, when a later check confirms or softens it), advice once the database
+// has tried it, then the summary, which may wait on the model; `done` carries
+// the whole report in reading order.
 
-import { postJSON } from "./api.js";
-import { copyButton, h, seconds } from "./dom.js";
+import { postEvents } from "./api.js";
+import { copyButton, errorBox, h, seconds } from "./dom.js";
 
 function finding(f) {
   const where = f.location ? ` (line ${f.location.line}, column ${f.location.column})` : "";
@@ -18,17 +22,58 @@ function finding(f) {
     f.verification && !f.verified ? h("p", { class: "muted" }, f.verification) : null);
 }
 
+function summaryText(text, source) {
+  return h("p", { class: "summary-text" }, text,
+    h("span", { class: "muted" }, source === "model" ? " (written by the model from the findings)" : ""));
+}
+
 export async function diagnoseSql(card, sql, ctx, signal) {
-  const waiting = h("div", { class: "stages muted" }, "Checking against the schema and the plan…");
-  card.append(waiting);
-  const report = await postJSON("/api/v1/sql/diagnose", { sql, db: ctx.db }, signal);
-  const order = { error: 0, warning: 1, info: 2 };
-  const findings = [...report.findings].sort((a, b) => order[a.severity] - order[b.severity]);
-  const total = Object.values(report.timings || {}).reduce((a, b) => a + b, 0);
-  waiting.replaceWith(
-    h("p", { class: "summary-text" }, report.summary,
-      h("span", { class: "muted" }, report.summary_source === "model" ? " (written by the model from the findings)" : "")),
-    findings.length ? h("ul", { class: "findings" }, findings.map(finding)) : h("p", {}, "No findings."),
-    report.notes.length ? h("ul", { class: "notes muted" }, report.notes.map((n) => h("li", {}, n))) : null,
-    h("div", { class: "muted summary" }, `${report.dialect} · ${report.statement || "statement"} · ${seconds(total)}`));
+  const checking = h("div", { class: "stages muted" }, "Checking against the schema and the plan…");
+  const problems = h("ul", { class: "findings" });
+  const advice = h("ul", { class: "findings advice" });
+  const summary = h("div", { class: "summary-holder" },
+    h("p", { class: "summary-pending muted" }, "Summarising…"));
+  const footer = h("div");
+  card.append(checking, problems, advice, summary, footer);
+  const shown = new Map(); // a finding's number -> its element, so a later event replaces it
+
+  const show = (list, data) => {
+    checking.remove();
+    const element = finding(data);
+    const earlier = shown.get(data.n);
+    if (earlier) earlier.replaceWith(element);
+    else list.append(element);
+    shown.set(data.n, element);
+  };
+
+  await postEvents("/api/v1/sql/diagnose/stream", { sql, db: ctx.db }, (event, data) => {
+    if (event === "finding") {
+      show(problems, data);
+    } else if (event === "advice") {
+      show(advice, data);
+    } else if (event === "withdrawn") {
+      const element = shown.get(data.n);
+      if (element) element.remove();
+      shown.delete(data.n);
+    } else if (event === "summary") {
+      summary.replaceChildren(summaryText(data.summary, data.summary_source));
+    } else if (event === "error") {
+      checking.remove();
+      summary.replaceChildren(errorBox(data.kind, data.message));
+    } else if (event === "done") {
+      // The report is the authority: every finding as it finally stands, in reading order.
+      checking.remove();
+      const isAdvice = (f) => f.kind === "index_suggestion" || f.kind === "rewrite_suggestion";
+      problems.replaceChildren(...data.findings.filter((f) => !isAdvice(f)).map(finding));
+      advice.replaceChildren(...data.findings.filter(isAdvice).map(finding));
+      if (!data.findings.length) problems.replaceWith(h("p", {}, "No findings."));
+      summary.replaceChildren(summaryText(data.summary, data.summary_source));
+      // "total" already holds every check; the model's time comes on top.
+      const total = (data.timings.total || 0) + (data.timings.model || 0);
+      footer.replaceChildren(...[
+        data.notes.length ? h("ul", { class: "notes muted" }, data.notes.map((n) => h("li", {}, n))) : null,
+        h("div", { class: "muted summary" }, `${data.dialect} · ${data.statement || "statement"} · ${seconds(total)}`),
+      ].filter(Boolean));
+    }
+  }, signal);
 }

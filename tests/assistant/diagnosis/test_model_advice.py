@@ -3,11 +3,15 @@
 import asyncio
 import hashlib
 import json
+import re
 
 import pytest
+import sqlglot
 
 from assistant.diagnosis import diagnose
+from assistant.diagnosis.index_advice import Candidate
 from assistant.diagnosis.prompts import names, render
+from connectors.types import ColumnInfo, TableInfo
 from tests.assistant.diagnosis.doubles import ScriptedLLM
 
 SCAN = "SELECT * FROM events WHERE customer_id = 77"
@@ -45,7 +49,7 @@ def test_the_model_sees_findings_not_the_schema_and_a_grounded_summary_is_kept(s
 ])
 def test_a_summary_that_adds_facts_is_replaced_by_the_rule_summary(sqlite_conn, invented):
     report = run(SCAN, sqlite_conn, ScriptedLLM(reply(f"The events table is scanned. {invented}")))
-    assert report.summary_source == "rules" and "problem(s) found" in report.summary
+    assert report.summary_source == "rules" and report.summary.startswith("1 problem found")
     assert any("summary was not used" in note for note in report.notes)
 
 
@@ -89,3 +93,44 @@ def test_a_model_rewrite_that_writes_is_refused_and_the_database_is_unchanged(sq
 def test_findings_stand_without_a_working_model(sqlite_conn, llm):
     report = run(SCAN, sqlite_conn, llm)
     assert report.summary_source == "rules" and report.of_kind("full_scan") and report.notes
+
+
+@pytest.mark.parametrize("said", ["null", "None", "  "])
+def test_a_summary_that_says_nothing_is_no_summary(sqlite_conn, said):
+    report = run(SCAN, sqlite_conn, ScriptedLLM(reply(said)))
+    assert report.summary_source == "rules" and report.summary.startswith("1 problem found")
+    assert any("summary was not used: it was empty" in note for note in report.notes)
+
+
+# A month of orders over an hour's worth of customer pairs: the original runs past a short time limit.
+SLOW_MONTH = "SELECT count(*) FROM orders o, customers c WHERE substr(o.created_at, 1, 7) = '2023-05'"
+
+
+@pytest.mark.parametrize("sql, proposed, limit", [
+    (MONTH, "SELECT id, total FROM orders WHERE DATE_FORMAT(created_at, '%Y-%m') = '2023-05'", None),
+    (MONTH, "SELECT id, total FROM orders WHERE TIME_TO_STR(created_at, '%Y-%m') = '2023-05'", None),
+    # The original is not compared at all here: only the engine stands between a MySQL rewrite and the page.
+    (SLOW_MONTH, "SELECT count(*) FROM orders o, customers c WHERE DATE_FORMAT(o.created_at, '%Y-%m') = '2023-05'",
+     0.3),
+])
+def test_a_model_rewrite_in_another_dialect_is_shown_in_sqlite_or_not_at_all(sqlite_conn, sql, proposed, limit):
+    report = asyncio.run(diagnose(sql, sqlite_conn, ScriptedLLM(reply("", [proposed])), timeout_s=limit))
+    for finding in report.findings:
+        for text in (finding.sql, finding.suggestion, finding.message):
+            assert not re.search(r"DATE_FORMAT|TIME_TO_STR", text or "", re.I), (finding.kind, text)
+    for rewrite in report.of_kind("rewrite_suggestion"):
+        assert rewrite.sql == sqlglot.parse_one(rewrite.sql, read="sqlite").sql(dialect="sqlite")
+    if "DATE_FORMAT" in proposed:
+        assert not [f for f in report.of_kind("rewrite_suggestion") if f.source == "model"]
+        assert any("SQLite cannot plan it (no such function: DATE_FORMAT)" in note for note in report.notes)
+
+
+def test_an_index_on_an_expression_is_named_as_sqlite_writes_it():
+    # sqlglot reads SQLite's strftime as its own TimeToStr, which its generic dialect writes TIME_TO_STR.
+    key = sqlglot.parse_one("SELECT 1 FROM orders o WHERE strftime('%Y', o.created_at) = '2023'",
+                            read="sqlite").find(sqlglot.exp.TimeToStr)
+    orders = TableInfo("orders", [ColumnInfo(name="created_at", type="TEXT", nullable=False, primary_key=False)])
+    candidate = Candidate(orders, [key], "expression")
+    assert candidate.shown("sqlite") == "STRFTIME('%Y', created_at)"
+    assert candidate.ddl("sqlite") == 'CREATE INDEX "idx_orders_created_at" ON "orders"(STRFTIME(\'%Y\', "created_at"))'
+    assert "DATE_FORMAT(created_at, '%Y')" == candidate.shown("mysql")
