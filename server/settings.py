@@ -72,7 +72,6 @@ class Settings(BaseSettings):
     max_result_bytes: int = Field(20_000_000, ge=1024)  # a result is cut (truncated) past this size
     query_timeout_s: float = Field(30.0, gt=0)
     connect_timeout_s: float = Field(10.0, gt=0)  # every driver's connect and read timeout
-    max_question_chars: int = Field(2000, ge=10)
     allow_urls: bool = False  # over HTTP, admins may give a SQLAlchemy URL instead of a registered name
     file_roots: list[Path] = Field(default_factory=list)  # where SQLite/DuckDB files and documents may come from
     refuse_privileged: bool = False  # refuse database accounts with dangerous privileges (superuser, FILE, ...)
