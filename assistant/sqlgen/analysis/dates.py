@@ -15,7 +15,6 @@ from sqlglot import exp
 
 from assistant.sqlgen.analysis.scope import Scopes
 from assistant.sqlgen.analysis.values import holds_iso_dates
-from connectors.types import TableInfo
 
 COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)  # always a number in SQLite
@@ -76,16 +75,16 @@ def is_date_text_call(node: exp.Expression) -> bool:
         isinstance(node, exp.Anonymous) and node.name.upper() in ("DATE", "DATETIME"))
 
 
-def _is_date_column(column: exp.Column, tables: dict[str, TableInfo]) -> bool:
-    info, found = Scopes.column_of(column, tables)
+def _is_date_column(column: exp.Column, scopes: Scopes) -> bool:
+    info, found = scopes.column_of(column)
     if found is None:
         return False
     return any(word in (found.type or "").upper() for word in ("DATE", "TIME")) or holds_iso_dates(info, found)
 
 
-def is_date_text(node: exp.Expression, tables: dict[str, TableInfo]) -> bool:
+def is_date_text(node: exp.Expression, scopes: Scopes) -> bool:
     """A date call, or a column typed as a date or holding ISO dates."""
-    return is_date_text_call(node) or (isinstance(node, exp.Column) and _is_date_column(node, tables))
+    return is_date_text_call(node) or (isinstance(node, exp.Column) and _is_date_column(node, scopes))
 
 
 _DATE_TYPED = (exp.CurrentDate, exp.CurrentTimestamp, exp.Interval)

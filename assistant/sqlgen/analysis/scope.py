@@ -1,24 +1,25 @@
 """Which tables a column reference can come from, judged in its own SELECT.
 
 A CTE or subquery reads other tables than the query around it, so checks and
-fixes resolve each reference in the SELECT that holds it. `Scopes` answers
-those questions for one schema; the rules reach it as `context.scopes`.
+fixes resolve each reference in the SELECT that holds it, with sqlglot's
+scopes (sqlglot.optimizer.scope): a SELECT's own tables are its scope's
+tables, and the SELECTs a correlated reference may read are the scopes
+traverse_scope puts around it. `Scopes` answers these questions for one
+schema; the rules reach it as `context.scopes`.
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
+from sqlglot.errors import OptimizeError
+from sqlglot.optimizer.scope import Scope, ScopeType, traverse_scope
 
-from connectors.types import SchemaInfo, TableInfo
+from connectors.types import ColumnInfo, SchemaInfo, TableInfo
 
 
 def scope_tables(select: exp.Expression) -> dict[str, str]:
     """alias (or name) -> table name, for the tables of one SELECT (not its subqueries)."""
-    found = {}
-    for table in select.find_all(exp.Table):
-        if table.find_ancestor(exp.Select) is select:
-            found[table.alias_or_name] = table.name
-    return found
+    return {table.alias_or_name: table.name for table in Scope(select).tables}
 
 
 def candidate_tables(ref: exp.Column, select: exp.Select) -> list[str]:
@@ -32,8 +33,21 @@ def candidate_tables(ref: exp.Column, select: exp.Select) -> list[str]:
 
 def reads_derived_table(select: exp.Select) -> bool:
     """Whether this SELECT reads a subquery in its own FROM or JOIN."""
-    return any(isinstance(source.parent, (exp.From, exp.Join)) and source.find_ancestor(exp.Select) is select
-               for source in select.find_all(exp.Subquery))
+    return bool(Scope(select).derived_tables)
+
+
+def _enclosing(select: exp.Select):
+    """The SELECTs a correlated reference in `select` may read, innermost first: the
+    scopes around a subquery, up to a CTE or a derived table, which cannot see the
+    query around them. None for a SELECT whose scopes sqlglot cannot build."""
+    try:
+        scope = next((s for s in traverse_scope(select.root()) if s.expression is select), None)
+    except OptimizeError:
+        return
+    while scope is not None and scope.scope_type in (ScopeType.SUBQUERY, ScopeType.SET_OPERATION):
+        scope = scope.parent
+        if scope is not None and isinstance(scope.expression, exp.Select):
+            yield scope.expression
 
 
 def select_aliases(ref: exp.Column) -> set[str]:
@@ -90,37 +104,36 @@ class Scopes:
     def outer_tables(self, select: exp.Select):
         """The tables of the SELECTs around this one, innermost first (None for one the
         schema does not know). A CTE or a subquery in FROM cannot see the query around it."""
-        node = select.parent
-        while node is not None:
-            if isinstance(node, exp.CTE) or (
-                    isinstance(node, exp.Subquery) and isinstance(node.parent, (exp.From, exp.Join))):
-                return
-            if isinstance(node, exp.Select):
-                for name in scope_tables(node).values():
-                    yield self.schema.table(name)
-            node = node.parent
+        for outer in _enclosing(select):
+            for name in scope_tables(outer).values():
+                yield self.schema.table(name)
 
     def outer_holds(self, select: exp.Select, column: str) -> bool:
         """Whether a SELECT around this one reads a table with `column` (a correlated
         reference); an unknown table might."""
         return any(info is None or info.column(column) is not None for info in self.outer_tables(select))
 
-    def by_alias(self, tree: exp.Expression) -> dict[str, TableInfo]:
-        """alias (lower-cased) -> table, over the whole query."""
-        found = {}
-        for table in tree.find_all(exp.Table):
-            info = self.schema.table(table.name)
-            if info is not None:
-                found[table.alias_or_name.lower()] = info
-        return found
+    def known(self, select: exp.Select) -> dict[str, TableInfo]:
+        """alias (lower-cased) -> table, for the tables of one SELECT the schema knows."""
+        return {alias.lower(): info for alias, name in scope_tables(select).items()
+                if (info := self.schema.table(name)) is not None}
 
-    @staticmethod
-    def column_of(ref: exp.Column, tables: dict[str, TableInfo]):
-        """The table and column `ref` reads: the one its qualifier names, else the first holder."""
-        candidates = [tables[ref.table.lower()]] if ref.table.lower() in tables else list(tables.values())
-        for info in candidates:
-            if (found := info.column(ref.name)) is not None:
-                return info, found
+    def column_of(self, ref: exp.Column) -> tuple[TableInfo | None, ColumnInfo | None]:
+        """The table and column `ref` reads: in its own SELECT, the table its qualifier
+        names or else the first that holds it; failing that, in the SELECTs around it
+        (a correlated reference)."""
+        select = ref.find_ancestor(exp.Select)
+        if select is None:
+            return None, None
+        for around in (select, *_enclosing(select)):
+            tables = self.known(around)
+            if ref.table:
+                candidates = [tables[ref.table.lower()]] if ref.table.lower() in tables else []
+            else:
+                candidates = list(tables.values())
+            for info in candidates:
+                if (found := info.column(ref.name)) is not None:
+                    return info, found
         return None, None
 
 

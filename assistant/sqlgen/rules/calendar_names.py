@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from assistant.sqlgen.analysis.scope import Scopes
 from assistant.sqlgen.analysis.values import calendar_name_kind, holds_calendar_names, seen_values
 from assistant.sqlgen.rules.base import RuleContext
 
@@ -26,12 +25,11 @@ def _reads_a_date(ref: exp.Column) -> bool:
 
 def calendar_names(tree: exp.Expression, context: RuleContext) -> list[str]:
     dialect = context.dialect
-    tables = context.scopes.by_alias(tree)
     problems = []
     for ref in tree.find_all(exp.Column):
         if not _reads_a_date(ref):
             continue
-        info, column = Scopes.column_of(ref, tables)
+        info, column = context.scopes.column_of(ref)
         kind = holds_calendar_names(info, column) if column is not None else None
         if kind is None:
             continue

@@ -16,13 +16,12 @@ from assistant.sqlgen.rules.base import RuleContext
 def date_arithmetic(tree: exp.Expression, context: RuleContext) -> list[str]:
     if context.dialect != "sqlite":
         return []
-    tables = context.scopes.by_alias(tree)
     problems = []
     for node in tree.find_all(exp.Add, exp.Sub):
         sides = (node.this, node.expression)
-        both_dates = isinstance(node, exp.Sub) and all(is_date_text(s, tables) for s in sides)
+        both_dates = isinstance(node, exp.Sub) and all(is_date_text(s, context.scopes) for s in sides)
         if both_dates or any(isinstance(s, exp.Literal) and s.is_number for s in sides) and any(
-                is_date_text(s, tables) for s in sides):
+                is_date_text(s, context.scopes) for s in sides):
             problems.append(f"{node.sql(dialect='sqlite')} does arithmetic on a date, which SQLite stores as "
                             "text; write date(col, '+10 days') to move a date, julianday(a) - julianday(b) "
                             "for the days between two dates")

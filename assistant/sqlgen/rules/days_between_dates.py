@@ -47,10 +47,9 @@ def days_between_dates(tree: exp.Expression, context: RuleContext) -> list[str]:
     unit = _asked_unit(context.question)
     if context.dialect != "sqlite" or unit is None:
         return []
-    tables = context.scopes.by_alias(tree)
     notes = []
     for node in list(tree.find_all(exp.Sub)):
-        if all(is_date_text(side, tables) for side in (node.this, node.expression)):
+        if all(is_date_text(side, context.scopes) for side in (node.this, node.expression)):
             days = exp.Sub(this=exp.Anonymous(this="julianday", expressions=[node.this.copy()]),
                            expression=exp.Anonymous(this="julianday", expressions=[node.expression.copy()]))
             notes.append(f"days between dates: {node.sql(dialect='sqlite')} -> {days.sql(dialect='sqlite')}")

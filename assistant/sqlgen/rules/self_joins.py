@@ -14,7 +14,6 @@ from assistant.sqlgen.rules.base import RuleContext
 
 
 def self_joins(tree: exp.Expression, context: RuleContext) -> list[str]:
-    tables = context.scopes.by_alias(tree)
     problems = []
     for condition in tree.find_all(exp.EQ):
         left, right = condition.this, condition.expression
@@ -24,6 +23,7 @@ def self_joins(tree: exp.Expression, context: RuleContext) -> list[str]:
             continue
         if condition.find_ancestor(exp.Join) is None:
             continue
+        tables = context.scopes.known(condition.find_ancestor(exp.Select))
         info = tables.get(left.table.lower()) if left.table else None
         others = [t for t in tables.values() if info is not None and t is not info]
         hint = join_hints(info, others, context.schema) if info is not None else ""
