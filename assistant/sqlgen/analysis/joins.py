@@ -12,13 +12,11 @@ column one of them lacks.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from assistant.diagnosis.sqltypes import family
 from connectors.types import SchemaInfo, TableInfo
-
-KEY_NAME = re.compile(r"(id|code|key)$", re.IGNORECASE)  # names that read as keys
+from knowledge.text import KEY_LIKE, names_table, plurals
 
 
 @dataclass(frozen=True)
@@ -49,22 +47,16 @@ def _looks_like_key(name: str, a: TableInfo, b: TableInfo) -> bool:
     if name.lower() == "id":
         return False  # each table's own surrogate key: equal ids of two tables mean nothing
     primary = {c.lower() for c in a.primary_key + b.primary_key}
-    return name.lower() in primary or bool(KEY_NAME.search(name))
-
-
-def names_table(column: str, table: TableInfo) -> bool:
-    """`order_id` names the table `order` or `orders`."""
-    stem = column.lower().removesuffix("_id")
-    return stem != column.lower() and table.name.lower() in (stem, stem + "s", stem + "es")
+    return name.lower() in primary or bool(KEY_LIKE.search(name))
 
 
 def _conventional(a: TableInfo, b: TableInfo) -> list[Link]:
     """`order_items.order_id` -> `orders.id`, in either direction."""
     found = []
     if b.column("id") is not None:
-        found += [Link(a.name, c.name, b.name, "id", False) for c in a.columns if names_table(c.name, b)]
+        found += [Link(a.name, c.name, b.name, "id", False) for c in a.columns if names_table(c.name, b.name)]
     if a.column("id") is not None:
-        found += [Link(a.name, "id", b.name, c.name, False) for c in b.columns if names_table(c.name, a)]
+        found += [Link(a.name, "id", b.name, c.name, False) for c in b.columns if names_table(c.name, a.name)]
     return found
 
 
@@ -73,9 +65,8 @@ def _entity_key(table: TableInfo) -> str | None:
     its one key-like column named after it (`airline.airline_code`), else `id`."""
     if len(table.primary_key) == 1:
         return table.primary_key[0]
-    stem = table.name.lower().removesuffix("s")
     named = [c.name for c in table.columns
-             if KEY_NAME.search(c.name) and c.name.lower().split("_")[0] in (stem, table.name.lower())]
+             if KEY_LIKE.search(c.name) and table.name.lower() in plurals(c.name.lower().split("_")[0])]
     if len(named) == 1:
         return named[0]
     return "id" if table.column("id") is not None else None
@@ -88,9 +79,8 @@ def _role_columns(a: TableInfo, b: TableInfo) -> list[Link]:
     if key is None:
         return []
     key_family = family(b.column(key).type)
-    names = {b.name.lower(), b.name.lower().removesuffix("s")}
     return [Link(a.name, c.name, b.name, key, False) for c in a.columns
-            if "_" in c.name and c.name.lower().rsplit("_", 1)[1] in names
+            if "_" in c.name and b.name.lower() in plurals(c.name.lower().rsplit("_", 1)[1])
             and c.name.lower() != key.lower() and family(c.type) == key_family]
 
 

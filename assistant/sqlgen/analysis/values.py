@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from connectors.types import ColumnInfo, TableInfo
+from knowledge.text import calendar_name_kind
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
@@ -46,22 +47,6 @@ def holds_epoch_seconds(table: TableInfo, column: ColumnInfo) -> bool:
         return False
     seen = seen_values(table, column)
     return bool(seen) and all(isinstance(v, int) and v in _EPOCH_SECONDS for v in seen)
-
-
-_MONTH_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                "november", "december"}
-_DAY_NAMES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
-
-
-def calendar_name_kind(value: object) -> str | None:
-    """'month' or 'day' for a month or weekday name (full or three letters), else None."""
-    if not isinstance(value, str) or len(value.strip()) < 3:
-        return None
-    word = value.strip().lower()
-    for kind, names in (("month", _MONTH_NAMES), ("day", _DAY_NAMES)):
-        if word in names or (len(word) == 3 and any(name.startswith(word) for name in names)):
-            return kind
-    return None
 
 
 def holds_calendar_names(table: TableInfo, column: ColumnInfo) -> str | None:

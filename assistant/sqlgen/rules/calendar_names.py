@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from assistant.sqlgen.analysis.values import calendar_name_kind, holds_calendar_names, seen_values
+from assistant.sqlgen.analysis.values import holds_calendar_names, seen_values
 from assistant.sqlgen.rules.base import RuleContext
+from knowledge.text import calendar_name_kind
 
 _DATE_READERS = (exp.Extract, exp.TimeToStr, exp.TimestampTrunc, exp.DateTrunc, exp.Date, exp.TsOrDsToDate,
                  exp.TsOrDsToTimestamp, exp.DayOfWeek, exp.DayOfMonth, exp.Month, exp.Year)

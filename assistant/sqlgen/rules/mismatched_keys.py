@@ -17,9 +17,10 @@ from collections import Counter
 
 from sqlglot import exp
 
-from assistant.sqlgen.analysis.joins import KEY_NAME, join_path_hint, links
+from assistant.sqlgen.analysis.joins import join_path_hint, links
 from assistant.sqlgen.rules.base import RuleContext
 from connectors.types import SchemaInfo, TableInfo
+from knowledge.text import KEY_LIKE
 
 
 def _holder_counts(schema: SchemaInfo) -> Counter:
@@ -32,7 +33,7 @@ def _table_of(ref: exp.Column, context: RuleContext) -> TableInfo | None:
 
 
 def _is_link_name(name: str, holders: Counter) -> bool:
-    return bool(KEY_NAME.search(name)) and holders[name.lower()] >= 2
+    return bool(KEY_LIKE.search(name)) and holders[name.lower()] >= 2
 
 
 def mismatched_keys(tree: exp.Expression, context: RuleContext) -> list[str]:

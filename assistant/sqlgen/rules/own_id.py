@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from assistant.sqlgen.analysis.joins import names_table
 from assistant.sqlgen.analysis.scope import rename_column, select_aliases
 from assistant.sqlgen.rules.base import RuleContext
+from knowledge.text import names_table
 
 
 def own_id(tree: exp.Expression, context: RuleContext) -> list[str]:
@@ -24,7 +24,7 @@ def own_id(tree: exp.Expression, context: RuleContext) -> list[str]:
             continue  # a correlated reference to the query around it
         info = infos[0]
         own = info.column("id")
-        if own is not None and names_table(ref.name, info) and ref.name.lower() not in select_aliases(ref):
+        if own is not None and names_table(ref.name, info.name) and ref.name.lower() not in select_aliases(ref):
             notes.append(f"{ref.sql()} -> {own.name}")
             rename_column(ref, own.name)
     return notes

@@ -17,18 +17,16 @@ import re
 from sqlglot import exp
 
 from assistant.sqlgen.rules.base import RuleContext
+from knowledge.text import MONTHS, WEEKDAYS
 
 _WORD = re.compile(r"[a-z0-9]+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?")
 _FLAGS = {"y", "n", "yes", "no", "true", "false", "t", "f", "null", "none", ""}
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december"]
-_DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_CALENDAR = _MONTHS + _DAYS + ["weekend", "weekday", "month", "week", "day"]
+_CALENDAR = (*MONTHS, *WEEKDAYS, "weekend", "weekday", "month", "week", "day")
 
 
 def _calendar_name(value: str) -> bool:
-    return len(value) >= 3 and any(name.startswith(value) for name in _MONTHS + _DAYS)
+    return len(value) >= 3 and any(name.startswith(value) for name in MONTHS + WEEKDAYS)
 
 
 def _words(text: str) -> list[str]:

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from assistant.sqlgen.analysis.joins import names_table
 from assistant.sqlgen.analysis.scope import scope_tables
-from assistant.sqlgen.linking import words_of
 from assistant.sqlgen.rules.base import RuleContext
 from connectors.types import SchemaInfo, TableInfo
+from knowledge.text import names_table, words_with_singulars
 
 
 def _counts_rows(select: exp.Select) -> bool:
@@ -40,7 +39,7 @@ def _counts_values(select: exp.Select) -> bool:
 def _own_key(info: TableInfo, column: str) -> bool:
     lowered = column.lower()
     return (lowered == "id" or lowered in {c.lower() for c in info.primary_key}
-            or names_table(column, info))
+            or names_table(column, info.name))
 
 
 def _holds_children(select: exp.Select, alias: str, join_on: exp.Expression, schema: SchemaInfo) -> bool:
@@ -83,8 +82,8 @@ def _named(table: str, question: str) -> bool:
     if not question:
         return True
     parts = [part for part in table.lower().split("_") if len(part) > 2] or [table.lower()]
-    asked = words_of(question)
-    return all(part in asked for part in parts)  # words_of holds plurals and their singulars
+    asked = words_with_singulars(question)
+    return all(part in asked for part in parts)
 
 
 def unused_joins(tree: exp.Expression, context: RuleContext) -> list[str]:

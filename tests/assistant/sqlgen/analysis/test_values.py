@@ -16,9 +16,3 @@ def test_a_column_with_nothing_seen_is_not_a_date():
     empty = ColumnInfo("x", "TEXT")
     assert not holds_iso_dates(TableInfo("t", [empty], sample_rows=[[None]]), empty)
 
-
-def test_month_and_day_names_are_told_apart_from_other_words():
-    from assistant.sqlgen.analysis.values import calendar_name_kind
-
-    assert [calendar_name_kind(v) for v in ["Monday", "sun", "March", "dec", "May"]] == ["day", "day", "month", "month", "month"]
-    assert [calendar_name_kind(v) for v in ["Mo", "Mayor", "2023-01-01", 5, None]] == [None] * 5
