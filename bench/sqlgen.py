@@ -21,8 +21,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from assistant.sqlgen.evaluation import EvalDatabases, load_questions, run_eval, select_subset  # noqa: E402
-from assistant.sqlgen.evaluation.pipelines import pipeline_predictor  # noqa: E402
+from assistant.evaluation import EvalDatabases, load_questions, run_eval, select_subset  # noqa: E402
+from assistant.evaluation.pipelines import pipeline_predictor  # noqa: E402
+from bench.evaluation.pgload import PostgresDumps  # noqa: E402
 from knowledge.service import Knowledge  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from llm.client import LocalClient  # noqa: E402
@@ -49,7 +50,8 @@ def main() -> None:
         questions = select_subset(questions, args.limit)
     engine = LlamaCppEngine(model_file(), n_ctx=4096)
     llm = LocalClient(engine, "qwen2.5-coder-1.5b-instruct")
-    databases = EvalDatabases(args.dialect, DEFOG / args.dialect)
+    folder = DEFOG / args.dialect
+    databases = PostgresDumps(folder) if args.dialect == "postgres" else EvalDatabases(folder)
     # The full pipeline's knowledge layer (schema index for linking, examples) in a
     # throw-away folder: it starts empty, as on a user's first day.
     scratch = tempfile.TemporaryDirectory(prefix="dbgpt-bench-")

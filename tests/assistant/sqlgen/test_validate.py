@@ -155,15 +155,17 @@ ON_GOLD = {
 }
 
 
-def _gold_check(dialect: str, **db_options) -> list:
+def _gold_check(dialect: str, pg_url: str = "") -> list:
     """Validate every first gold query on the real database: no rule finds anything
     but those listed in ON_GOLD, and where a fix changed the query, the fixed query
     returns the same rows."""
-    from assistant.sqlgen.evaluation import EvalDatabases
-    from assistant.sqlgen.evaluation.compare import results_match
+    from assistant.evaluation import EvalDatabases
+    from assistant.evaluation.compare import results_match
+    from bench.evaluation.pgload import PostgresDumps
 
     failures = []
-    with EvalDatabases(dialect, DEFOG / dialect, **db_options) as databases:
+    folder = DEFOG / dialect
+    with (PostgresDumps(folder, pg_url=pg_url) if dialect == "postgres" else EvalDatabases(folder)) as databases:
         schemas = {}
         for db, sql, question in _gold(dialect):
             conn = databases.get(db)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from assistant.sqlgen.evaluation.compare import match_any, normalize_value, results_match
+from assistant.evaluation.compare import match_any, normalize_value, results_match
 
 
 def test_values_normalise_numbers_nulls_and_dates():

@@ -7,8 +7,8 @@ import json
 
 from rich.console import Console
 
-from assistant.sqlgen.evaluation.models import QuestionOutcome
-from assistant.sqlgen.evaluation.report import EvalReport, percentile
+from assistant.evaluation.models import QuestionOutcome
+from assistant.evaluation.report import EvalReport, percentile
 
 
 def outcome(i: int, db: str, category: str, correct: bool | None, latency: float) -> QuestionOutcome:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import sqlglot
 
-from assistant.sqlgen.evaluation.dataset import load_questions, select_subset, split_gold
+from assistant.evaluation.dataset import load_questions, select_subset, split_gold
+from tests.support.helpers import DEFOG
 
-DEFOG = Path(__file__).resolve().parents[4].parent / "shared" / "eval" / "defog"
 needs_defog = pytest.mark.skipif(not DEFOG.is_dir(), reason=f"defog data not found at {DEFOG}")
 
-# From shared/eval/defog/SOURCE.md.
+# From the defog set's SOURCE.md.
 PER_DB = {
     "atis": 29, "yelp": 29, "advising": 28, "academic": 25, "restaurants": 25, "scholar": 25,
     "ewallet": 4, "car_dealership": 4, "broker": 3, "derm_treatment": 2,

@@ -1,4 +1,5 @@
-"""`eval` as the lead's CLI registers it: table for people, last line JSON."""
+"""`dbgpt eval` as the CLI registers it: a CSV and a folder of SQLite databases in, a table for people
+and a last line of JSON out."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from server.cli.eval import default_db_dir, default_questions, register
+from server.cli.eval import register
+from tests.support.helpers import DEFOG
 
-pytestmark = pytest.mark.skipif(
-    default_questions("sqlite") is None or default_db_dir("sqlite") is None,
-    reason="defog data not found next to the repository",
-)
+pytestmark = pytest.mark.skipif(not DEFOG.is_dir(), reason="defog data not found next to the repository")
+DEFOG_ARGS = ["--questions", str(DEFOG / "questions_sqlite.csv"), "--db-dir", str(DEFOG / "sqlite")]
 
 
 def make_app(calls: list) -> typer.Typer:
@@ -35,7 +35,8 @@ def test_gold_pipeline_prints_json_last(tmp_path):
     calls: list = []
     out = tmp_path / "pred.jsonl"
     result = CliRunner().invoke(
-        make_app(calls), ["eval", "--pipeline", "gold", "--limit", "12", "--out", str(out)], catch_exceptions=False
+        make_app(calls), ["eval", *DEFOG_ARGS, "--pipeline", "gold", "--limit", "12", "--out", str(out)],
+        catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
     last = result.stdout.strip().splitlines()[-1]
@@ -51,11 +52,17 @@ def test_gold_pipeline_prints_json_last(tmp_path):
 
 def test_model_pipelines_come_from_the_factory():
     calls: list = []
-    result = CliRunner().invoke(make_app(calls), ["eval", "--pipeline", "plain", "--limit", "1"])
+    result = CliRunner().invoke(make_app(calls), ["eval", *DEFOG_ARGS, "--pipeline", "plain", "--limit", "1"])
     assert calls == [("plain", "sqlite")]
     assert isinstance(result.exception, AssertionError)
 
 
 def test_bad_choices_are_usage_errors():
-    result = CliRunner().invoke(make_app([]), ["eval", "--dialect", "oracle"])
-    assert result.exit_code == 2 and "--dialect" in result.output
+    result = CliRunner().invoke(make_app([]), ["eval", *DEFOG_ARGS, "--pipeline", "oracle"])
+    assert result.exit_code == 2 and "--pipeline" in result.output
+
+
+def test_the_questions_and_the_databases_must_be_given():
+    for args in ([], DEFOG_ARGS[:2], DEFOG_ARGS[2:]):
+        result = CliRunner().invoke(make_app([]), ["eval", *args, "--pipeline", "gold"])
+        assert result.exit_code == 2 and "Missing option" in result.output, args

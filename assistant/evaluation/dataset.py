@@ -1,4 +1,4 @@
-"""Read defog sql-eval question files.
+"""Read question files in defog sql-eval's CSV format.
 
 Two layouts exist and both are read by header name:
 - `db_name, db_type, query_category, query, question, instructions` (SQLite file)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.sqlgen.evaluation.ordering import asks_for_order, gold_order, order_for
+from assistant.evaluation.ordering import asks_for_order, gold_order, order_for
 
 
 def test_question_asks_for_order():

@@ -1,24 +1,23 @@
-"""PostgreSQL mode: dumps loaded into defog_* databases, then the gold self-check."""
+"""The benchmark's PostgreSQL databases: dumps loaded into defog_* databases, then the gold self-check."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
 
-from assistant.sqlgen.evaluation import gold_predictor, load_questions, run_eval, select_subset
-from assistant.sqlgen.evaluation.pgload import (
+from assistant.evaluation import gold_predictor, load_questions, run_eval, select_subset
+from bench.evaluation.pgload import (
     MARKER_PREFIX,
+    PostgresDumps,
     database_name,
     database_url,
     dump_digest,
     ensure_loaded,
     libpq_dsn,
 )
+from tests.support.helpers import DEFOG
 
-DEFOG = Path(__file__).resolve().parents[4].parent / "shared" / "eval" / "defog"
 PG_DIR = DEFOG / "postgres"
 pytestmark = pytest.mark.skipif(not PG_DIR.is_dir(), reason=f"defog data not found at {DEFOG}")
 
@@ -66,7 +65,8 @@ def test_a_failed_load_is_redone(postgres_url, tmp_path):
 
 def test_gold_self_check_on_postgres(postgres_url):
     questions = select_subset(load_questions(DEFOG / "questions_postgres.csv", "postgres"), 30)
-    report = run_eval(questions, gold_predictor, dialect="postgres", db_dir=PG_DIR, pg_url=postgres_url, progress=False)
+    with PostgresDumps(PG_DIR, pg_url=postgres_url) as databases:
+        report = run_eval(questions, gold_predictor, dialect="postgres", databases=databases, progress=False)
     failed = [(o.id, o.db, o.error, o.gold_errors) for o in report.outcomes if o.correct is not True or o.gold_errors]
     assert len({q.db_name for q in questions}) == 10
     assert report.ex >= 0.98, failed

@@ -31,6 +31,7 @@ class Prediction:
     latency_s: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    confidence: float | None = None  # the pipeline's own confidence in its answer, when it gives one
 
 
 # A predictor answers one question given the open (guarded, read-only)
@@ -59,6 +60,7 @@ class QuestionOutcome:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     execution_s: float = 0.0  # time the predicted SQL took in the database
+    confidence: float | None = None  # the pipeline's, when it gives one
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

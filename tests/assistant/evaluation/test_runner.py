@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
-from pathlib import Path
 
 import pytest
 
-from assistant.sqlgen.evaluation import (
+from assistant.evaluation import (
     EvalDatabases,
     EvalQuestion,
     Prediction,
@@ -17,8 +16,8 @@ from assistant.sqlgen.evaluation import (
     load_questions,
     run_eval,
 )
+from tests.support.helpers import DEFOG
 
-DEFOG = Path(__file__).resolve().parents[4].parent / "shared" / "eval" / "defog"
 SQLITE_DIR = DEFOG / "sqlite"
 pytestmark = pytest.mark.skipif(not SQLITE_DIR.is_dir(), reason=f"defog data not found at {DEFOG}")
 
@@ -30,7 +29,7 @@ def questions():
 
 @pytest.fixture(scope="module")
 def databases():
-    with EvalDatabases("sqlite", SQLITE_DIR) as dbs:
+    with EvalDatabases(SQLITE_DIR) as dbs:
         yield dbs
 
 

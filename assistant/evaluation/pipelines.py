@@ -11,7 +11,7 @@ import asyncio
 import time
 from typing import Callable
 
-from assistant.sqlgen.evaluation.models import EvalQuestion, Prediction, Predictor
+from assistant.evaluation.models import EvalQuestion, Prediction, Predictor
 from assistant.sqlgen.full import SqlOptions, answer_full
 from assistant.sqlgen.knowledge_context import SqlKnowledge, from_knowledge
 from assistant.sqlgen.plain import answer_plain
@@ -65,6 +65,7 @@ def pipeline_predictor(name: str, llm: LLM, options: SqlOptions | None = None, k
             latency_s=time.perf_counter() - start,
             prompt_tokens=result.usage.get("prompt_tokens", 0),
             completion_tokens=result.usage.get("completion_tokens", 0),
+            confidence=result.confidence,
         )
 
     return predict

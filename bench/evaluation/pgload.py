@@ -1,4 +1,5 @@
-"""Load the defog PostgreSQL dumps into databases named `defog_<db>`.
+"""Load the defog PostgreSQL dumps into databases named `defog_<db>`, and open
+them for an evaluation run (`PostgresDumps`).
 
 A database is (re)loaded only when missing or when its dump changed: the
 dump's sha256 is kept as the database comment, written after the load
@@ -14,6 +15,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
+
+from assistant.evaluation.databases import ROW_LIMIT, TIMEOUT_S, EvalDatabases
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 MARKER_PREFIX = "dbgpt-eval dump sha256="
@@ -70,3 +73,22 @@ def _load(url: str, dump: Path) -> None:
     with psycopg.connect(libpq_dsn(url)) as conn:
         conn.execute(dump.read_text(encoding="utf-8").encode())
         conn.commit()
+
+
+class PostgresDumps(EvalDatabases):
+    """The evaluation databases of a folder of PostgreSQL dumps, `<db_name>.sql`, each
+    loaded (once) into `defog_<db_name>` on the server of `pg_url`."""
+
+    dialect = "postgres"
+
+    def __init__(self, db_dir: str | Path, *, pg_url: str = DEFAULT_PG_URL, row_limit: int = ROW_LIMIT,
+                 timeout_s: float = TIMEOUT_S):
+        super().__init__(db_dir, row_limit=row_limit, timeout_s=timeout_s)
+        self.pg_url = pg_url
+
+    def url(self, db_name: str) -> str:
+        dump = self.db_dir / f"{db_name}.sql"
+        if not dump.is_file():
+            raise FileNotFoundError(f"no PostgreSQL dump for {db_name!r} at {dump}")
+        ensure_loaded(self.pg_url, db_name, dump)
+        return database_url(self.pg_url, db_name)

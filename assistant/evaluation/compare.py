@@ -1,6 +1,6 @@
 """Decide whether a predicted result answers the question as a gold result does.
 
-Rules (defog sql-eval, see shared/eval/defog/SOURCE.md):
+Rules (those of defog's sql-eval):
 - Rows are a multiset: duplicates count, order is ignored unless `ordered`.
 - Columns are matched by content, never by name: every gold column must be
   found among the predicted columns; extra predicted columns are tolerated.

@@ -15,7 +15,6 @@ from .compare import match_any
 from .databases import ROW_LIMIT, TIMEOUT_S, EvalDatabases
 from .models import EvalQuestion, Prediction, Predictor, QuestionOutcome
 from .ordering import ORDER_RULES, OrderRule, order_for
-from .pgload import DEFAULT_PG_URL
 from .report import EvalReport
 
 
@@ -26,7 +25,6 @@ def run_eval(
     dialect: str,
     db_dir: str | Path | None = None,
     databases: EvalDatabases | None = None,
-    pg_url: str = DEFAULT_PG_URL,
     out: str | Path | None = None,
     pipeline: str = "",
     order_rule: OrderRule = "question",
@@ -34,13 +32,16 @@ def run_eval(
     timeout_s: float = TIMEOUT_S,
     decimals: int = 4,
     progress: TextIO | bool = True,
+    blind: bool = False,
 ) -> EvalReport:
     """Score `predictor` on `questions`; write one JSON line per question to `out`.
 
     Pass `databases` to share open connectors between runs (e.g. two
-    pipelines side by side); it is then left open. Otherwise `db_dir` is
-    opened for this run and closed at the end. `progress`: a stream for one
-    line per question, True for stderr, False for silence.
+    pipelines side by side); it is then left open. Otherwise `db_dir`, a
+    folder of SQLite files, is opened for this run and closed at the end.
+    `progress`: a stream for one line per question, True for stderr, False
+    for silence. `blind`: the lines say how far the run is, never which
+    question failed (for a held-out set).
     """
     if order_rule not in ORDER_RULES:
         raise ValueError(f"order_rule must be one of {ORDER_RULES}, not {order_rule!r}")
@@ -49,8 +50,8 @@ def run_eval(
     if databases is None:
         if db_dir is None:
             raise ValueError("pass db_dir or databases")
-        databases = EvalDatabases(dialect, db_dir, pg_url=pg_url, row_limit=row_limit, timeout_s=timeout_s)
-    elif databases.dialect != dialect:
+        databases = EvalDatabases(db_dir, row_limit=row_limit, timeout_s=timeout_s)
+    if databases.dialect != dialect:
         raise ValueError(f"databases are {databases.dialect}, the run is {dialect}")
     sink = open(out, "w", encoding="utf-8") if out else None
     outcomes: list[QuestionOutcome] = []
@@ -64,7 +65,7 @@ def run_eval(
                 sink.write(json.dumps(outcome.to_json(), default=str) + "\n")
                 sink.flush()
             if stream:
-                _progress(stream, number, len(questions), outcome)
+                _progress(stream, number, len(questions), outcome, blind)
     finally:
         if sink:
             sink.close()
@@ -99,6 +100,7 @@ def score_question(
         latency_s=latency,
         prompt_tokens=prediction.prompt_tokens,
         completion_tokens=prediction.completion_tokens,
+        confidence=prediction.confidence,
     )
     # Every gold runs, so a broken alternative shows up even when another matches.
     golds: list[_Gold] = []
@@ -164,7 +166,11 @@ def _execute(conn: Connector, sql: str) -> tuple[list[list[Any]], str | None]:
     return result.rows, None
 
 
-def _progress(stream: TextIO, number: int, total: int, outcome: QuestionOutcome) -> None:
+def _progress(stream: TextIO, number: int, total: int, outcome: QuestionOutcome, blind: bool) -> None:
+    if blind:
+        stream.write(f"[{number}/{total}] {outcome.db}\n")
+        stream.flush()
+        return
     status = {True: "ok", False: "wrong", None: "unscored"}[outcome.correct]
     detail = f"  {outcome.error}" if outcome.error and outcome.correct is not True else ""
     stream.write(f"[{number}/{total}] {outcome.db} #{outcome.id} {status} {outcome.latency_s:.2f}s{detail[:160]}\n")
