@@ -98,6 +98,7 @@ def test_every_rule_is_named_kinded_described_and_in_its_own_module():
         assert rule.kind in KINDS, rule.name
         assert rule.description and "\n" not in rule.description, rule.name
         assert rule.function.__name__ == rule.name and (RULES_DIR / f"{rule.name}.py").is_file(), rule.name
+        assert rule.function.__module__ == f"assistant.sqlgen.rules.{rule.name}", rule.name
         assert not rule.gate or rule.kind == "error", rule.name  # only an error can end the run
 
 
