@@ -87,7 +87,7 @@ def main() -> int:
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sys.path.insert(0, str(REPO))
-    from assistant.sqlgen.evaluation.dataset import load_questions
+    from assistant.evaluation.dataset import load_questions
     from assistant.sqlgen.schema_text import table_ddl
     from connectors import connect
     from knowledge.embeddings import load_local_embedder

@@ -9,17 +9,15 @@ of sensitive columns are never written into any text.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import deque
 from dataclasses import dataclass
 
 from connectors.types import ColumnInfo, SchemaInfo, TableInfo
-from knowledge.text import split_identifier
+from knowledge.text import KEY_LIKE, names_table, split_identifier
 
 WIDE_TABLE_COLUMNS = 8  # past this, each column also gets its own entry
 VALUES_PER_COLUMN = 10
 MAX_SHARING = 50  # a column name in more tables than this is not taken for a join key
-_KEY_LIKE = re.compile(r"(id|code|key)$", re.IGNORECASE)
 
 Sensitive = frozenset[tuple[str, str]]  # (table, column), lower-cased
 
@@ -79,16 +77,6 @@ class JoinEdge:
     declared: bool  # a real foreign key, not one inferred from names
 
 
-def _singulars(name: str) -> set[str]:
-    lowered = name.lower()
-    out = {lowered}
-    if lowered.endswith("ies"):
-        out.add(lowered[:-3] + "y")
-    elif lowered.endswith("s"):
-        out.add(lowered[:-1])
-    return out
-
-
 def join_graph(schema: SchemaInfo) -> dict[str, dict[str, JoinEdge]]:
     """Table -> neighbour -> edge. Declared foreign keys first; where a schema
     declares none, joins are inferred from names: a shared key-like column
@@ -124,7 +112,7 @@ def join_graph(schema: SchemaInfo) -> dict[str, dict[str, JoinEdge]]:
                 sharing.setdefault(lowered, []).append((table, column.name))
     for lowered, group in sharing.items():
         # A name in very many tables (`code`, `status`) is not a join key.
-        if not 2 <= len(group) <= MAX_SHARING or not (lowered in pk_names or _KEY_LIKE.search(lowered)):
+        if not 2 <= len(group) <= MAX_SHARING or not (lowered in pk_names or KEY_LIKE.search(lowered)):
             continue
         owners = {t.name for t, _ in group if single_pk.get(t.name) == lowered}
         for i, (a, a_column) in enumerate(group):
@@ -133,13 +121,11 @@ def join_graph(schema: SchemaInfo) -> dict[str, dict[str, JoinEdge]]:
                 if (owners and a.name not in owners and b.name not in owners) or b.name in graph[a.name]:
                     continue
                 add(JoinEdge(a.name, (a_column,), b.name, (b_column,), False))
-    entity = {form: t for t in schema.tables for form in _singulars(t.name)}
     for a in schema.tables:
         # `restaurant_id` / `restaurantid` next to `restaurant.id`.
         for column in a.columns:
             lowered = column.name.lower()
-            match = re.fullmatch(r"(.+?)_?id", lowered)
-            target = entity.get(match.group(1)) if match else None
+            target = next((t for t in schema.tables if names_table(lowered, t.name)), None)
             if (target is not None and target is not a and target.column("id") and lowered not in declared[a.name]
                     and target.name not in graph[a.name]):
                 add(JoinEdge(a.name, (column.name,), target.name, (target.column("id").name,), False))

@@ -10,22 +10,14 @@ values), closed over foreign keys.
 
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from assistant.sqlgen.schema_text import table_ddl
 from connectors.types import SchemaInfo, TableInfo
+from knowledge.text import words_with_singulars
 from knowledge.tokens import count_tokens
 
-_WORD = re.compile(r"[a-z0-9]+")
-
 Linker = Callable[[str, SchemaInfo, int], list[str]]
-
-
-def words_of(text: str) -> set[str]:
-    words = set(_WORD.findall(text.lower()))
-    # Plural and singular both match: "customers" ~ "customer".
-    return words | {w[:-1] for w in words if w.endswith("s") and len(w) > 3}
 
 
 def _table_words(table: TableInfo) -> set[str]:
@@ -33,11 +25,11 @@ def _table_words(table: TableInfo) -> set[str]:
     for column in table.columns:
         parts += [column.name.replace("_", " "), column.comment or ""]
         parts += [str(v) for v in (column.values or [])]
-    return words_of(" ".join(parts))
+    return words_with_singulars(" ".join(parts))
 
 
 def lexical_linker(question: str, schema: SchemaInfo, budget_tokens: int) -> list[str]:
-    asked = words_of(question)
+    asked = words_with_singulars(question)
     scored = sorted(schema.tables, key=lambda t: -len(asked & _table_words(t)))
     return [t.name for t in scored if asked & _table_words(t)] or [t.name for t in scored]
 

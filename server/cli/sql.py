@@ -20,7 +20,7 @@ from server.databases import UnknownDatabase, knowledge_key
 def make_predictor(pipeline: str, dialect: str):
     """For `dbgpt eval`: the model of the settings (a running controller when
     DBGPT_CONTROLLER_URL is set, else loaded in this process)."""
-    from assistant.sqlgen.evaluation.pipelines import eval_knowledge, pipeline_predictor
+    from assistant.evaluation.pipelines import eval_knowledge, pipeline_predictor
 
     settings = load_settings()
     knowledge = eval_knowledge(settings) if pipeline == "full" else None

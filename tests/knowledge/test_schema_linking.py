@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from assistant.sqlgen.evaluation.dataset import load_questions
+from assistant.evaluation.dataset import load_questions
 from assistant.sqlgen.schema_text import table_ddl
 from connectors import connect
 from knowledge.schema_index import SchemaIndex

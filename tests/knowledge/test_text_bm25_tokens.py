@@ -4,7 +4,8 @@
 import pytest
 
 from knowledge.bm25 import BM25, reciprocal_rank_fusion
-from knowledge.text import split_identifier, words
+from knowledge.text import (calendar_name_kind, names_table, plurals, singular, split_identifier, words,
+                            words_with_singulars)
 from knowledge.tokens import count_tokens
 from tests.support.helpers import DEFOG
 
@@ -14,6 +15,26 @@ def test_identifiers_and_questions_meet_on_the_same_words():
     assert words("customer_orders") == words("Which customers have orders?") == ["customer", "order"]
     assert words("the categories") == ["category"]
 
+
+
+def test_singular_and_plural_forms_meet():
+    assert [singular(w) for w in ["categories", "boxes", "orders", "class", "status", "analysis", "bus"]] == [
+        "category", "box", "order", "class", "status", "analysis", "bus"]
+    assert {"buses", "categories"} <= plurals("bus") | plurals("category")
+    assert "days" in plurals("day") and "daies" not in plurals("day")
+    assert words_with_singulars("Customers of the categories") >= {"customers", "customer", "categories", "category"}
+
+
+def test_a_key_named_for_a_table_refers_to_it():
+    assert names_table("order_id", "orders") and names_table("orderid", "order") and names_table("bus_id", "buses")
+    assert names_table("category_id", "categories")
+    assert not names_table("id", "orders") and not names_table("order_no", "orders") and not names_table(
+        "customer_id", "orders")
+
+
+def test_month_and_day_names_are_told_apart_from_other_words():
+    assert [calendar_name_kind(v) for v in ["Monday", "sun", "March", "dec", "May"]] == ["day", "day", "month", "month", "month"]
+    assert [calendar_name_kind(v) for v in ["Mo", "Mayor", "2023-01-01", 5, None]] == [None] * 5
 
 def test_bm25_ranks_the_document_with_the_rare_matching_term_first():
     docs = ["orders placed by customers", "customers and their cities", "products in each category", "the the the"]

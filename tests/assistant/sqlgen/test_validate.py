@@ -130,42 +130,69 @@ def _gold(dialect):
             yield row["db_name"], row["query"].split(";")[0], row["question"]
 
 
-def _gold_check(dialect: str, **db_options) -> tuple[list, int]:
-    """Validate every first gold query on the real database; where a fix changed the
-    query, the fixed query must return the same rows."""
-    from assistant.sqlgen.evaluation import EvalDatabases
-    from assistant.sqlgen.evaluation.compare import results_match
+# The rules that find something in a right query, each for a reason that is not a
+# mistake in it: a fix that shows the grouped key beside its total or drops a join the
+# answer never reads (both keep the rows), and doubts about filter values the question
+# names another way ('LAX' for Los Angeles) or that are a function's arguments (a date
+# format, a date modifier). Any other rule firing on a gold query is a false alarm.
+# (dialect, database, start of the question) -> the rules that fire.
+ON_GOLD = {
+    ("sqlite", "academic", "How many publications were presented at each conference"): {"group_keys"},
+    ("sqlite", "advising", "Return the course id's that are offered in either semesters"): {"unused_joins"},
+    ("sqlite", "atis", "Count the number of flight departures for each month"): {"ungrounded_filters"},
+    ("sqlite", "atis", "What is the total cost of all round-trip fares from New York"): {"ungrounded_filters"},
+    ("sqlite", "yelp", "Please provide a list of business names in New York"): {"group_keys"},
+    ("sqlite", "yelp", "What is the latitude and longitude of the business with the highest"): {"group_keys"},
+    ("sqlite", "derm_treatment", "show all placebo treatment id"): {"ungrounded_filters"},
+    ("postgres", "academic", "How many publications were presented at each conference"): {"group_keys"},
+    ("postgres", "advising", "Return the course id's that are offered in either semesters"): {"unused_joins"},
+    ("postgres", "atis", "Count the number of flight departures for each month"): {"group_keys"},
+    ("postgres", "atis", "What is the total cost of all round-trip fares from New York"): {"ungrounded_filters"},
+    ("postgres", "yelp", "How many reviews were there 2 months before the review"): {"ungrounded_filters"},
+    ("postgres", "yelp", "Please provide a list of business names in New York"): {"group_keys"},
+    ("postgres", "yelp", "What is the latitude and longitude of the business with the highest"): {"group_keys"},
+    ("postgres", "derm_treatment", "show all placebo treatment id"): {"ungrounded_filters"},
+}
 
-    failures, changed = [], 0
-    with EvalDatabases(dialect, DEFOG / dialect, **db_options) as databases:
+
+def _gold_check(dialect: str, pg_url: str = "") -> list:
+    """Validate every first gold query on the real database: no rule finds anything
+    but those listed in ON_GOLD, and where a fix changed the query, the fixed query
+    returns the same rows."""
+    from assistant.evaluation import EvalDatabases
+    from assistant.evaluation.compare import results_match
+    from bench.evaluation.pgload import PostgresDumps
+
+    failures = []
+    folder = DEFOG / dialect
+    with (PostgresDumps(folder, pg_url=pg_url) if dialect == "postgres" else EvalDatabases(folder)) as databases:
         schemas = {}
         for db, sql, question in _gold(dialect):
             conn = databases.get(db)
             schema = schemas.setdefault(db, conn.introspect())
             result = validate_sql(sql, schema, question)
-            if not result.ok:
-                failures.append((db, sql, result.errors))
+            expected = next((rules for (d, name, start), rules in ON_GOLD.items()
+                             if (d, name) == (dialect, db) and question.startswith(start)), set())
+            if set(result.fired) != expected:
+                failures.append((db, question, result.fired, result.errors + result.doubts + result.fixes))
             elif result.fixes:
-                changed += 1
                 # The same rows, as the evaluation judges them: an added column (a grouped
                 # key now shown) is tolerated, a changed or lost value is not.
                 if not results_match(conn.run(sql).rows, conn.run(result.sql).rows, ordered=True):
                     failures.append((db, sql, result.fixes))
-    return failures, changed
+    return failures
 
 
-def test_every_first_gold_query_of_the_defog_set_validates():
-    """No false alarms and no harmful fixes: queries known to be right pass, and any
-    fix made to one keeps its rows (real SQLite databases)."""
-    failures, changed = _gold_check("sqlite")
+def test_no_rule_fires_on_a_gold_query_of_the_defog_set():
+    """No false alarms and no harmful fixes: queries known to be right pass untouched
+    (but for ON_GOLD), and any fix made to one keeps its rows (real SQLite databases)."""
+    failures = _gold_check("sqlite")
     assert failures == [], failures[:5]
-    assert changed < 12  # fixes are for mistakes: a right query rarely needs one (showing a grouped key aside)
 
 
-def test_every_first_gold_query_validates_on_postgres(postgres_url):
-    failures, changed = _gold_check("postgres", pg_url=postgres_url)
+def test_no_rule_fires_on_a_gold_query_on_postgres(postgres_url):
+    failures = _gold_check("postgres", pg_url=postgres_url)
     assert failures == [], failures[:5]
-    assert changed < 12
 
 
 def test_a_qualified_column_names_the_table_that_lacks_it():
