@@ -48,7 +48,7 @@ def _build(url: str, options: dict) -> Connector:
         return _from_path(Path(url).expanduser(), options)
     try:
         parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError as error:
+    except (sa.exc.ArgumentError, ValueError) as error:  # ValueError: a port that is not a number, an unclosed '['
         raise ConnectorError(f"not a database URL: {error}") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":

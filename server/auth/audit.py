@@ -26,7 +26,7 @@ def _redacted_db(db: str | None) -> str | None:
         return db
     try:
         return make_url(db).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number, an unclosed '['
         return "(not a valid URL)"
 
 

@@ -49,7 +49,7 @@ def split_url(url: str, password: str | None) -> tuple[str, str | None]:
     """The URL without its password, and the password (given apart or inside the URL)."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number, an unclosed '['
         raise InvalidConnection(f"not a valid database URL ({exc})") from None
     if parsed.get_backend_name() not in SUPPORTED:
         raise InvalidConnection(f"unsupported engine '{parsed.get_backend_name()}'; supported: {', '.join(SUPPORTED)}")

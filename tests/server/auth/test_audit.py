@@ -37,12 +37,12 @@ def test_a_touched_entry_keeps_what_it_learned(log):
 
 
 def test_a_url_is_logged_without_its_password(log):
-    for db in ("postgresql://reader:pa55-w0rd@db.lan/sales", "not a url://"):
+    for db in ("postgresql://reader:pa55-w0rd@db.lan/sales", "not a url://", "postgresql://h:notaport/db"):
         entry = AuditEntry(user="ada", route="POST /api/v1/sql/run")
         entry.touch(db=db)
         log.write(entry)
     dbs = [row["db"] for row in log.query()]
-    assert dbs == ["(not a valid URL)", "postgresql://reader:***@db.lan/sales"]
+    assert dbs == ["(not a valid URL)", "(not a valid URL)", "postgresql://reader:***@db.lan/sales"]
 
 
 def test_long_text_is_cut(log):
