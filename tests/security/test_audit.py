@@ -34,7 +34,8 @@ def activity(admin, analyst, users, llm, cities):
     assert inline.status_code == 400 and PASSWORD not in inline.text
     unreachable = admin.post("/api/v1/connections/warehouse/test")
     assert unreachable.status_code == 400 and PASSWORD not in unreachable.text
-    assert admin.post("/api/v1/sql/run", json={"db": "demo", "sql": "SELECT customer_id FROM customers LIMIT 3"}).is_success
+    first_three = "SELECT customer_id FROM customers LIMIT 3"
+    assert admin.post("/api/v1/sql/run", json={"db": "demo", "sql": first_three}).is_success
     assert admin.post("/api/v1/sql/run", json={"db": "demo", "sql": "DELETE FROM customers"}).status_code == 400
     assert admin.post("/api/v1/sql/generate", json={"question": "how many customers?",
                                                        "pipeline": "plain"}).status_code == 200

@@ -87,7 +87,8 @@ def test_the_session_cookie_is_httponly_strict_and_secure_over_https(app, settin
         proxied = http.post("/api/v1/auth/login", json={"name": name, "password": password},
                             headers={"X-Forwarded-Proto": "https"})
         assert cookie_of(proxied)["secure"] is True
-        assert http.get("/api/v1/auth/me", headers={"Cookie": f"{SESSION_COOKIE}={cookie.value}"}).json()["name"] == name
+        me = http.get("/api/v1/auth/me", headers={"Cookie": f"{SESSION_COOKIE}={cookie.value}"})
+        assert me.json()["name"] == name
 
 
 SIMPLE_TYPES = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
