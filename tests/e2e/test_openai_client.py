@@ -18,8 +18,9 @@ MODEL = "qwen2.5-coder-1.5b-instruct"
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    with running_stack(tmp_path_factory.mktemp("openai-data"), {"DBGPT_API_KEYS": '["test-key"]'}) as (url, _proc):
-        yield openai.OpenAI(base_url=url + "/v1", api_key="test-key", max_retries=0, timeout=300)
+    with running_stack(tmp_path_factory.mktemp("openai-data")) as (url, proc):
+        key = proc.headers["Authorization"].removeprefix("Bearer ")  # an admin's key, from `dbgpt key create`
+        yield openai.OpenAI(base_url=url + "/v1", api_key=key, max_retries=0, timeout=300)
 
 
 SYSTEM = {"role": "system", "content": "You write SQLite SQL for: CREATE TABLE users(id int, name text, age int);"}
