@@ -67,7 +67,7 @@ def _build(url: str, options: dict, duckdb_options: dict) -> Connector:
         return _open_file(_file_kind(path), path, options, duckdb_options)
     try:
         parsed = sa.engine.make_url(url)
-    except (sa.exc.ArgumentError, ValueError) as error:  # ValueError: a port that is not a number
+    except (sa.exc.ArgumentError, ValueError) as error:  # ValueError: a port that is not a number, an unclosed '['
         raise ConnectorError(f"not a database URL: {error}") from None
     backend = parsed.get_backend_name()
     if backend in ("sqlite", "duckdb"):

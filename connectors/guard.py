@@ -122,7 +122,10 @@ def render(tree: exp.Expression, dialect: str) -> str:
     """The text a connector sends: regenerated from the tree, comments dropped."""
     if isinstance(tree, exp.Command):  # only the EXPLAIN / SHOW commands built here pass
         return f"{tree.name} {tree.text('expression')}".strip()
-    return tree.sql(dialect=dialect, comments=False)
+    try:
+        return tree.sql(dialect=dialect, comments=False)
+    except RecursionError:  # writing text back nests deeper than reading it did
+        raise GuardRefusal("unparseable", "the statement nests too deeply to be written back") from None
 
 
 def explained(tree: exp.Expression) -> exp.Expression | None:

@@ -52,6 +52,8 @@ def check_sql(sql: str, schema: SchemaInfo | None, explain: Callable[[str], Any]
         tree = sqlglot.parse_one(sql, read=dialect)
     except ParseError as exc:
         return f"does not parse: {str(exc).splitlines()[0]}"
+    except RecursionError:
+        return "does not parse: it nests too deeply"
     if schema is not None:
         ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
         for table in tree.find_all(exp.Table):

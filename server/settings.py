@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     embedding_model_name: str = "all-minilm-l6-v2"  # the name an embedding worker registers
 
     # Access: who may reach the API and from where (docs/security.md).
-    allowed_hosts: list[str] = Field(default_factory=list)  # Host header names; empty = loopback names + host
+    allowed_hosts: list[str] = Field(default_factory=list)  # Host header names besides loopback names and host
     session_ttl_s: int = Field(7 * 24 * 3600, ge=60)  # a browser session cookie's life
     login_token_ttl_s: int = Field(24 * 3600, ge=60)  # the one-time login URL printed at start
     max_in_flight_per_user: int = Field(4, ge=1)  # requests one user may have running (429 beyond)
@@ -152,13 +152,16 @@ class Settings(BaseSettings):
 
     @property
     def resolved_allowed_hosts(self) -> list[str]:
-        """Names the Host header may carry: configured, else the loopback names and the bound address."""
-        if self.allowed_hosts:
-            return list(self.allowed_hosts)
-        names = ["127.0.0.1", "localhost", "::1", "[::1]"]
-        if self.host not in names and self.host not in ("0.0.0.0", "::", ""):
+        """Names the Host header may carry: the configured ones, the loopback names and the bound address.
+
+        The loopback names and the bound address stay when names are configured: the one-time login
+        URL and `dbgpt serve`'s health check use them, and a page from another site (DNS rebinding)
+        arrives with its own name, never these.
+        """
+        names = [*self.allowed_hosts, "127.0.0.1", "localhost", "::1", "[::1]"]
+        if self.host not in ("0.0.0.0", "::", ""):
             names.append(self.host)
-        return names
+        return list(dict.fromkeys(names))
 
     @property
     def resolved_controller_url(self) -> str:

@@ -151,10 +151,13 @@ def is_grouping_aggregate(node: exp.Expression) -> bool:
 
 
 def conjuncts(condition: exp.Expression | None) -> list[exp.Expression]:
-    """The AND-ed parts of a condition, parentheses removed."""
-    if condition is None:
-        return []
-    condition = condition.unnest()
-    if isinstance(condition, exp.And):
-        return conjuncts(condition.left) + conjuncts(condition.right)
-    return [condition]
+    """The AND-ed parts of a condition, parentheses removed, in order (a loop: a chain of
+    thousands of ANDs is as deep as it is long)."""
+    parts, pending = [], [] if condition is None else [condition]
+    while pending:
+        node = pending.pop().unnest()
+        if isinstance(node, exp.And):
+            pending += [node.right, node.left]
+        else:
+            parts.append(node)
+    return parts

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from knowledge.errors import ExampleError, SpaceError, SpaceNotFound
@@ -27,6 +27,7 @@ from server.file_roots import FileRoots
 router = APIRouter(prefix="/knowledge", tags=["knowledge"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 UPLOAD_ERRORS = {**ERRORS, **{status: {"model": ErrorBody} for status in (400, 403, 413, 415)}}
+MAX_ID = 2**63 - 1  # SQLite's largest integer: ids past it are refused, not overflowed
 
 
 class SpaceBody(BaseModel):
@@ -269,8 +270,8 @@ async def add_example(body: ExampleBody, access: AccessDep, knowledge: Knowledge
 
 
 @router.delete("/examples/{example_id}", status_code=204, responses=ERRORS)
-async def remove_example(example_id: int, _admin: AdminUser, access: AccessDep, knowledge: KnowledgeDep,
-                         db: str = Query(min_length=1, max_length=2048)) -> None:
+async def remove_example(example_id: Annotated[int, Path(ge=1, le=MAX_ID)], _admin: AdminUser, access: AccessDep,
+                         knowledge: KnowledgeDep, db: str = Query(min_length=1, max_length=2048)) -> None:
     db = access.db(db)
     if not await _call(lambda: knowledge.examples(db).remove(example_id)):
         raise ApiError(404, f"no example {example_id} for '{db}'")

@@ -56,7 +56,7 @@ def parse_url(url: str) -> URL:
     """A supported SQLAlchemy URL, or InvalidConnection."""
     try:
         parsed = make_url(url)
-    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number, an unclosed '['
         raise InvalidConnection(f"not a valid database URL ({exc})") from None
     if parsed.get_backend_name() not in SUPPORTED:
         raise InvalidConnection(f"unsupported engine '{parsed.get_backend_name()}'; supported: {', '.join(SUPPORTED)}")

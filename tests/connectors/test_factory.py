@@ -54,6 +54,9 @@ def test_what_cannot_be_opened_fails_at_connect(tmp_path):
         connect("sqlite://")
     with pytest.raises(ConnectorError, match="unsupported"):
         connect("oracle://scott@localhost/db")
+    for malformed in ("postgresql://h:notaport/db", "postgresql://[::1/db"):
+        with pytest.raises(ConnectorError, match="not a database URL"):
+            connect(malformed)
     with pytest.raises(ConnectorError, match="cannot connect"):
         connect("postgresql://nobody@127.0.0.1:1/none", timeout_s=2)
 

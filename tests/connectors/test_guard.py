@@ -212,6 +212,13 @@ def test_rendering_drops_comments_that_could_hide_code():
     assert render(tree, "postgres") == "SELECT 1, 2"
 
 
+def test_a_statement_too_deep_to_write_back_is_refused():
+    tree = check_statement("SELECT * FROM " + "(SELECT * FROM " * 100 + "t" + ") AS s" * 100, "sqlite")
+    with pytest.raises(GuardRefusal) as refused:
+        render(tree, "sqlite")
+    assert refused.value.rule == "unparseable" and "too deeply" in refused.value.message
+
+
 def test_explain_keeps_the_explained_statement():
     tree = check_statement("explain (format json) select a from t -- c", "postgres")
     inner = explained(tree)

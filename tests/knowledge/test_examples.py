@@ -34,6 +34,12 @@ def test_unparseable_sql_is_refused_and_a_broken_pair_is_quarantined_on_add(shop
     assert examples.search("customers' shoe sizes") == []
 
 
+def test_sql_nested_too_deeply_to_parse_is_refused_on_add(shop, examples):
+    assert check_sql("(" * 5000 + "SELECT 1" + ")" * 5000, shop.introspect()) == "does not parse: it nests too deeply"
+    with pytest.raises(ExampleError, match="nests too deeply"):
+        examples.add("deep", "(" * 5000 + "SELECT 1" + ")" * 5000, schema=shop.introspect())
+
+
 def test_schema_drift_quarantines_broken_pairs_and_restores_fixed_ones(shop, shop_path, examples):
     schema = shop.introspect()
     kept = examples.add("Where do customers live?", "SELECT c.full_name, city.name FROM customer AS c "

@@ -11,6 +11,14 @@ import psycopg
 import pymysql
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from server.app import create_app
+from server.metadata import open_registry, open_users
+from server.settings import Settings
+from tests.server.conftest import ScriptedLLM
+from tests.support.auth import signed_in
+from tests.support.helpers import city_db
 
 
 def scratch_name(prefix: str) -> str:
@@ -98,3 +106,54 @@ def mariadb_scratch(mariadb_url) -> Scratch:
     yield Scratch(url, database, mariadb_url)
     with mariadb_admin(mariadb_url) as conn, conn.cursor() as cursor:
         cursor.execute(f"DROP DATABASE {database}")
+
+
+# -- The product's own doors: a stranger, an admin, an analyst --------------------------
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models")
+
+
+@pytest.fixture
+def llm() -> ScriptedLLM:
+    return ScriptedLLM()
+
+
+@pytest.fixture
+def app(settings, llm):
+    return create_app(settings, llm=llm)
+
+
+@pytest.fixture
+def stranger(app):
+    """No credential at all, from an allowed Host."""
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        yield client
+
+
+@pytest.fixture
+def admin(app, settings):
+    with signed_in(app, settings) as client:
+        yield client
+
+
+@pytest.fixture
+def analyst(app, settings):
+    """An analyst with no grants."""
+    with signed_in(app, settings, "ana", "analyst") as client:
+        yield client
+
+
+@pytest.fixture
+def users(settings):
+    return open_users(settings)
+
+
+@pytest.fixture
+def cities(settings) -> str:
+    """A registered SQLite database, 'cities', in the folder user databases live in."""
+    settings.ensure_dirs()
+    open_registry(settings).add("cities", f"sqlite:///{city_db(settings.user_databases_path)}")
+    return "cities"

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from llm.client import Completion, LLMUnavailable
+from llm.client import Completion, Embeddings, LLMUnavailable
 from llm.protocol import Chunk
 from server.app import create_app
 from server.settings import Settings
@@ -48,6 +48,16 @@ class ScriptedLLM:
     async def stream(self, request):
         completion = await self.generate(request)
         yield Chunk(text=completion.text, finish_reason="stop", usage=completion.usage)
+
+    # What the OpenAI-compatible routes (/v1) ask of the model layer besides.
+    async def list_models(self):
+        return [self.model] if self.available else []
+
+    def for_model(self, _name):
+        return self
+
+    async def embed(self, texts):
+        return Embeddings(vectors=[[float(len(t)), 1.0] for t in texts], tokens=sum(len(t.split()) for t in texts))
 
 
 @pytest.fixture

@@ -4,8 +4,10 @@ Each case reads as a specification: the SQL, and the finding it must (or must no
 """
 
 import pytest
+import sqlglot
 
 from assistant.diagnosis import diagnose_static
+from assistant.diagnosis.context import conjuncts
 from connectors.types import ColumnInfo, IndexInfo, SchemaInfo, TableInfo
 
 
@@ -186,3 +188,11 @@ def test_writes_are_checked_statically_like_queries():
     assert "'status'" in unknown.message and (unknown.location.line, unknown.location.column) == (1, 21)
     assert {"write_statement", "function_on_indexed_column"} <= rep.kinds()
     assert only(report("DELETE FROM orders WHERE customer_id = 'abc'"), "type_mismatch").severity == "error"
+
+
+def test_conditions_are_split_in_order_and_a_chain_of_thousands_is_read():
+    tree = sqlglot.parse_one("SELECT 1 FROM t WHERE a = 1 AND (b = 2 AND c = 3) AND d = 4")
+    assert [p.sql() for p in conjuncts(tree.args["where"].this)] == ["a = 1", "b = 2", "c = 3", "d = 4"]
+    where = " AND ".join(f"customer_id = {i}" for i in range(3000))  # deeper than Python's recursion limit
+    assert len(conjuncts(sqlglot.parse_one(f"SELECT 1 FROM t WHERE {where}").args["where"].this)) == 3000
+    assert "unknown_column" not in report(f"SELECT id FROM orders WHERE {where}").kinds()

@@ -66,6 +66,8 @@ def test_update_and_remove(registry):
     ("1abc", "sqlite:///a.db"),
     ("ok", "oracle://u@h/d"),
     ("ok", "not a url"),
+    ("ok", "postgresql://h:notaport/db"),  # SQLAlchemy says ValueError, not ArgumentError
+    ("ok", "postgresql://[::1/db"),
 ])
 def test_invalid_connections_are_refused(registry, name, url):
     with pytest.raises(InvalidConnection):
