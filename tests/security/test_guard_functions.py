@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assistant.sqlgen.evaluation import EvalDatabases, load_questions
+from assistant.evaluation import EvalDatabases, load_questions
+from bench.evaluation.pgload import PostgresDumps
 from connectors import ConnectorError, GuardRefusal, connect
 from connectors.duckdb import READ_ONLY_CONFIG
 from tests.support.helpers import DEFOG
@@ -278,7 +279,8 @@ def test_every_defog_gold_query_passes_the_guard_with_the_database_catalog(reque
         pytest.skip(f"defog data not found at {DEFOG}")
     options = {"pg_url": request.getfixturevalue("postgres_url")} if dialect == "postgres" else {}
     refusals = []
-    with EvalDatabases(dialect, DEFOG / dialect, **options) as databases:
+    opened = PostgresDumps(DEFOG / dialect, **options) if dialect == "postgres" else EvalDatabases(DEFOG / dialect)
+    with opened as databases:
         for question in load_questions(DEFOG / f"questions_{dialect}.csv", dialect):
             conn = databases.get(question.db_name)
             with conn.session(None) as handle:
