@@ -1,0 +1,76 @@
+"""What a user meets in a first hour with the chat page, in a real browser
+against the real API over real SQLite files; the model is scripted at the LLM
+interface and may be made slow, as a real one on a CPU is."""
+
+import asyncio
+import json
+
+import pytest
+
+from server.app import create_app
+from tests.server.conftest import ScriptedLLM
+from tests.support.helpers import serve_app
+from tests.ui.test_chat_page import STORES_BY_CITY, ask, settings, shop, signed_in, table_rows  # noqa: F401
+
+
+class PacedLLM(ScriptedLLM):
+    """Takes `delay` seconds over each answer; counts the answers cut short."""
+
+    def __init__(self):
+        super().__init__()
+        self.delay = 0.0
+        self.cut_short = 0
+
+    async def generate(self, request):
+        try:
+            await asyncio.sleep(self.delay)
+        except asyncio.CancelledError:
+            self.cut_short += 1
+            raise
+        return await super().generate(request)
+
+
+@pytest.fixture(scope="module")
+def llm():
+    return PacedLLM()
+
+
+@pytest.fixture(scope="module")
+def app(settings, llm, shop):
+    app = create_app(settings, llm=llm)
+    app.state.services.databases.registry.add("shop", f"sqlite:///{shop}")
+    return app
+
+
+@pytest.fixture(scope="module")
+def url(app):
+    with serve_app(app) as base:
+        yield base
+
+
+@pytest.fixture(autouse=True)
+def model_up(llm):
+    llm.available, llm.replies, llm.delay = True, [], 0.0
+    yield
+
+
+def open_shop(page, url):
+    page.goto(url)
+    page.wait_for_selector("#database option[value=shop]", state="attached")
+    page.select_option("#database", "shop")
+
+
+def test_earlier_answers_keep_their_whole_table_as_more_arrive(page, url, llm):
+    open_shop(page, url)
+    llm.reply = json.dumps({"sql": STORES_BY_CITY})
+    for _ in range(3):
+        ask(page, "How many stores does each city have?")
+    turns = page.locator("article.turn")
+    assert turns.count() == 3
+    for i in range(3):
+        turn = turns.nth(i)
+        scroll, client = turn.evaluate("card => [card.scrollHeight, card.clientHeight]")
+        assert scroll <= client + 1, f"answer {i + 1} is squeezed into {client}px and scrolls its {scroll}px inside"
+        row = turn.locator("tbody tr").first.bounding_box()["height"]
+        assert turn.locator("table").bounding_box()["height"] > 2 * row
+        assert turn.evaluate("card => card.getBoundingClientRect().height") > 200
