@@ -60,6 +60,11 @@ def open_shop(page, url):
     page.select_option("#database", "shop")
 
 
+def sse_done(body: str) -> dict:
+    block = next(b for b in body.split("\n\n") if b.startswith("event: done"))
+    return json.loads(block.split("\ndata: ", 1)[1])
+
+
 def test_earlier_answers_keep_their_whole_table_as_more_arrive(page, url, llm):
     open_shop(page, url)
     llm.reply = json.dumps({"sql": STORES_BY_CITY})
@@ -74,3 +79,16 @@ def test_earlier_answers_keep_their_whole_table_as_more_arrive(page, url, llm):
         row = turn.locator("tbody tr").first.bounding_box()["height"]
         assert turn.locator("table").bounding_box()["height"] > 2 * row
         assert turn.evaluate("card => card.getBoundingClientRect().height") > 200
+
+
+def test_the_time_shown_is_the_servers_total_once(page, url, llm):
+    open_shop(page, url)
+    llm.reply = json.dumps({"sql": STORES_BY_CITY})
+    llm.delay = 0.7  # the model takes most of the answer's time, as it does
+    with page.expect_response("**/api/v1/sql/generate/stream") as streamed:
+        turn = ask(page, "How many stores does each city have?")
+    total = sse_done(streamed.value.text())["timings"]["total"]
+    assert total >= 0.7
+    expected = page.evaluate("async (t) => (await import('/ui/js/dom.js')).seconds(t)", total)
+    summary = turn.locator(".summary").inner_text().split(" · ")
+    assert summary[0] == expected

@@ -3,7 +3,7 @@
 
 import { postEvents, postJSON } from "./api.js";
 import { renderChart } from "./chart.js";
-import { copyButton, errorBox, h, seconds } from "./dom.js";
+import { copyButton, elapsed, errorBox, h, seconds } from "./dom.js";
 import { renderTable } from "./table.js";
 
 function feedbackButtons(ctx, question, currentSql) {
@@ -55,12 +55,12 @@ function sqlBlock(sql, explanation, warnings, ctx, question, results) {
 
 function summary(answer) {
   const parts = [];
-  const total = Object.values(answer.timings || {}).reduce((a, b) => a + b, 0);
-  if (total) parts.push(seconds(total));
+  const time = elapsed(answer.timings);
+  if (time) parts.push(time);
   if (answer.tables && answer.tables.length) parts.push(`tables: ${answer.tables.join(", ")}`);
   if (answer.repairs) parts.push(`${answer.repairs} repair${answer.repairs === 1 ? "" : "s"}`);
   if (answer.confidence !== null && answer.confidence !== undefined) parts.push(`confidence ${Math.round(answer.confidence * 100)}%`);
-  return h("div", { class: "muted summary" }, parts.join(" · "));
+  return h("div", { class: "muted summary" }, ...parts.flatMap((part, i) => (i ? [" · ", part] : [part])));
 }
 
 export async function askData(card, question, ctx, signal) {
