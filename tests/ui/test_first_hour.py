@@ -92,3 +92,4 @@ def test_the_time_shown_is_the_servers_total_once(page, url, llm):
     expected = page.evaluate("async (t) => (await import('/ui/js/dom.js')).seconds(t)", total)
     summary = turn.locator(".summary").inner_text().split(" · ")
     assert summary[0] == expected
+    assert "tables: store, city" in summary
