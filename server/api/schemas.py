@@ -69,6 +69,7 @@ class SqlRunResponse(BaseModel):
     rows: list[list[Any]]
     truncated: bool
     elapsed_s: float
+    chart: dict[str, Any] | None = Field(None, description="A chart suggestion for the rows, as /generate gives.")
 
 
 class RefusalBody(BaseModel):

@@ -93,3 +93,33 @@ def test_the_time_shown_is_the_servers_total_once(page, url, llm):
     summary = turn.locator(".summary").inner_text().split(" · ")
     assert summary[0] == expected
     assert "tables: store, city" in summary
+
+
+def test_run_replaces_the_chart_and_shows_an_error_under_the_editor(page, url, llm):
+    open_shop(page, url)
+    llm.reply = json.dumps({"sql": STORES_BY_CITY})
+    turn = ask(page, "How many stores does each city have?")
+    assert turn.locator("svg.chart").count() == 1
+    editor, run = turn.locator("textarea.sql"), turn.locator("button", has_text="Run")
+
+    editor.fill("SELECT name AS town FROM city ORDER BY id")
+    run.click()
+    turn.locator("th:text-is('town')").wait_for()
+    assert turn.locator("svg.chart").count() == 0, "a chart of the earlier SQL stayed beside rows it does not show"
+
+    editor.fill(STORES_BY_CITY.replace("COUNT(*)", "COUNT(*) * 10"))
+    run.click()
+    turn.locator("td", has_text="20").wait_for()
+    assert turn.locator("svg.chart").count() == 1
+    assert turn.locator("svg.chart rect.mark title").first.text_content() == "Paris: 20"
+
+    editor.evaluate("e => e.scrollIntoView({ block: 'start' })")
+    editor.fill("SELECT nope FROM city")
+    run.click()
+    error = turn.locator(".sql-block .error")
+    error.wait_for()
+    assert "nope" in error.inner_text()
+    assert turn.locator("svg.chart").count() == 0 and turn.locator("tbody tr").count() == 0
+    page.wait_for_function("""(box) => { const r = box.getBoundingClientRect();
+        const log = document.getElementById('log').getBoundingClientRect();
+        return r.top >= log.top && r.bottom <= log.bottom; }""", arg=error.element_handle(), timeout=5000)

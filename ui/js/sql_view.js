@@ -26,19 +26,34 @@ function feedbackButtons(ctx, question, currentSql) {
   return h("span", { class: "feedback" }, good, bad, note);
 }
 
-// The SQL stays editable: a user can fix it and run it again, read-only.
-function sqlBlock(sql, explanation, warnings, ctx, question, results) {
+// The chart of a result, or nothing when its shape is not a chart.
+function showChart(holder, spec) {
+  const drawn = spec ? renderChart(spec) : null;
+  holder.replaceChildren(...(drawn ? [drawn] : []));
+}
+
+// The SQL stays editable: a user can fix it and run it again, read-only. The
+// new rows replace the old ones and their chart; a refusal or an error shows
+// under the editor, where the user is looking.
+function sqlBlock(sql, explanation, warnings, ctx, question, chart, results) {
   const editor = h("textarea", { class: "sql", spellcheck: false, rows: Math.min(12, sql.split("\n").length + 1),
     "aria-label": "Generated SQL" });
   editor.value = sql;
+  const runError = h("div", { class: "run-error" });
   const run = h("button", { type: "button", class: "small" }, "Run");
   run.addEventListener("click", async () => {
     run.disabled = true;
+    runError.replaceChildren();
     try {
       const result = await postJSON("/api/v1/sql/run", { db: ctx.db, sql: editor.value });
+      showChart(chart, result.chart);
       results.replaceChildren(renderTable(result.columns, result.rows, result.truncated));
     } catch (error) {
-      results.replaceChildren(errorBox(error.body.kind || `HTTP ${error.status}`, error.message, error.body.rule));
+      const body = error.body || {}; // a network failure has none
+      showChart(chart, null);
+      results.replaceChildren();
+      runError.append(errorBox(body.kind || (error.status ? `HTTP ${error.status}` : "Network"), error.message, body.rule));
+      runError.scrollIntoView({ behavior: "smooth", block: "nearest" });
     } finally {
       run.disabled = false;
     }
@@ -46,6 +61,7 @@ function sqlBlock(sql, explanation, warnings, ctx, question, results) {
   return h("div", { class: "sql-block" },
     editor,
     h("div", { class: "actions" }, run, copyButton(() => editor.value), feedbackButtons(ctx, question, () => editor.value)),
+    runError,
     explanation ? h("p", { class: "explanation" }, explanation) : null,
     (warnings || []).length
       ? h("div", { class: "warnings", role: "note" }, h("strong", {}, "Check before trusting these rows"),
@@ -77,12 +93,11 @@ export async function askData(card, question, ctx, signal) {
         seen.push(`${data.stage} ${seconds(data.seconds)}`);
         stages.textContent = seen.join(" · ");
       } else if (event === "sql" && data.sql) {
-        sqlHolder.append(sqlBlock(data.sql, data.explanation, data.warnings, ctx, question, results));
+        sqlHolder.append(sqlBlock(data.sql, data.explanation, data.warnings, ctx, question, chart, results));
       } else if (event === "rows") {
         results.append(renderTable(data.columns, data.rows, data.truncated));
       } else if (event === "chart") {
-        const drawn = renderChart(data);
-        if (drawn) chart.append(drawn);
+        showChart(chart, data);
       } else if (event === "error") {
         results.append(errorBox(data.kind, data.message, data.rule));
       } else if (event === "done") {
