@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from server.api.diagnose import MAX_SQL_CHARS
+from server.api.schemas import MAX_QUESTION_CHARS
 from server.app import create_app
 from tests.server.conftest import ScriptedLLM
 from tests.support.helpers import serve_app
@@ -123,3 +125,46 @@ def test_run_replaces_the_chart_and_shows_an_error_under_the_editor(page, url, l
     page.wait_for_function("""(box) => { const r = box.getBoundingClientRect();
         const log = document.getElementById('log').getBoundingClientRect();
         return r.top >= log.top && r.bottom <= log.bottom; }""", arg=error.element_handle(), timeout=5000)
+
+
+def test_the_box_takes_what_the_server_takes_per_mode_and_says_when_it_is_too_long(page, url, llm):
+    open_shop(page, url)
+    box = page.locator("#input")
+    assert box.evaluate("b => b.maxLength") == MAX_QUESTION_CHARS
+    page.click("[data-mode=qa]")
+    assert box.evaluate("b => b.maxLength") == MAX_QUESTION_CHARS
+    page.click("[data-mode=diagnose]")
+    assert box.evaluate("b => b.maxLength") == MAX_SQL_CHARS
+
+    long_sql = "SELECT name FROM city WHERE " + " OR ".join(f"id = {i}" for i in range(400))
+    box.fill(long_sql)
+    page.click("[data-mode=sql]")
+    assert "too long" in page.locator("#length").inner_text()
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    assert page.locator("article.turn").count() == 0, "a question the server refuses was sent"
+
+    box.fill("x" * (MAX_QUESTION_CHARS + 500))  # typed or pasted, the box stops at the limit
+    assert len(box.input_value()) == MAX_QUESTION_CHARS
+    assert f"{MAX_QUESTION_CHARS:,}" in page.locator("#length").inner_text()
+
+
+def test_no_progress_line_stays_above_an_error(page, url, llm):
+    open_shop(page, url)
+    llm.available = False
+    turn = ask(page, "city names")
+    assert "no worker" in turn.locator(".error").inner_text()
+    assert turn.locator(".stages:visible").count() == 0
+
+
+def test_a_refused_request_leaves_no_progress_line(page, url, app, shop):
+    databases = app.state.services.databases
+    databases.registry.add("brief", f"sqlite:///{shop}")
+    page.goto(url)
+    page.wait_for_selector("#database option[value=brief]", state="attached")
+    page.select_option("#database", "brief")
+    databases.registry.remove("brief")  # gone before the question: a 404, not a stream
+    databases.forget("brief")
+    turn = ask(page, "city names")
+    assert "404" in turn.locator(".error").inner_text()
+    assert turn.locator(".stages").count() == 0 and "Reading the schema" not in turn.inner_text()

@@ -99,6 +99,7 @@ export async function askData(card, question, ctx, signal) {
       } else if (event === "chart") {
         showChart(chart, data);
       } else if (event === "error") {
+        stages.hidden = true; // no "Reading the schema…" above an error
         results.append(errorBox(data.kind, data.message, data.rule));
       } else if (event === "done") {
         stages.replaceWith(summary(data));
