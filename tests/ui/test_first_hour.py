@@ -4,6 +4,7 @@ interface and may be made slow, as a real one on a CPU is."""
 
 import asyncio
 import json
+import time
 
 import pytest
 
@@ -168,3 +169,23 @@ def test_a_refused_request_leaves_no_progress_line(page, url, app, shop):
     turn = ask(page, "city names")
     assert "404" in turn.locator(".error").inner_text()
     assert turn.locator(".stages").count() == 0 and "Reading the schema" not in turn.inner_text()
+
+
+def test_stop_ends_the_answer_on_the_server_too(page, url, llm):
+    open_shop(page, url)
+    llm.reply = json.dumps({"sql": "SELECT name FROM city ORDER BY id"})
+    llm.delay = 30
+    page.fill("#input", "city names")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => /link/.test(document.querySelector('article.turn .stages')?.textContent || '')")
+    page.click("#stop")
+    turn = page.locator("article.turn").last
+    turn.locator("text=Stopped.").wait_for()
+    assert turn.locator(".stages").count() == 0
+    deadline = time.monotonic() + 5
+    while llm.cut_short == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert llm.cut_short == 1, "the model went on answering a question the user stopped"
+
+    llm.delay = 0
+    assert table_rows(ask(page, "city names")) == [["Paris"], ["Lyon"]]
