@@ -189,3 +189,16 @@ def test_stop_ends_the_answer_on_the_server_too(page, url, llm):
 
     llm.delay = 0
     assert table_rows(ask(page, "city names")) == [["Paris"], ["Lyon"]]
+
+
+def test_a_csv_download_has_the_numbers_the_table_shows_and_no_formulas(page, url, llm, tmp_path):
+    open_shop(page, url)
+    # 3.3000000000000003 and 0.30000000000000004 as the database sends them
+    llm.reply = json.dumps({"sql": "SELECT '=1+2' AS note, 1.1 * 3 AS total, 0.1 + 0.2 AS share"})
+    turn = ask(page, "totals")
+    assert table_rows(turn) == [["=1+2", "3.3", "0.3"]]
+    with page.expect_download() as download:
+        turn.locator("button", has_text="CSV").click()
+    path = tmp_path / "result.csv"
+    download.value.save_as(path)
+    assert path.read_bytes().decode() == "note,total,share\r\n'=1+2,3.3,0.3\r\n"
