@@ -202,3 +202,17 @@ def test_a_csv_download_has_the_numbers_the_table_shows_and_no_formulas(page, ur
     path = tmp_path / "result.csv"
     download.value.save_as(path)
     assert path.read_bytes().decode() == "note,total,share\r\n'=1+2,3.3,0.3\r\n"
+
+
+def test_the_empty_page_offers_questions_from_the_schema_and_one_click_asks(page, url, llm):
+    open_shop(page, url)
+    starters = page.locator("#starters[data-db=shop] button")
+    starters.first.wait_for()
+    questions = starters.all_inner_texts()
+    assert 3 <= len(questions) <= 5 and questions[0] == "How many stores are there?"
+    llm.reply = json.dumps({"sql": "SELECT COUNT(*) AS stores FROM store"})
+    starters.first.click()
+    page.wait_for_selector("#send:not([disabled])")
+    assert page.locator(".you p").last.inner_text() == "How many stores are there?"
+    assert table_rows(page.locator("article.turn").last) == [["3"]]
+    assert page.locator("#starters").count() == 0

@@ -86,6 +86,35 @@ function setMode(mode) {
   $("input").focus();
 }
 
+// On an empty page, a few questions about the chosen database, written by the
+// server from its schema: one click asks it.
+async function showStarters() {
+  const db = $("database").value;
+  if ($("starters") && $("starters").dataset.db !== db) $("starters").remove(); // about another database
+  if (!db || $("log").querySelector(".turn")) return;
+  let questions = [];
+  try {
+    ({ questions } = await getJSON(`/api/v1/suggestions?db=${encodeURIComponent(db)}`));
+  } catch { /* no starters: the empty box still works */ }
+  if ($("log").querySelector(".turn") || $("database").value !== db) return; // asked, or moved on, meanwhile
+  const starters = questions.length
+    ? h("section", { id: "starters", class: "starters", "data-db": db, "aria-label": "Questions to start with" },
+      h("p", { class: "muted" }, `Questions about ${db} to start with:`),
+      questions.map((question) => h("button", { type: "button", class: "quiet", onclick: () => askStarter(question) },
+        question)))
+    : null;
+  const shown = $("starters");
+  if (shown && starters) shown.replaceWith(starters);
+  else if (shown) shown.remove();
+  else if (starters) $("log").prepend(starters);
+}
+
+function askStarter(question) {
+  if (state.mode !== "sql") setMode("sql");
+  $("input").value = question;
+  $("composer").requestSubmit();
+}
+
 function setBusy(controller) {
   state.busy = controller;
   $("send").disabled = Boolean(controller);
@@ -98,6 +127,7 @@ async function submit(event) {
   if (!text || state.busy || !checkLength()) return;
   const mode = MODES[state.mode];
   const ctx = context();
+  if ($("starters")) $("starters").remove();
   const card = h("article", { class: `turn mode-${state.mode}` });
   $("log").append(
     h("section", { class: "you" }, h("div", { class: "muted" }, `${mode.you} · ${ctx.db}`),
@@ -186,6 +216,7 @@ function start() {
   }
   $("composer").addEventListener("submit", submit);
   $("input").addEventListener("input", checkLength);
+  $("database").addEventListener("change", showStarters);
   $("input").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -199,7 +230,7 @@ function start() {
   $("add-documents").addEventListener("click", openDocumentsDialog);
   $("documents-cancel").addEventListener("click", () => $("documents-dialog").close());
   $("documents-form").addEventListener("submit", uploadDocuments);
-  loadDatabases("demo").catch((error) => $("log").append(errorBox("Databases", error.message)));
+  loadDatabases("demo").then(showStarters).catch((error) => $("log").append(errorBox("Databases", error.message)));
   loadSpaces().catch((error) => $("log").append(errorBox("Knowledge", error.message)));
   checkModel();
   setMode("sql");
