@@ -4,6 +4,11 @@ Used by the llama.cpp worker and by in-process callers (the CLI without a
 server). One instance holds one model and one KV cache; llama-cpp-python
 reuses the cache for the longest common prompt prefix, so callers should keep
 the stable part of their prompts first. Not thread-safe: callers serialise.
+
+A caller that leaves stops the generation at the next token, or, while the
+prompt is still being read, within one step of llama.cpp's graph: a whole
+schema can take half a minute to read on a CPU, and the next question would
+wait behind it.
 """
 
 from __future__ import annotations
@@ -34,6 +39,12 @@ class LlamaCppEngine:
             use_mmap=use_mmap,
             verbose=False,
         )
+        from llama_cpp import ggml_abort_callback
+
+        self._cancelled: threading.Event | None = None
+        # Held here: llama.cpp keeps only the pointer.
+        self._abort = ggml_abort_callback(lambda _data: self._cancelled is not None and self._cancelled.is_set())
+        self._no_abort = ggml_abort_callback()
 
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode(), add_bos=False, special=True))
@@ -66,23 +77,45 @@ class LlamaCppEngine:
             pieces = self._completion_pieces(params, sampling, max_tokens)
         text, finish, completion_tokens = "", None, 0
         usage = {"prompt_tokens": prompt_tokens, "completion_tokens": 0, "total_tokens": prompt_tokens}
-        for piece, reason in pieces:
-            if cancelled is not None and cancelled.is_set():
-                finish = "cancelled"
-                break
-            if piece:
-                text += piece
-                completion_tokens += 1
-            if reason:
-                finish = reason
-            usage = {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            }
-            yield Chunk(text=text, finish_reason=reason, usage=usage)
+        self._abort_reading_on(cancelled)
+        try:
+            for piece, reason in pieces:
+                self._abort_reading_on(None)  # the prompt is read: the check below is enough
+                if cancelled is not None and cancelled.is_set():
+                    finish = "cancelled"
+                    break
+                if piece:
+                    text += piece
+                    completion_tokens += 1
+                if reason:
+                    finish = reason
+                usage = {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": completion_tokens,
+                    "total_tokens": prompt_tokens + completion_tokens,
+                }
+                yield Chunk(text=text, finish_reason=reason, usage=usage)
+        except RuntimeError:
+            # llama_decode aborted by the callback; the tokens it had not read are
+            # dropped from the KV cache on the next generation.
+            if cancelled is None or not cancelled.is_set():
+                raise
+            finish = "cancelled"
+        finally:
+            self._abort_reading_on(None)
         if finish is None or finish == "cancelled":
             yield Chunk(text=text, finish_reason=finish or "stop", usage=usage)
+
+    def _abort_reading_on(self, cancelled: threading.Event | None) -> None:
+        """While the prompt is read, llama.cpp asks `cancelled` between the steps of
+        each graph (a True ends llama_decode early); None stops the asking, which
+        would otherwise cost a call into Python per step of every token."""
+        if cancelled is self._cancelled:
+            return
+        from llama_cpp import llama_set_abort_callback
+
+        self._cancelled = cancelled
+        llama_set_abort_callback(self.llm.ctx, self._abort if cancelled is not None else self._no_abort, None)
 
     @staticmethod
     def _sampling(params: dict[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,8 @@ class SqlAnswer:
     # The full pipeline also reports how it got there.
     confidence: float | None = None
     chart: dict[str, Any] | None = None
-    tables: list[str] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)  # the tables the final SQL reads
+    linked_tables: list[str] = field(default_factory=list)  # the tables the model was shown
     repairs: int = 0
     candidates: int = 1
     # Doubts about the chosen SQL that the model was shown and kept its query

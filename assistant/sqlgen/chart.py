@@ -2,17 +2,20 @@
 
 The rules are those a person would follow: one number is a figure, a label
 with a number is a bar chart, a date with a number is a line, two numbers are
-a scatter plot; anything else stays a table (None).
+a scatter plot; anything else stays a table (None). An identifier (`id`,
+`clinic_id`, `*_key`, `*_code`, or a key of the table it comes from) is a
+label even when it is a number: never a measure, never a numeric axis.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Collection
 
 VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?([ T]\d{2}:\d{2}(:\d{2})?)?$")
 MAX_BARS = 50
+_IDENTIFIER = re.compile(r"^(id|.*_(id|key|code))$", re.IGNORECASE)
 _PERIOD_WORDS = {"year", "yr", "quarter", "qtr", "month", "mon", "week", "wk", "day", "dow", "weekday", "hour"}
 
 
@@ -36,10 +39,18 @@ def _kind(values: list[Any]) -> str:
     return "nominal"
 
 
-def suggest_chart(columns: list[str], rows: list[list[Any]]) -> dict[str, Any] | None:
+def is_identifier(column: str, keys: Collection[str] = ()) -> bool:
+    """Named as an identifier, or one of `keys` (lower-cased key column names)."""
+    return bool(_IDENTIFIER.match(column)) or column.lower() in keys
+
+
+def suggest_chart(columns: list[str], rows: list[list[Any]], keys: Collection[str] = ()) -> dict[str, Any] | None:
+    """`keys`: lower-cased names of result columns that carry a table's key
+    (tables_read.key_columns)."""
     if not rows or not columns:
         return None
     kinds = [_kind([row[i] for row in rows]) for i in range(len(columns))]
+    kinds = ["nominal" if k == "quantitative" and is_identifier(c, keys) else k for c, k in zip(columns, kinds)]
     data = {"values": [dict(zip(columns, row)) for row in rows]}
     base = {"$schema": VEGA_LITE, "data": data}
     if len(rows) == 1 and len(columns) == 1 and kinds[0] == "quantitative":

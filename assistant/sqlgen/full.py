@@ -21,6 +21,7 @@ from assistant.sqlgen.knowledge_context import SqlKnowledge, examples_text
 from assistant.sqlgen.linking import choose_tables
 from assistant.sqlgen.parse_output import answer_is_complete, parse_answer
 from assistant.sqlgen.schema_text import schema_ddl
+from assistant.sqlgen.tables_read import key_columns, tables_read
 from assistant.sqlgen.timing import StageTimer
 from assistant.sqlgen.validate import validate_sql
 from assistant.sqlgen.value_linking import link_values, value_hints
@@ -256,15 +257,16 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
                                          knowledge.linker, whole_tokens=options.whole_schema_tokens)
         hints = value_hints(link_values(question, schema, tables))
         examples = examples_text(await asyncio.to_thread(knowledge.examples, question)) if knowledge.examples else ""
-    answer.tables = tables
+    answer.linked_tables = tables
     messages = build_messages(question, schema, tables, hints, history or [], examples)
     runner = _Runner(question, connector, llm, schema, options, answer, timer)
     attempts = [await runner.attempt(messages, 0.0, None)]
     for i in range(1, options.candidates):
         attempts.append(await runner.attempt(messages, options.sample_temperature, seed=i))
     _settle(answer, attempts, options)
+    answer.tables = tables_read(answer.sql, schema)
     if answer.rows and answer.error is None:
-        answer.chart = suggest_chart(answer.columns, answer.rows)
+        answer.chart = suggest_chart(answer.columns, answer.rows, key_columns(answer.sql, schema))
     answer.timings = timer.finish()
     return answer
 

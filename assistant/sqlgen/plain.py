@@ -15,6 +15,7 @@ from assistant.sqlgen.execute import execute_into
 from assistant.sqlgen.intent import refuse_write
 from assistant.sqlgen.parse_output import parse_answer
 from assistant.sqlgen.schema_text import schema_ddl
+from assistant.sqlgen.tables_read import tables_read
 from assistant.sqlgen.timing import StageTimer
 from llm.client import LLM, GenerateRequest
 
@@ -44,6 +45,7 @@ async def answer_plain(
     answer.usage = completion.usage
     parsed = parse_answer(completion.text)
     answer.sql, answer.explanation = parsed.sql, parsed.thoughts
+    answer.tables = tables_read(parsed.sql, schema)
     if parsed.sql is None:
         answer.error = AnswerError(kind="no_sql", message="The model's answer held no SQL query.")
     elif execute:

@@ -45,7 +45,8 @@ class SqlGenerateResponse(BaseModel):
     error: AnswerErrorModel | None = None
     confidence: float | None = None
     chart: dict[str, Any] | None = None
-    tables: list[str] = []
+    tables: list[str] = Field([], description="The tables the SQL reads.")
+    linked_tables: list[str] = Field([], description="The tables of the schema the model was shown.")
     repairs: int = 0
     candidates: int = 1
     warnings: list[str] = Field([], description="Doubts about this SQL that remained after the model was asked "
@@ -68,6 +69,7 @@ class SqlRunResponse(BaseModel):
     rows: list[list[Any]]
     truncated: bool
     elapsed_s: float
+    chart: dict[str, Any] | None = Field(None, description="A chart suggestion for the rows, as /generate gives.")
 
 
 class RefusalBody(BaseModel):

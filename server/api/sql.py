@@ -9,9 +9,11 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from assistant.sqlgen.answer import SqlAnswer
+from assistant.sqlgen.chart import suggest_chart
 from assistant.sqlgen.full import SqlOptions, Turn, answer_full
 from assistant.sqlgen.knowledge_context import from_knowledge
 from assistant.sqlgen.plain import answer_plain
+from assistant.sqlgen.tables_read import key_columns
 from server.api.schemas import (
     ErrorBody,
     RefusalBody,
@@ -110,11 +112,14 @@ async def generate_stream(body: SqlGenerateRequest, access: AccessDep, audit: Au
     responses={400: {"model": RefusalBody}, 404: {"model": ErrorBody}, 408: {"model": RefusalBody}},
 )
 async def run(body: SqlRunRequest, access: AccessDep, audit: AuditDep) -> SqlRunResponse:
-    """Run the user's own SQL through the guard, read-only; a refusal names its rule."""
+    """Run the user's own SQL through the guard, read-only, with a chart suggestion
+    for its rows; a refusal names its rule."""
     db = access.db(body.db)
     audit.touch(db=db, sql=body.sql)
     connector = await access.connector(db)
     result = await asyncio.to_thread(connector.run, body.sql, row_limit=body.row_limit)
     audit.touch(row_count=len(result.rows))
+    schema = await asyncio.to_thread(connector.introspect)
+    chart = suggest_chart(result.columns, result.rows, key_columns(body.sql, schema))
     return SqlRunResponse(columns=result.columns, rows=result.rows, truncated=result.truncated,
-                          elapsed_s=result.elapsed_s)
+                          elapsed_s=result.elapsed_s, chart=chart)

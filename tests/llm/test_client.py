@@ -249,3 +249,30 @@ def test_embeddings_from_a_real_embedding_worker(controller, workers):
     assert refused.value.code == INVALID_MODEL
     with pytest.raises(LLMError, match="embedding model"):
         asyncio.run(client.generate(GenerateRequest(prompt="x")))
+
+
+@pytest.mark.parametrize("how", ["generate", "stream"])
+def test_a_cancelled_caller_stops_generation_on_the_worker(controller, workers, how):
+    engine = ScriptedEngine(pieces=200, delay=0.05)
+    worker = start(workers, engine, f"m-cancel-{how}").register(controller)
+    client = ControllerClient(controller, f"m-cancel-{how}")
+
+    async def consume():
+        if how == "generate":
+            return await client.generate(GenerateRequest(prompt="x"))
+        async for _chunk in client.stream(GenerateRequest(prompt="x")):
+            pass
+
+    async def go():
+        task = asyncio.create_task(consume())
+        while worker.call_ct == 0:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # a few pieces are written
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    started = time.monotonic()
+    asyncio.run(go())
+    assert engine.stopped_early.wait(5), "the worker kept generating for a caller that was cancelled"
+    assert time.monotonic() - started < 5

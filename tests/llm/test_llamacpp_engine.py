@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 
 import pytest
 
@@ -63,3 +64,26 @@ def test_cancellation_stops_generation_early(engine):
             cancelled.set()
     assert produced[-1].finish_reason == "cancelled"
     assert len(produced) <= 5
+
+
+def test_cancellation_stops_a_long_prompt_before_its_first_token(engine):
+    """Reading a long prompt (a whole schema) takes the longest, before any token
+    comes: a caller who leaves then frees the engine at once, and the next
+    generation answers as it would have."""
+    short = {"prompt": "SELECT name FROM", "max_new_tokens": 8}
+    expected = _last(engine.stream(short))[-1].text
+    prompt = "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount REAL);\n" * 90 + "SELECT"
+    cancelled, finished, produced = threading.Event(), threading.Event(), []
+
+    def generate():
+        produced.extend(engine.stream({"prompt": prompt, "max_new_tokens": 8}, cancelled))
+        finished.set()
+
+    threading.Thread(target=generate, daemon=True).start()
+    time.sleep(0.3)
+    cancelled.set()
+    left = time.monotonic()
+    assert finished.wait(600)
+    assert time.monotonic() - left < 2, "the engine read the whole prompt for a caller that had left"
+    assert produced[-1].finish_reason == "cancelled" and produced[-1].usage["completion_tokens"] == 0
+    assert _last(engine.stream(short))[-1].text == expected

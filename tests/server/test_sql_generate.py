@@ -1,7 +1,16 @@
+import asyncio
 import json
 import sqlite3
+import time
 
+import httpx
 import pytest
+
+from llm.client import Completion
+from llm.protocol import Chunk
+from server.app import create_app
+from tests.support.auth import api_key, bearer
+from tests.support.helpers import serve_app
 
 PIPELINES = ["full", "plain"]
 
@@ -216,3 +225,54 @@ def test_a_request_to_change_data_is_answered_in_words(client, llm):
     assert body["error"]["kind"] == "refused" and body["error"]["rule"] == "write_intent"
     assert body["error"]["message"].startswith("I only read data")
     assert llm.requests == []
+
+
+class SlowModel:
+    """Writes a long answer a word at a time, as a model does; counts the words
+    it wrote and the answers it was made to stop."""
+
+    model = "slow"
+
+    def __init__(self, words=400, delay=0.02):
+        self.words, self.delay = words, delay
+        self.written = 0
+        self.stopped = 0
+
+    async def ready(self):
+        return True
+
+    async def stream(self, request):
+        text = ""
+        try:
+            for i in range(self.words):
+                await asyncio.sleep(self.delay)
+                text += f"w{i} "
+                self.written += 1
+                yield Chunk(text=text, usage={"prompt_tokens": 1, "completion_tokens": i + 1})
+        finally:
+            self.stopped += 1
+
+    async def generate(self, request):
+        last = Chunk(text="")
+        async for chunk in self.stream(request):
+            last = chunk
+        return Completion(text=last.text, finish_reason="stop", usage=last.usage)
+
+
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_a_client_that_hangs_up_stops_the_model_at_once(settings, shop_db, pipeline):
+    model = SlowModel()
+    app = create_app(settings, llm=model)
+    headers = bearer(api_key(settings))
+    with serve_app(app) as base:
+        with httpx.stream("POST", base + "/api/v1/sql/generate/stream", headers=headers, timeout=10,
+                          json={"question": "stores?", "db": url(shop_db), "pipeline": pipeline}) as response:
+            assert response.status_code == 200
+            while model.written < 5:  # the model is writing: the client leaves mid-answer
+                time.sleep(0.01)
+        left_at = model.written
+        deadline = time.monotonic() + 5
+        while not model.stopped and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert model.stopped == 1, "the model went on writing for a client that had left"
+        assert model.written - left_at < 50

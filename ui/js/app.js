@@ -7,11 +7,14 @@ import { errorBox, h } from "./dom.js";
 import { askDocuments } from "./qa_view.js";
 import { askData } from "./sql_view.js";
 
+// `max`: the most characters the server takes (MAX_QUESTION_CHARS in
+// server/api/schemas.py, MAX_SQL_CHARS in server/api/diagnose.py).
 const MODES = {
-  sql: { run: askData, placeholder: "Ask a question about your data…", you: "Question" },
-  diagnose: { run: diagnoseSql, placeholder: "Paste one SQL statement to diagnose…", you: "SQL" },
-  qa: { run: askDocuments, placeholder: "Ask about your documents and schema…", you: "Question" },
+  sql: { run: askData, placeholder: "Ask a question about your data…", you: "Question", max: 2000 },
+  diagnose: { run: diagnoseSql, placeholder: "Paste one SQL statement to diagnose…", you: "SQL", max: 100000 },
+  qa: { run: askDocuments, placeholder: "Ask about your documents and schema…", you: "Question", max: 2000 },
 };
+const count = new Intl.NumberFormat();
 
 const $ = (id) => document.getElementById(id);
 const state = { mode: "sql", busy: null, conversations: {} };
@@ -58,14 +61,58 @@ async function checkModel() {
   }
 }
 
+// The box takes no more than the server does, and says so near the limit; a
+// text over it (pasted SQL kept when the mode changes) is not sent.
+function checkLength() {
+  const { max, you } = MODES[state.mode];
+  const length = $("input").value.length;
+  const over = length > max;
+  $("length").textContent = over
+    ? `${you} too long: ${count.format(length)} characters; at most ${count.format(max)}.`
+    : length >= max * 0.9 ? `${count.format(length)} of ${count.format(max)} characters` : "";
+  $("length").classList.toggle("over", over || length === max);
+  return !over;
+}
+
 function setMode(mode) {
   state.mode = mode;
   for (const tab of document.querySelectorAll("[data-mode]")) {
     tab.setAttribute("aria-selected", String(tab.dataset.mode === mode));
   }
   $("input").placeholder = MODES[mode].placeholder;
+  $("input").maxLength = MODES[mode].max;
   $("input").classList.toggle("code", mode === "diagnose");
+  checkLength();
   $("input").focus();
+}
+
+// On an empty page, a few questions about the chosen database, written by the
+// server from its schema: one click asks it.
+async function showStarters() {
+  const db = $("database").value;
+  if ($("starters") && $("starters").dataset.db !== db) $("starters").remove(); // about another database
+  if (!db || $("log").querySelector(".turn")) return;
+  let questions = [];
+  try {
+    ({ questions } = await getJSON(`/api/v1/suggestions?db=${encodeURIComponent(db)}`));
+  } catch { /* no starters: the empty box still works */ }
+  if ($("log").querySelector(".turn") || $("database").value !== db) return; // asked, or moved on, meanwhile
+  const starters = questions.length
+    ? h("section", { id: "starters", class: "starters", "data-db": db, "aria-label": "Questions to start with" },
+      h("p", { class: "muted" }, `Questions about ${db} to start with:`),
+      questions.map((question) => h("button", { type: "button", class: "quiet", onclick: () => askStarter(question) },
+        question)))
+    : null;
+  const shown = $("starters");
+  if (shown && starters) shown.replaceWith(starters);
+  else if (shown) shown.remove();
+  else if (starters) $("log").prepend(starters);
+}
+
+function askStarter(question) {
+  if (state.mode !== "sql") setMode("sql");
+  $("input").value = question;
+  $("composer").requestSubmit();
 }
 
 function setBusy(controller) {
@@ -77,21 +124,24 @@ function setBusy(controller) {
 async function submit(event) {
   event.preventDefault();
   const text = $("input").value.trim();
-  if (!text || state.busy) return;
+  if (!text || state.busy || !checkLength()) return;
   const mode = MODES[state.mode];
   const ctx = context();
+  if ($("starters")) $("starters").remove();
   const card = h("article", { class: `turn mode-${state.mode}` });
   $("log").append(
     h("section", { class: "you" }, h("div", { class: "muted" }, `${mode.you} · ${ctx.db}`),
       h(state.mode === "diagnose" ? "pre" : "p", { class: state.mode === "diagnose" ? "sql" : null }, text)),
     card);
   $("input").value = "";
+  checkLength();
   const controller = new AbortController();
   setBusy(controller);
   card.scrollIntoView({ behavior: "smooth", block: "end" });
   try {
     await mode.run(card, text, ctx, controller.signal);
   } catch (error) {
+    for (const progress of card.querySelectorAll(".stages")) progress.remove(); // the work it spoke of ended
     if (error.name === "AbortError") card.append(h("p", { class: "muted" }, "Stopped."));
     else card.append(errorBox(error.status ? `HTTP ${error.status}` : "Network", error.message, error.body && error.body.rule));
     if (error.status === 503) checkModel();
@@ -165,6 +215,8 @@ function start() {
     tab.addEventListener("click", () => setMode(tab.dataset.mode));
   }
   $("composer").addEventListener("submit", submit);
+  $("input").addEventListener("input", checkLength);
+  $("database").addEventListener("change", showStarters);
   $("input").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -178,7 +230,7 @@ function start() {
   $("add-documents").addEventListener("click", openDocumentsDialog);
   $("documents-cancel").addEventListener("click", () => $("documents-dialog").close());
   $("documents-form").addEventListener("submit", uploadDocuments);
-  loadDatabases("demo").catch((error) => $("log").append(errorBox("Databases", error.message)));
+  loadDatabases("demo").then(showStarters).catch((error) => $("log").append(errorBox("Databases", error.message)));
   loadSpaces().catch((error) => $("log").append(errorBox("Knowledge", error.message)));
   checkModel();
   setMode("sql");

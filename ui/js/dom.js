@@ -39,3 +39,14 @@ export function copyButton(text) {
 export function seconds(value) {
   return `${Number(value).toFixed(value < 10 ? 1 : 0)} s`;
 }
+
+// How long an answer took. The server's "total" is the whole wall-clock time
+// and its stages are parts of it, so the total is shown once, the stages in its
+// tooltip; without a total, the stages add up to it.
+export function elapsed(timings) {
+  const stages = Object.entries(timings || {}).filter(([name]) => name !== "total");
+  const total = timings && timings.total !== undefined ? timings.total : stages.reduce((sum, [, s]) => sum + s, 0);
+  if (!total) return null;
+  return h("span", { class: "elapsed", title: stages.map(([name, s]) => `${name} ${seconds(s)}`).join(" · ") },
+    seconds(total));
+}

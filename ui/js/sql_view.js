@@ -3,7 +3,7 @@
 
 import { postEvents, postJSON } from "./api.js";
 import { renderChart } from "./chart.js";
-import { copyButton, errorBox, h, seconds } from "./dom.js";
+import { copyButton, elapsed, errorBox, h, seconds } from "./dom.js";
 import { renderTable } from "./table.js";
 
 function feedbackButtons(ctx, question, currentSql) {
@@ -26,19 +26,34 @@ function feedbackButtons(ctx, question, currentSql) {
   return h("span", { class: "feedback" }, good, bad, note);
 }
 
-// The SQL stays editable: a user can fix it and run it again, read-only.
-function sqlBlock(sql, explanation, warnings, ctx, question, results) {
+// The chart of a result, or nothing when its shape is not a chart.
+function showChart(holder, spec) {
+  const drawn = spec ? renderChart(spec) : null;
+  holder.replaceChildren(...(drawn ? [drawn] : []));
+}
+
+// The SQL stays editable: a user can fix it and run it again, read-only. The
+// new rows replace the old ones and their chart; a refusal or an error shows
+// under the editor, where the user is looking.
+function sqlBlock(sql, explanation, warnings, ctx, question, chart, results) {
   const editor = h("textarea", { class: "sql", spellcheck: false, rows: Math.min(12, sql.split("\n").length + 1),
     "aria-label": "Generated SQL" });
   editor.value = sql;
+  const runError = h("div", { class: "run-error" });
   const run = h("button", { type: "button", class: "small" }, "Run");
   run.addEventListener("click", async () => {
     run.disabled = true;
+    runError.replaceChildren();
     try {
       const result = await postJSON("/api/v1/sql/run", { db: ctx.db, sql: editor.value });
+      showChart(chart, result.chart);
       results.replaceChildren(renderTable(result.columns, result.rows, result.truncated));
     } catch (error) {
-      results.replaceChildren(errorBox(error.body.kind || `HTTP ${error.status}`, error.message, error.body.rule));
+      const body = error.body || {}; // a network failure has none
+      showChart(chart, null);
+      results.replaceChildren();
+      runError.append(errorBox(body.kind || (error.status ? `HTTP ${error.status}` : "Network"), error.message, body.rule));
+      runError.scrollIntoView({ behavior: "smooth", block: "nearest" });
     } finally {
       run.disabled = false;
     }
@@ -46,6 +61,7 @@ function sqlBlock(sql, explanation, warnings, ctx, question, results) {
   return h("div", { class: "sql-block" },
     editor,
     h("div", { class: "actions" }, run, copyButton(() => editor.value), feedbackButtons(ctx, question, () => editor.value)),
+    runError,
     explanation ? h("p", { class: "explanation" }, explanation) : null,
     (warnings || []).length
       ? h("div", { class: "warnings", role: "note" }, h("strong", {}, "Check before trusting these rows"),
@@ -55,12 +71,12 @@ function sqlBlock(sql, explanation, warnings, ctx, question, results) {
 
 function summary(answer) {
   const parts = [];
-  const total = Object.values(answer.timings || {}).reduce((a, b) => a + b, 0);
-  if (total) parts.push(seconds(total));
+  const time = elapsed(answer.timings);
+  if (time) parts.push(time);
   if (answer.tables && answer.tables.length) parts.push(`tables: ${answer.tables.join(", ")}`);
   if (answer.repairs) parts.push(`${answer.repairs} repair${answer.repairs === 1 ? "" : "s"}`);
   if (answer.confidence !== null && answer.confidence !== undefined) parts.push(`confidence ${Math.round(answer.confidence * 100)}%`);
-  return h("div", { class: "muted summary" }, parts.join(" · "));
+  return h("div", { class: "muted summary" }, ...parts.flatMap((part, i) => (i ? [" · ", part] : [part])));
 }
 
 export async function askData(card, question, ctx, signal) {
@@ -77,13 +93,13 @@ export async function askData(card, question, ctx, signal) {
         seen.push(`${data.stage} ${seconds(data.seconds)}`);
         stages.textContent = seen.join(" · ");
       } else if (event === "sql" && data.sql) {
-        sqlHolder.append(sqlBlock(data.sql, data.explanation, data.warnings, ctx, question, results));
+        sqlHolder.append(sqlBlock(data.sql, data.explanation, data.warnings, ctx, question, chart, results));
       } else if (event === "rows") {
         results.append(renderTable(data.columns, data.rows, data.truncated));
       } else if (event === "chart") {
-        const drawn = renderChart(data);
-        if (drawn) chart.append(drawn);
+        showChart(chart, data);
       } else if (event === "error") {
+        stages.hidden = true; // no "Reading the schema…" above an error
         results.append(errorBox(data.kind, data.message, data.rule));
       } else if (event === "done") {
         stages.replaceWith(summary(data));

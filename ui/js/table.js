@@ -1,10 +1,11 @@
-// A result table, with a CSV download of the rows shown at full precision.
+// A result table, with a CSV download of the rows shown.
 
 import { h } from "./dom.js";
 
 // A sum of prices comes back as 120840.38000000111: binary floating point, not
 // data. Twelve significant digits drop that noise and keep every real digit a
-// money or measurement column has; the CSV keeps the value as the database sent it.
+// money or measurement column has, in the table and in the CSV alike (the
+// cell's tooltip keeps the value as the database sent it).
 export function shownNumber(value) {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(12)));
 }
@@ -25,7 +26,7 @@ const NUMERAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function csvCell(value) {
   if (value === null || value === undefined) return "";
-  if (typeof value === "number") return String(value);
+  if (typeof value === "number") return shownNumber(value);
   let text = typeof value === "object" ? JSON.stringify(value) : String(value);
   if (FORMULA_START.test(text) && !NUMERAL.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

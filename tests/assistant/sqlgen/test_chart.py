@@ -39,3 +39,20 @@ def test_other_shapes_stay_a_table():
     assert suggest_chart(["name", "city"], [["a", "b"]]) is None
     assert suggest_chart(["n"], []) is None
     assert suggest_chart(["city", "n"], [[f"c{i}", i] for i in range(80)]) is None
+
+
+def test_an_identifier_is_never_a_measure_or_a_numeric_axis():
+    # named as one
+    assert suggest_chart(["clinic_id"], [[7]]) is None
+    assert suggest_chart(["name", "clinic_id"], [["a", 1], ["b", 2]]) is None
+    for name in ("id", "ID", "order_key", "zip_code"):
+        assert suggest_chart(["city", name], [["Paris", 75001], ["Lyon", 69001]]) is None, name
+    # a label, then: the measure is charted by it
+    spec = suggest_chart(["clinic_id", "visits"], [[1, 30], [2, 12]])
+    assert mark(spec) == "bar" and spec["encoding"]["x"]["field"] == "clinic_id"
+    assert spec["encoding"]["y"]["field"] == "visits"
+    # a key of its table under another name
+    assert suggest_chart(["ward", "beds"], [[1, 30], [2, 12]], keys={"ward"})["mark"] == "bar"
+    assert mark(suggest_chart(["ward", "beds"], [[1, 30], [2, 12]])) == "point"
+    # a word that merely ends in "id" is no identifier
+    assert mark(suggest_chart(["paid"], [[12.5]])) == "text"

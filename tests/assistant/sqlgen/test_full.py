@@ -2,6 +2,7 @@
 real model runs the same path in tests/e2e and bench/sqlgen.py."""
 
 import asyncio
+import sqlite3
 
 import pytest
 
@@ -92,3 +93,22 @@ def test_a_doubt_the_rewrite_resolves_leaves_no_warning(city):
                        "```sql\nSELECT name, COUNT(*) FROM city GROUP BY name\n```\nPer name.")
     answer = asyncio.run(answer_full("how many cities are there for each name", city, llm))
     assert answer.rows == [["Lyon", 1], ["Paris", 1]] and answer.warnings == []
+
+
+def test_the_answer_names_the_tables_its_sql_reads_and_charts_no_key(tmp_path):
+    path = city_db(tmp_path)
+    with sqlite3.connect(path) as con:
+        con.executescript("CREATE TABLE store (id INTEGER PRIMARY KEY, city_id INTEGER REFERENCES city(id));"
+                          "CREATE TABLE unrelated (id INTEGER PRIMARY KEY, note TEXT);"
+                          "INSERT INTO store VALUES (1, 1), (2, 1), (3, 2);")
+    conn = connect(f"sqlite:///{path}")
+    try:
+        llm = StreamingLLM('{"sql": "SELECT c.id AS town, COUNT(*) AS stores FROM store s JOIN city c '
+                           'ON c.id = s.city_id GROUP BY c.id ORDER BY c.id", "explanation": "stores"}')
+        answer = asyncio.run(answer_full("stores per town", conn, llm))
+    finally:
+        conn.close()
+    assert answer.rows == [[1, 2], [2, 1]]
+    assert answer.tables == ["store", "city"] and "unrelated" in answer.linked_tables
+    # `town` is city's key under another name: a label on a bar chart, not a numeric axis
+    assert answer.chart["mark"] == "bar" and answer.chart["encoding"]["x"]["field"] == "town"

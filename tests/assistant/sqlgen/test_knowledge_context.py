@@ -96,7 +96,8 @@ def test_the_pipeline_links_through_knowledge_and_shows_examples(knowledge, shop
     answer = asyncio.run(answer_full("phone of each supplier", shop, llm, options,
                                      knowledge=from_knowledge(knowledge, "shop", shop)))
     assert answer.rows == [["Acme", "555-0100"]]
-    assert "supplier" in answer.tables and len(answer.tables) < len(TABLES)
+    assert "supplier" in answer.linked_tables and len(answer.linked_tables) < len(TABLES)
+    assert answer.tables == ["supplier"]
     system, user = llm.requests[0].messages[0]["content"], llm.requests[0].messages[-1]["content"]
     assert "CREATE TABLE supplier" in system and "CREATE TABLE invoice" not in system
     assert "Question: How many suppliers are there?\nSQL: SELECT COUNT(*) FROM supplier" in user
@@ -106,4 +107,4 @@ def test_without_knowledge_the_lexical_linker_chooses(shop):
     llm = ScriptedLLM('{"sql": "SELECT name FROM city ORDER BY id", "explanation": ""}')
     options = SqlOptions(whole_schema_tokens=0, schema_budget_tokens=40)
     answer = asyncio.run(answer_full("names of each city", shop, llm, options, knowledge=SqlKnowledge()))
-    assert answer.tables[0] == "city" and answer.rows == [["Paris"], ["Lyon"]]
+    assert answer.linked_tables[0] == "city" and answer.rows == [["Paris"], ["Lyon"]]

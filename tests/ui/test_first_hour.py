@@ -1,0 +1,218 @@
+"""What a user meets in a first hour with the chat page, in a real browser
+against the real API over real SQLite files; the model is scripted at the LLM
+interface and may be made slow, as a real one on a CPU is."""
+
+import asyncio
+import json
+import time
+
+import pytest
+
+from server.api.diagnose import MAX_SQL_CHARS
+from server.api.schemas import MAX_QUESTION_CHARS
+from server.app import create_app
+from tests.server.conftest import ScriptedLLM
+from tests.support.helpers import serve_app
+from tests.ui.test_chat_page import STORES_BY_CITY, ask, settings, shop, signed_in, table_rows  # noqa: F401
+
+
+class PacedLLM(ScriptedLLM):
+    """Takes `delay` seconds over each answer; counts the answers cut short."""
+
+    def __init__(self):
+        super().__init__()
+        self.delay = 0.0
+        self.cut_short = 0
+
+    async def generate(self, request):
+        try:
+            await asyncio.sleep(self.delay)
+        except asyncio.CancelledError:
+            self.cut_short += 1
+            raise
+        return await super().generate(request)
+
+
+@pytest.fixture(scope="module")
+def llm():
+    return PacedLLM()
+
+
+@pytest.fixture(scope="module")
+def app(settings, llm, shop):
+    app = create_app(settings, llm=llm)
+    app.state.services.databases.registry.add("shop", f"sqlite:///{shop}")
+    return app
+
+
+@pytest.fixture(scope="module")
+def url(app):
+    with serve_app(app) as base:
+        yield base
+
+
+@pytest.fixture(autouse=True)
+def model_up(llm):
+    llm.available, llm.replies, llm.delay = True, [], 0.0
+    yield
+
+
+def open_shop(page, url):
+    page.goto(url)
+    page.wait_for_selector("#database option[value=shop]", state="attached")
+    page.select_option("#database", "shop")
+
+
+def sse_done(body: str) -> dict:
+    block = next(b for b in body.split("\n\n") if b.startswith("event: done"))
+    return json.loads(block.split("\ndata: ", 1)[1])
+
+
+def test_earlier_answers_keep_their_whole_table_as_more_arrive(page, url, llm):
+    open_shop(page, url)
+    llm.reply = json.dumps({"sql": STORES_BY_CITY})
+    for _ in range(3):
+        ask(page, "How many stores does each city have?")
+    turns = page.locator("article.turn")
+    assert turns.count() == 3
+    for i in range(3):
+        turn = turns.nth(i)
+        scroll, client = turn.evaluate("card => [card.scrollHeight, card.clientHeight]")
+        assert scroll <= client + 1, f"answer {i + 1} is squeezed into {client}px and scrolls its {scroll}px inside"
+        row = turn.locator("tbody tr").first.bounding_box()["height"]
+        assert turn.locator("table").bounding_box()["height"] > 2 * row
+        assert turn.evaluate("card => card.getBoundingClientRect().height") > 200
+
+
+def test_the_time_shown_is_the_servers_total_once(page, url, llm):
+    open_shop(page, url)
+    llm.reply = json.dumps({"sql": STORES_BY_CITY})
+    llm.delay = 0.7  # the model takes most of the answer's time, as it does
+    with page.expect_response("**/api/v1/sql/generate/stream") as streamed:
+        turn = ask(page, "How many stores does each city have?")
+    total = sse_done(streamed.value.text())["timings"]["total"]
+    assert total >= 0.7
+    expected = page.evaluate("async (t) => (await import('/ui/js/dom.js')).seconds(t)", total)
+    summary = turn.locator(".summary").inner_text().split(" · ")
+    assert summary[0] == expected
+    assert "tables: store, city" in summary
+
+
+def test_run_replaces_the_chart_and_shows_an_error_under_the_editor(page, url, llm):
+    open_shop(page, url)
+    llm.reply = json.dumps({"sql": STORES_BY_CITY})
+    turn = ask(page, "How many stores does each city have?")
+    assert turn.locator("svg.chart").count() == 1
+    editor, run = turn.locator("textarea.sql"), turn.locator("button", has_text="Run")
+
+    editor.fill("SELECT name AS town FROM city ORDER BY id")
+    run.click()
+    turn.locator("th:text-is('town')").wait_for()
+    assert turn.locator("svg.chart").count() == 0, "a chart of the earlier SQL stayed beside rows it does not show"
+
+    editor.fill(STORES_BY_CITY.replace("COUNT(*)", "COUNT(*) * 10"))
+    run.click()
+    turn.locator("td", has_text="20").wait_for()
+    assert turn.locator("svg.chart").count() == 1
+    assert turn.locator("svg.chart rect.mark title").first.text_content() == "Paris: 20"
+
+    editor.evaluate("e => e.scrollIntoView({ block: 'start' })")
+    editor.fill("SELECT nope FROM city")
+    run.click()
+    error = turn.locator(".sql-block .error")
+    error.wait_for()
+    assert "nope" in error.inner_text()
+    assert turn.locator("svg.chart").count() == 0 and turn.locator("tbody tr").count() == 0
+    page.wait_for_function("""(box) => { const r = box.getBoundingClientRect();
+        const log = document.getElementById('log').getBoundingClientRect();
+        return r.top >= log.top && r.bottom <= log.bottom; }""", arg=error.element_handle(), timeout=5000)
+
+
+def test_the_box_takes_what_the_server_takes_per_mode_and_says_when_it_is_too_long(page, url, llm):
+    open_shop(page, url)
+    box = page.locator("#input")
+    assert box.evaluate("b => b.maxLength") == MAX_QUESTION_CHARS
+    page.click("[data-mode=qa]")
+    assert box.evaluate("b => b.maxLength") == MAX_QUESTION_CHARS
+    page.click("[data-mode=diagnose]")
+    assert box.evaluate("b => b.maxLength") == MAX_SQL_CHARS
+
+    long_sql = "SELECT name FROM city WHERE " + " OR ".join(f"id = {i}" for i in range(400))
+    box.fill(long_sql)
+    page.click("[data-mode=sql]")
+    assert "too long" in page.locator("#length").inner_text()
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    assert page.locator("article.turn").count() == 0, "a question the server refuses was sent"
+
+    box.fill("x" * (MAX_QUESTION_CHARS + 500))  # typed or pasted, the box stops at the limit
+    assert len(box.input_value()) == MAX_QUESTION_CHARS
+    assert f"{MAX_QUESTION_CHARS:,}" in page.locator("#length").inner_text()
+
+
+def test_no_progress_line_stays_above_an_error(page, url, llm):
+    open_shop(page, url)
+    llm.available = False
+    turn = ask(page, "city names")
+    assert "no worker" in turn.locator(".error").inner_text()
+    assert turn.locator(".stages:visible").count() == 0
+
+
+def test_a_refused_request_leaves_no_progress_line(page, url, app, shop):
+    databases = app.state.services.databases
+    databases.registry.add("brief", f"sqlite:///{shop}")
+    page.goto(url)
+    page.wait_for_selector("#database option[value=brief]", state="attached")
+    page.select_option("#database", "brief")
+    databases.registry.remove("brief")  # gone before the question: a 404, not a stream
+    databases.forget("brief")
+    turn = ask(page, "city names")
+    assert "404" in turn.locator(".error").inner_text()
+    assert turn.locator(".stages").count() == 0 and "Reading the schema" not in turn.inner_text()
+
+
+def test_stop_ends_the_answer_on_the_server_too(page, url, llm):
+    open_shop(page, url)
+    llm.reply = json.dumps({"sql": "SELECT name FROM city ORDER BY id"})
+    llm.delay = 30
+    page.fill("#input", "city names")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => /link/.test(document.querySelector('article.turn .stages')?.textContent || '')")
+    page.click("#stop")
+    turn = page.locator("article.turn").last
+    turn.locator("text=Stopped.").wait_for()
+    assert turn.locator(".stages").count() == 0
+    deadline = time.monotonic() + 5
+    while llm.cut_short == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert llm.cut_short == 1, "the model went on answering a question the user stopped"
+
+    llm.delay = 0
+    assert table_rows(ask(page, "city names")) == [["Paris"], ["Lyon"]]
+
+
+def test_a_csv_download_has_the_numbers_the_table_shows_and_no_formulas(page, url, llm, tmp_path):
+    open_shop(page, url)
+    # 3.3000000000000003 and 0.30000000000000004 as the database sends them
+    llm.reply = json.dumps({"sql": "SELECT '=1+2' AS note, 1.1 * 3 AS total, 0.1 + 0.2 AS share"})
+    turn = ask(page, "totals")
+    assert table_rows(turn) == [["=1+2", "3.3", "0.3"]]
+    with page.expect_download() as download:
+        turn.locator("button", has_text="CSV").click()
+    path = tmp_path / "result.csv"
+    download.value.save_as(path)
+    assert path.read_bytes().decode() == "note,total,share\r\n'=1+2,3.3,0.3\r\n"
+
+
+def test_the_empty_page_offers_questions_from_the_schema_and_one_click_asks(page, url, llm):
+    open_shop(page, url)
+    starters = page.locator("#starters[data-db=shop] button")
+    starters.first.wait_for()
+    questions = starters.all_inner_texts()
+    assert 3 <= len(questions) <= 5 and questions[0] == "How many stores are there?"
+    llm.reply = json.dumps({"sql": "SELECT COUNT(*) AS stores FROM store"})
+    starters.first.click()
+    page.wait_for_selector("#send:not([disabled])")
+    assert page.locator(".you p").last.inner_text() == "How many stores are there?"
+    assert table_rows(page.locator("article.turn").last) == [["3"]]
+    assert page.locator("#starters").count() == 0
