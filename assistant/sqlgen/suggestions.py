@@ -12,7 +12,7 @@ from __future__ import annotations
 from assistant.sqlgen.chart import is_identifier
 from assistant.sqlgen.schema_text import is_categorical
 from assistant.sqlgen.tables_read import key_names
-from assistant.sqlgen.value_shapes import iso_date_kind
+from assistant.sqlgen.analysis.values import iso_date_kind
 from connectors.types import ColumnInfo, SchemaInfo, TableInfo
 
 _MEASURE_TYPES = ("REAL", "NUM", "DEC", "FLOAT", "DOUBLE", "MONEY")  # amounts before counts

@@ -81,7 +81,7 @@ def untouched(*paths):
 def test_files_outside_the_roots_are_refused_with_one_answer_and_left_unread(settings, outside, tmp_path):
     city, duck = outside
     data, databases = settings.data_dir, settings.user_databases_path
-    (settings.cluster_secret_path).write_text("cluster secret")
+    (settings.cluster_secret_path).write_text("cluster secret of this data dir")
     links = {"to-city.sqlite": city, "to-passwd.sqlite": "/etc/passwd", "to-metadata.sqlite": settings.metadata_db_path,
              "to-key.sqlite": settings.secret_key_path}
     for name, target in links.items():

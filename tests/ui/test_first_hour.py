@@ -13,7 +13,7 @@ from server.api.schemas import MAX_QUESTION_CHARS
 from server.app import create_app
 from tests.server.conftest import ScriptedLLM
 from tests.support.helpers import serve_app
-from tests.ui.test_chat_page import STORES_BY_CITY, ask, settings, shop, signed_in, table_rows  # noqa: F401
+from tests.ui.test_chat_page import STORES_BY_CITY, ask, shop, table_rows  # noqa: F401
 
 
 class PacedLLM(ScriptedLLM):
