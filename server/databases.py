@@ -39,6 +39,11 @@ class UnknownDatabase(LookupError):
         self.known = known
 
 
+# libpq's password and service files, PyMySQL's option files and local infile.
+FILE_READING_OPTIONS = frozenset({"passfile", "service", "servicefile", "read_default_file", "read_default_group",
+                                  "local_infile"})
+
+
 class DatabaseNotAllowed(PermissionError):
     """A database this product may not open: a file outside the configured roots, its own files."""
 
@@ -123,6 +128,11 @@ class DatabaseCatalog:
         """The URL to open: a SQLite or DuckDB file resolved (symlinks followed) under the file
         roots, else DatabaseNotAllowed with one message whether or not the file exists."""
         parsed = parse_url(url)
+        reading = sorted(k for k in parsed.query if k.lower() in FILE_READING_OPTIONS)
+        if reading:
+            # Driver options that make the client read a file on this machine (and send what is in it).
+            raise DatabaseNotAllowed(f"over HTTP a connection cannot use the driver option(s) {', '.join(reading)}: "
+                                     "they read files on the server")
         if parsed.get_backend_name() not in ("sqlite", "duckdb") or parsed.database in (None, "", ":memory:"):
             return url  # a server database, or nothing to open (connect refuses it)
         path = self._files.confine(parsed.database)

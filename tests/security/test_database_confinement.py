@@ -296,3 +296,15 @@ def test_dbgpt_db_test_warns_and_refuses_where_the_settings_say(settings, postgr
     monkeypatch.setenv("DBGPT_REFUSE_PRIVILEGED", "1")
     refused = runner.invoke(cli, ["db", "test", "super"])
     assert refused.exit_code == 3 and "refused" in refused.output and "superuser" in refused.output
+
+
+def test_driver_options_that_read_server_files_are_refused_over_http(tmp_path):
+    from server.databases import DatabaseCatalog, DatabaseNotAllowed
+    from server.settings import Settings
+
+    catalog = DatabaseCatalog(Settings(data_dir=tmp_path / "data"))
+    for url in ("mysql+pymysql://root@127.0.0.1:3306/test?read_default_file=/root/.my.cnf",
+                "postgresql+psycopg://u@127.0.0.1/test?passfile=/root/.pgpass",
+                "postgresql+psycopg://u@127.0.0.1/test?service=prod"):
+        with pytest.raises(DatabaseNotAllowed, match="read files on the server"):
+            catalog.confine(url)
