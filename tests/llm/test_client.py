@@ -255,7 +255,7 @@ def test_embeddings_from_a_real_embedding_worker(controller, workers):
 def test_a_cancelled_caller_stops_generation_on_the_worker(controller, workers, how):
     engine = ScriptedEngine(pieces=200, delay=0.05)
     worker = start(workers, engine, f"m-cancel-{how}").register(controller)
-    client = ControllerClient(controller, f"m-cancel-{how}")
+    client = ControllerClient(controller, f"m-cancel-{how}", secret=SECRET)
 
     async def consume():
         if how == "generate":
