@@ -12,6 +12,7 @@ too_large, corrupt or missing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,18 +120,71 @@ def _pdf(path: Path) -> tuple[str, list[Section]]:
                    for number, page in enumerate(reader.pages, start=1)]
 
 
+_HTML_DROPPED = ["script", "style", "noscript", "template", "svg",  # svg: syntax diagrams, label soup
+                 "form", "select", "button", "nav"]  # page furniture, not content
+_HTML_BLOCKS = frozenset("""address article aside blockquote br caption dd details div dl dt figcaption figure footer
+    h4 h5 h6 header hr li main ol p pre section summary table tbody td tfoot th thead tr ul""".split())
+_HTML_HEADINGS = {f"h{i}": i for i in range(1, HEADINGS + 1)}
+_SPACES = re.compile(r"\s+")
+_SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=\S)")  # "2.1. " before a heading's words
+
+
+def _tidy(text: str) -> str:
+    """Each line's whitespace runs made one space, blank lines dropped."""
+    return "\n".join(line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line)
+
+
+def _html_sections(body) -> list[Section]:
+    """One section per h1-h3 heading (the heading's own text first), each
+    paragraph's links, code and emphasis kept in their place in its text."""
+    from bs4 import NavigableString, Tag
+    from bs4.element import PreformattedString
+
+    sections: list[Section] = []
+    headings = [""] * HEADINGS
+    text: list[str] = []
+
+    def close() -> None:
+        body_text = _tidy("".join(text))
+        if body_text:
+            sections.append(Section(body_text, " > ".join(h for h in headings if h)))
+        text.clear()
+
+    stack = [(iter(body.children), True)]  # (children left, whether they end a block)
+    while stack:
+        node = next(stack[-1][0], None)
+        if node is None:
+            if stack.pop()[1]:
+                text.append("\n")
+            continue
+        if isinstance(node, PreformattedString):  # comments, doctypes, CDATA
+            continue
+        if isinstance(node, NavigableString):
+            # Line breaks in HTML source are spaces, except in preformatted text.
+            text.append(str(node) if node.find_parent("pre") else _SPACES.sub(" ", str(node)))
+        elif isinstance(node, Tag) and node.name in _HTML_HEADINGS:
+            close()
+            level = _HTML_HEADINGS[node.name]
+            heading = " ".join(node.get_text(" ").split())
+            text.append(heading + "\n")
+            headings[level - 1:] = [_SECTION_NUMBER.sub("", heading)] + [""] * (HEADINGS - level)
+        elif isinstance(node, Tag):
+            block = node.name in _HTML_BLOCKS  # an inline element's text stays within its sentence
+            if block:
+                text.append("\n")
+            stack.append((iter(node.children), block))
+    close()
+    return sections
+
+
 def _html(path: Path) -> tuple[str, list[Section]]:
     from bs4 import BeautifulSoup
-    from langchain_text_splitters import HTMLHeaderTextSplitter
 
-    raw = path.read_bytes()
-    soup = BeautifulSoup(raw, "html.parser")
+    soup = BeautifulSoup(path.read_bytes(), "html.parser")
     title = " ".join(soup.title.get_text().split()) if soup.title and soup.title.get_text().strip() else path.stem
-    for tag in soup(["script", "style", "noscript", "template", "svg"]):  # svg: syntax diagrams, label soup
+    for tag in soup(_HTML_DROPPED):
         tag.decompose()
-    splitter = HTMLHeaderTextSplitter([(f"h{i}", f"h{i}") for i in range(1, HEADINGS + 1)])
-    docs = splitter.split_text(str(soup))
-    return title, [Section(d.page_content, _heading_path(d.metadata, "h")) for d in docs]
+    return title, _html_sections(soup.body or soup)
 
 
 def _csv(path: Path) -> tuple[str, list[Section]]:

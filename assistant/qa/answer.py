@@ -1,11 +1,13 @@
 """The QA skill: an answer grounded in retrieved sources, with citations.
 
 The model replies in JSON constrained by a schema: whether the sources hold
-the answer, the answer, and the numbers of the sources it used. With no
-relevant source the model is not asked at all. When the model says the
-sources do not hold the answer, cites nothing that exists, quotes evidence
-that is not in what it cites, or names things its sources do not (see
-`grounding`), the reply says so plainly instead of passing the answer on.
+the answer, the sentence that states it, the answer, and the numbers of the
+sources it used. With no relevant source the model is not asked at all. When
+the model says the sources do not hold the answer, cites nothing that
+exists, or its answer does not rest on the sources (see `grounding`), the
+reply says so plainly, with the reason and the closest sources, instead of
+passing the answer on. When its quote is verified and on the question but
+its own wording is not, the source's sentence is the answer.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from assistant.qa import prompts
 from assistant.qa.context import Source, gather
-from assistant.qa.grounding import grounded
+from assistant.qa.grounding import check
 from llm.client import LLM, GenerateRequest
 
 NOT_IN_CONTEXT = "The documents and schema I have do not contain the answer to this question."
@@ -48,11 +50,13 @@ class QaAnswer:
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)
     rejected: str | None = None  # why the model's answer was not passed on, when it was not
+    evidence: dict[str, Any] | None = None  # {"n", "text"}: the source's sentences the answer rests on
+    replaced: str | None = None  # why the answer is the source's sentence rather than the model's wording
 
     def to_dict(self) -> dict[str, Any]:
         return {"question": self.question, "answer": self.answer, "answerable": self.answerable,
                 "citations": self.citations, "sources": self.sources, "timings": self.timings, "usage": self.usage,
-                "rejected": self.rejected}
+                "rejected": self.rejected, "evidence": self.evidence, "replaced": self.replaced}
 
 
 def messages_for(question: str, sources: list[Source]) -> list[dict[str, str]]:
@@ -82,18 +86,32 @@ def parse_reply(text: str) -> tuple[bool, str, str, list[int]]:
     return bool(data.get("answerable")) and bool(answer.strip()), evidence.strip(), answer.strip(), cited
 
 
+NO_SOURCES = "no document or table in reach is close enough to the question"
+DECLINED = "the model found no statement of the answer in the sources"
+CITED_NOTHING = "the answer cites no source it was shown"
+
+
 def finish(question: str, sources: list[Source], text: str) -> QaAnswer:
+    """The answer, or "not in context" with the reason and every source
+    retrieved (best first), so that the reader can look for themselves."""
     answerable, evidence, answer, cited = parse_reply(text)
-    by_number = {s.n: s for s in sources}
-    used = [by_number[n] for n in dict.fromkeys(cited) if n in by_number]
     retrieved = [s.citation() for s in sources]
-    if not answerable or not used:
-        # An answer that cites no real source is not grounded: say so.
-        return QaAnswer(question, NOT_IN_CONTEXT, False, [], retrieved)
-    ok, why = grounded(answer, evidence, "\n".join(s.text for s in used), question)
-    if not ok:
-        return QaAnswer(question, NOT_IN_CONTEXT, False, [], retrieved, rejected=why)
-    return QaAnswer(question, answer, True, [s.citation() for s in used], retrieved)
+    if not answerable:
+        return QaAnswer(question, NOT_IN_CONTEXT, False, [], retrieved, rejected=DECLINED)
+    by_number = {s.n: s for s in sources}
+    if not any(n in by_number for n in cited):
+        return QaAnswer(question, NOT_IN_CONTEXT, False, [], retrieved, rejected=CITED_NOTHING)
+    verdict = check(answer, evidence, {s.n: s.text for s in sources}, cited, question)
+    if not verdict.ok:
+        return QaAnswer(question, NOT_IN_CONTEXT, False, [], retrieved, rejected=verdict.why)
+    quoted = {"n": verdict.evidence_n, "text": verdict.evidence} if verdict.evidence_n is not None else None
+    citations = [by_number[n].citation() for n in verdict.rests_on]
+    if verdict.how == "source":
+        # The model found the right sentence but worded the answer wrongly: the sentence answers.
+        title = by_number[verdict.evidence_n].title
+        answer = f"{title}: \u201c{verdict.evidence}\u201d" if title else f"\u201c{verdict.evidence}\u201d"
+    return QaAnswer(question, answer, True, citations, retrieved, evidence=quoted,
+                    replaced=verdict.why if verdict.how == "source" else None)
 
 
 async def _sources(knowledge, question, space, db, connector) -> list[Source]:
@@ -106,7 +124,8 @@ async def answer_question(question: str, knowledge, llm: LLM, *, space: str | li
     sources = await _sources(knowledge, question, space, db, connector)
     retrieved_at = time.perf_counter()
     if not sources:
-        return QaAnswer(question, NOT_IN_CONTEXT, False, timings={"retrieve": round(retrieved_at - started, 4)})
+        return QaAnswer(question, NOT_IN_CONTEXT, False, rejected=NO_SOURCES,
+                        timings={"retrieve": round(retrieved_at - started, 4)})
     completion = await llm.generate(_request(question, sources, max_tokens))
     answer = finish(question, sources, completion.text)
     answer.usage = completion.usage
@@ -162,7 +181,7 @@ async def stream_answer(question: str, knowledge, llm: LLM, *, space: str | list
         return
     if not sources:
         yield {"event": "token", "data": {"text": NOT_IN_CONTEXT}}
-        yield {"event": "done", "data": QaAnswer(question, NOT_IN_CONTEXT, False).to_dict()}
+        yield {"event": "done", "data": QaAnswer(question, NOT_IN_CONTEXT, False, rejected=NO_SOURCES).to_dict()}
         return
     sent, text, declined = "", "", False
     try:

@@ -11,14 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.qa.plain_text import sentences
 from knowledge.schema_linking import plain_ddl
+from knowledge.text import words
 
 MIN_DOCUMENT_SIMILARITY = 0.3  # cosine, all-MiniLM-L6-v2: unrelated text sits below ~0.2
 MIN_EXAMPLE_SIMILARITY = 0.5
-DOCUMENTS_K = 5
+SEARCH_K = 5  # candidates per space, of which the DOCUMENTS_K closest are shown to the model
+DOCUMENTS_K = 4
 EXAMPLES_K = 2
 SCHEMA_BUDGET_TOKENS = 600
-MAX_SOURCE_CHARS = 1500
+MAX_SOURCE_CHARS = 800  # of a document chunk: the part closest to the question (`focus`)
+EXCERPT_CHARS = 300  # of each source, for a reader who wants to check it
 
 
 @dataclass
@@ -33,7 +37,41 @@ class Source:
 
     def citation(self) -> dict[str, Any]:
         return {"n": self.n, "kind": self.kind, "document": self.document, "title": self.title,
-                "location": self.location, "score": None if self.score is None else round(self.score, 4)}
+                "location": self.location, "score": None if self.score is None else round(self.score, 4),
+                "excerpt": excerpt(self.text)}
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of a source's text on one line, cut at a word."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def focus(text: str, question: str, limit: int) -> str:
+    """At most `limit` characters of `text`, whole sentences in order: the
+    sentence that shares the most words with the question (the first such),
+    grown one neighbour at a time, the closer to the question first (the next
+    one on a tie). Line breaks are kept. A short prompt is a fast one on a CPU."""
+    if len(text) <= limit:
+        return text
+    asked = set(words(question))
+    units = sentences(text)
+    gains = [len(asked & set(words(sentence))) for sentence, _ in units]
+    best = max(range(len(units)), key=lambda i: (gains[i], -i))
+    start, end, size = best, best + 1, len(units[best][0])
+    while True:
+        after = end < len(units) and size + 1 + len(units[end][0]) <= limit
+        before = start > 0 and size + 1 + len(units[start - 1][0]) <= limit
+        if after and (not before or gains[end] >= gains[start - 1]):
+            size, end = size + 1 + len(units[end][0]), end + 1
+        elif before:
+            size, start = size + 1 + len(units[start - 1][0]), start - 1
+        else:
+            break
+    chosen = "".join(s + sep for s, sep in units[start:end]).strip()
+    return chosen[:limit]
 
 
 def _documents(knowledge, question: str, space: str | list[str] | None) -> list[Source]:
@@ -42,12 +80,12 @@ def _documents(knowledge, question: str, space: str | list[str] | None) -> list[
     embedding = knowledge.embedder.get_query_embedding(question) if spaces else None
     hits = []
     for name in spaces:
-        hits += knowledge.documents.search(name, question, DOCUMENTS_K, query_embedding=embedding)
+        hits += knowledge.documents.search(name, question, SEARCH_K, query_embedding=embedding)
     hits = [h for h in hits if (h.vector_score or 0.0) >= MIN_DOCUMENT_SIMILARITY]
     hits.sort(key=lambda h: -(h.vector_score or 0.0))
     return [
         Source(0, "document", h.metadata.get("path", ""), h.metadata.get("title", ""),
-               h.metadata.get("location", ""), h.vector_score, h.text[:MAX_SOURCE_CHARS])
+               h.metadata.get("location", ""), h.vector_score, focus(h.text, question, MAX_SOURCE_CHARS))
         for h in hits[:DOCUMENTS_K]
     ]
 

@@ -36,6 +36,12 @@ class Citation(BaseModel):
     title: str
     location: str
     score: float | None
+    excerpt: str = Field("", description="The start of the source's text, for the reader to check.")
+
+
+class Evidence(BaseModel):
+    n: int = Field(description="The source it comes from.")
+    text: str = Field(description="The source's sentences that state the answer, as the model quoted them.")
 
 
 class QaResponse(BaseModel):
@@ -46,7 +52,11 @@ class QaResponse(BaseModel):
     sources: list[Citation]
     timings: dict[str, float] = {}
     usage: dict[str, int] = {}
-    rejected: str | None = None
+    rejected: str | None = Field(None, description="Why the answer was refused, in words; `sources` then lists "
+                                                   "the closest sources, best first.")
+    evidence: Evidence | None = None
+    replaced: str | None = Field(None, description="Why the answer is the source's own sentence rather than the "
+                                                   "model's wording.")
 
 
 async def _arguments(body: QaRequest, access: AccessDep, audit: AuditEntry) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import json
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from server.cli.common import console, fail, load_settings, local_catalog, open_llm
@@ -50,9 +51,29 @@ def ask(
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), default=str))
         return
-    Console().print(answer.answer)
-    if answer.citations:
-        table = Table("#", "document", "location", "score")
-        for c in answer.citations:
-            table.add_row(str(c["n"]), c["document"], c["location"], f"{c['score']:.3f}" if c["score"] else "")
-        console.print(table)
+    if answer.answerable:
+        Console().print(answer.answer, markup=False)
+        if answer.replaced:
+            console.print(f"[dim]the source's own words, as the model's did not hold up: {escape(answer.replaced)}[/]")
+        elif answer.evidence:
+            console.print(f"[dim]\u201c{escape(answer.evidence['text'])}\u201d \\[{answer.evidence['n']}][/]")
+        if answer.citations:
+            console.print(_sources_table(answer.citations))
+        return
+    Console().print("Not found in the documents.")
+    if answer.rejected:
+        console.print(f"[dim]why:[/] {escape(answer.rejected)}")
+    if answer.sources:
+        console.print("The closest sources, to read for yourself:")
+        console.print(_sources_table(answer.sources[:CLOSEST], excerpts=True))
+
+
+CLOSEST = 3
+
+
+def _sources_table(sources: list[dict], *, excerpts: bool = False) -> Table:
+    table = Table("#", "document", "location", "score", *(["starts with"] if excerpts else []))
+    for c in sources:
+        table.add_row(str(c["n"]), c["document"], c["location"], f"{c['score']:.3f}" if c["score"] else "",
+                      *([c.get("excerpt", "")] if excerpts else []))
+    return table

@@ -71,3 +71,24 @@ def test_ask_says_when_nothing_relevant_is_known(env, monkeypatch):
     body = json.loads(result.stdout.strip().splitlines()[-1])
     assert not body["answerable"] and body["citations"] == []
     assert runner.invoke(app, ["ask", "x", "--space", "nope"]).exit_code == 2
+
+
+@pytest.mark.model
+def test_the_readme_example_answers_from_the_runbooks(env, monkeypatch):
+    """README: `dbgpt knowledge add ./runbooks --space dba`, then
+    `dbgpt ask "How do we rotate the replication password?" --space dba`."""
+    import shutil
+    from pathlib import Path
+
+    from tests.support.helpers import model_file
+
+    monkeypatch.setenv("DBGPT_MODEL_PATH", str(model_file()))
+    shutil.copytree(Path(__file__).parents[1] / "assistant" / "qa" / "runbooks", env / "runbooks")
+    runner = CliRunner()
+    added = runner.invoke(app, ["knowledge", "add", "./runbooks", "--space", "dba"])
+    assert added.exit_code == 0 and "3 added" in added.output, added.output
+    result = runner.invoke(app, ["ask", "How do we rotate the replication password?", "--space", "dba", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout.strip().splitlines()[-1])
+    assert body["answerable"], body
+    assert any(c["document"].endswith("rotate-replication-password.md") for c in body["citations"]), body

@@ -24,6 +24,22 @@ def test_html_sections_follow_headings_without_scripts_or_diagrams():
     assert "function " not in text and "<svg" not in text
 
 
+def test_html_links_and_code_stay_in_their_sentence_and_a_paragraph_is_one_line():
+    loaded = load_file(sqlite_docs() / "lang_vacuum.html", max_bytes=10_000_000)
+    lines = [line for s in loaded.sections for line in s.text.splitlines()]
+    # The links (PRAGMA secure_delete, backup API) read where they stand, not after the paragraph.
+    assert any(line.endswith("Using VACUUM in this way is an alternative to setting PRAGMA secure_delete=ON.")
+               for line in lines)
+    assert any("with an INTO clause is an alternative to the backup API for generating backup copies" in line
+               for line in lines)
+    assert "The VACUUM command rebuilds the database file, repacking it into a minimal amount of disk space. " \
+           "There are several reasons an application might do this:" in lines
+    text = "\n".join(lines)
+    assert "IE hack" not in text and "Search Documentation" not in text  # a comment, a search form
+    description = next(s for s in loaded.sections if s.location == "Description")
+    assert description.text.startswith("2. Description\n")  # the heading, numbered as on the page
+
+
 def test_pdf_pages_docx_text_and_csv_rows(tmp_path):
     pdf = load_file(write_pdf(tmp_path / "m.pdf", ["Chapter one: indexes", "Chapter two: vacuum"]), max_bytes=10**6)
     assert [(s.location, s.text.strip()) for s in pdf.sections] == [

@@ -33,13 +33,25 @@ def client(tmp_path, embedder, llm):
 
 def test_an_answer_with_citations(client, llm):
     llm.cite_title = "SQLite Autoincrement"
-    llm.answer = "AUTOINCREMENT stops SQLite from reusing ROWIDs of deleted rows."
+    llm.answer = "With AUTOINCREMENT, rows get ROWIDs that have never been used before by the same table."
     response = client.post("/api/v1/qa", json={"question": "Can ROWIDs of deleted rows be reused with AUTOINCREMENT?",
                                                 "space": "sqlite"})
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["answerable"] and body["answer"] == llm.answer
+    assert body["answerable"] and body["answer"] == llm.answer and body["rejected"] is None
     assert body["citations"][0]["document"].endswith("autoinc.html") and body["citations"][0]["score"] > 0.3
+    # The source sentence the answer rests on, and the start of every source, for the reader to check.
+    assert body["evidence"]["n"] in [c["n"] for c in body["citations"]] and body["evidence"]["text"]
+    assert all(s["excerpt"] for s in body["sources"])
+
+
+def test_a_refusal_says_why_and_keeps_the_closest_sources(client, llm):
+    llm.cite_title = None
+    body = client.post("/api/v1/qa", json={"question": "Which SQLite version added AUTOINCREMENT?",
+                                           "space": "sqlite"}).json()
+    assert not body["answerable"] and body["citations"] == []
+    assert body["rejected"] == "the model found no statement of the answer in the sources"
+    assert body["sources"] and body["sources"][0]["document"].endswith("autoinc.html")
 
 
 def test_not_in_context_and_unknown_space(client, llm):

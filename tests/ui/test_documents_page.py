@@ -2,35 +2,12 @@
 citations, over a real knowledge space of SQLite's own documentation; the model
 is scripted at the LLM interface."""
 
-import pytest
-
-from knowledge.service import Knowledge
-from server.app import create_app
-from server.settings import Settings
-from tests.assistant.qa.scripted import ScriptedLLM
 from tests.knowledge.files import sqlite_docs
 from tests.knowledge.fixtures import embedder  # noqa: F401
-from tests.support.helpers import serve_app
+from tests.ui.documents import documents_page
 
-
-@pytest.fixture(scope="module")
-def llm():
-    return ScriptedLLM()
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory):
-    return Settings(data_dir=tmp_path_factory.mktemp("ui-qa"), model_dir=tmp_path_factory.mktemp("models"))
-
-
-@pytest.fixture(scope="module")
-def url(settings, embedder, llm):
-    knowledge = Knowledge(settings, embedder=embedder)
-    knowledge.documents.create("sqlite", "SQLite documentation")
-    for name in ("lang_vacuum.html", "autoinc.html"):
-        knowledge.documents.add_file("sqlite", sqlite_docs() / name)
-    with serve_app(create_app(settings, llm=llm, knowledge=knowledge)) as base:
-        yield base
+llm, settings, signed_in, url = documents_page(
+    "sqlite", "SQLite documentation", lambda: [sqlite_docs() / name for name in ("lang_vacuum.html", "autoinc.html")])
 
 
 def ask(page, text):
@@ -46,7 +23,7 @@ def test_an_answer_streams_in_with_its_citation(page, url, llm):
     page.select_option("#space", "sqlite")
     page.click("[data-mode=qa]")
     llm.cite_title = "SQLite Autoincrement"
-    llm.answer = "AUTOINCREMENT stops SQLite from reusing ROWIDs of deleted rows."
+    llm.answer = "With AUTOINCREMENT, rows get ROWIDs that have never been used before by the same table."
 
     turn = ask(page, "Can ROWIDs of deleted rows be reused with AUTOINCREMENT?")
 

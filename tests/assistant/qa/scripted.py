@@ -30,9 +30,14 @@ class ScriptedLLM:
         chosen = [(int(n), text) for n, title, text in blocks if self.cite_title and title == self.cite_title]
         if not chosen:
             return json.dumps({"answerable": False, "evidence": "", "answer": "", "sources": []})
-        number, text = chosen[0]
+        # Of the passages with that title, the one that says most of what it answers.
+        said = set(self.answer.lower().split())
+        number, text = max(chosen, key=lambda c: len(said & set(c[1].lower().split())))
         evidence = " ".join(text.split())[:80]  # quoted word for word, as the prompt asks
         return json.dumps({"answerable": True, "evidence": evidence, "answer": self.answer, "sources": [number]})
+
+    async def ready(self) -> bool:
+        return True
 
     async def generate(self, request):
         self.requests.append(request)

@@ -29,17 +29,23 @@ def test_an_answer_cites_the_page_it_came_from(knowledge, llm):
 
 def test_an_unrelated_question_is_not_sent_to_the_model(knowledge, llm):
     answer = run(answer_question("What is the boiling point of olive oil?", knowledge, llm, space="sqlite"))
-    assert (answer.answer, answer.answerable, answer.citations) == (NOT_IN_CONTEXT, False, [])
+    assert (answer.answer, answer.answerable, answer.citations, answer.sources) == (NOT_IN_CONTEXT, False, [], [])
+    assert answer.rejected == "no document or table in reach is close enough to the question"
     assert llm.requests == []
 
 
 def test_the_model_declining_or_citing_nothing_real_gives_not_in_context(knowledge, llm):
     llm.cite_title = None  # declines
     question = "Which SQLite version first shipped the VACUUM INTO command?"
-    assert run(answer_question(question, knowledge, llm, space="sqlite")).answer == NOT_IN_CONTEXT
+    declined = run(answer_question(question, knowledge, llm, space="sqlite"))
+    assert declined.answer == NOT_IN_CONTEXT and declined.rejected == "the model found no statement of the answer in the sources"
+    # The reader still gets the closest sources, best first, with the start of their text.
+    assert declined.sources[0]["title"] == "VACUUM" and "VACUUM" in declined.sources[0]["excerpt"]
+    assert [s["score"] for s in declined.sources] == sorted((s["score"] for s in declined.sources), reverse=True)
     llm.raw = json.dumps({"answerable": True, "evidence": "x", "answer": "Version 99.", "sources": [42]})
     answer = run(answer_question(question, knowledge, llm, space="sqlite"))
     assert not answer.answerable and answer.answer == NOT_IN_CONTEXT and answer.sources
+    assert answer.rejected == "the answer cites no source it was shown"
     llm.raw = "not json at all"
     assert run(answer_question(question, knowledge, llm, space="sqlite")).answer == NOT_IN_CONTEXT
 
@@ -112,11 +118,16 @@ def test_each_prompt_renders(name):
     assert all(v in text for v in variables.values()) and "$" not in text
 
 
-def test_grounding_terms():
-    from assistant.qa.grounding import grounded, specific_terms
 
-    assert specific_terms("The page is by John. Use `PRAGMA auto_vacuum` in 3.15.0.") == {
-        "John", "PRAGMA auto_vacuum", "3.15.0"}
-    source = "The VACUUM command rebuilds the database file, repacking it into a minimal amount of disk space."
-    assert grounded("VACUUM repacks the file.", "rebuilds the database file, repacking it", source, "q") == (True, "")
-    assert not grounded("VACUUM repacks the file.", "deletes every table", source, "q")[0]
+def test_a_verified_quote_stands_in_for_an_answer_that_contradicts_it(knowledge, llm):
+    quote = "the ROLLBACK TO command does not cancel the transaction"
+    llm.raw = json.dumps({"answerable": True, "evidence": quote, "answer": "Yes, ROLLBACK TO cancels the transaction.",
+                          "sources": [1]})
+    answer = run(answer_question("Does ROLLBACK TO cancel the transaction?", knowledge, llm, space="sqlite"))
+    assert answer.answerable and "says yes" in answer.replaced
+    # The page's own sentence, whole, is the answer; the citation is the page that holds it.
+    sentence = "Note that unlike that plain ROLLBACK command (without the TO keyword) the ROLLBACK TO command " \
+               "does not cancel the transaction."
+    assert answer.answer == f"Savepoints: \u201c{sentence}\u201d" and answer.evidence["text"] == sentence
+    assert [c["document"].rsplit("/", 1)[-1] for c in answer.citations] == ["lang_savepoint.html"]
+    assert answer.citations[0]["n"] == answer.evidence["n"]
