@@ -25,7 +25,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -34,58 +34,13 @@ from sqlglot import exp
 
 from . import introspect as schema_tools
 from .function_policy import FunctionPolicy
+from .rows import read_rows
 from .guard import anonymous_functions, check_statement, explained, is_query, render
 from .types import ConnectorError, GuardRefusal, Plan, QueryResult, QueryTimeout, SchemaInfo
 from .values import row_to_jsonable
 
 # Rows fetched from an EXPLAIN: plans are small, this only bounds a runaway.
 _PLAN_ROW_LIMIT = 100_000
-# Rows asked of a driver at a time: the byte cap is checked before much more
-# than it is held, in few round trips.
-_BATCH_ROWS = 256
-
-
-def json_size(row: Sequence[Any]) -> int:
-    """About the UTF-8 length of a row in a JSON list of rows (", " between
-    items): cheap, each value looked at once."""
-    size = 4
-    for value in row:
-        if value is None:
-            size += 6
-        elif isinstance(value, str):
-            size += (len(value) if value.isascii() else len(value.encode("utf-8", "replace"))) + 4
-        elif isinstance(value, (bytes, bytearray, memoryview)):
-            size += 2 * len(value) + 4  # sent as hex text
-        else:
-            size += len(str(value)) + 2
-    return size
-
-
-def read_rows(
-    fetchmany: Callable[[int], Sequence[Any]], limit: int, max_bytes: int | None = None
-) -> tuple[list[tuple], str | None]:
-    """Read at most limit rows, and only while their JSON stays within max_bytes.
-
-    Returns the rows and why reading stopped early: "rows" when more rows were
-    left past the limit, "bytes" when the next row would pass max_bytes, None
-    when the result was read to its end."""
-    rows: list[tuple] = []
-    size = 2
-    while True:
-        wanted = min(_BATCH_ROWS, limit + 1 - len(rows))
-        batch = fetchmany(wanted)
-        for row in batch:
-            if len(rows) == limit:
-                return rows, "rows"
-            if max_bytes is not None:
-                size += json_size(row)
-                if size > max_bytes:
-                    return rows, "bytes"
-            rows.append(tuple(row))
-        if len(batch) < wanted:
-            return rows, None
-
-
 # The function catalog is read again after this long, so that a function made
 # since under a name sqlglot already knows (and so does not flag) is judged too.
 FUNCTIONS_MAX_AGE_S = 300.0

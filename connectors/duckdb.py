@@ -23,7 +23,8 @@ from typing import Any
 import duckdb
 
 from . import introspect_duckdb
-from .base import Connector, Handle, read_rows
+from .base import Connector, Handle
+from .rows import read_rows
 from .explain import duckdb_plan
 from .function_policy import FunctionPolicy, from_catalog
 from .guard import check_statement

@@ -35,7 +35,8 @@ import pymysql.cursors
 import sqlalchemy as sa
 
 from . import introspect_mysql
-from .base import Handle, PooledConnector, read_rows
+from .base import Handle, PooledConnector
+from .rows import read_rows
 from .explain import mysql_plan, mysql_tree_plan
 from .function_policy import FunctionPolicy, from_catalog
 from .types import Plan

@@ -27,7 +27,8 @@ import psycopg.sql
 import sqlalchemy as sa
 
 from . import introspect_postgres
-from .base import Handle, PooledConnector, read_rows
+from .base import Handle, PooledConnector
+from .rows import read_rows
 from .explain import postgres_plan
 from .function_policy import FunctionPolicy, from_catalog
 from .types import Plan

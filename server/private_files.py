@@ -7,6 +7,7 @@ byte also where the product runs without the CLI (the app factory, tests).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -23,10 +24,8 @@ def private_file(path: Path) -> Path:
     """Create `path` empty and owner-only unless it exists, so that whatever
     opens it next (SQLite) never creates it with wider rights."""
     private_dir(path.parent)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
     return path
 
 

@@ -5,7 +5,6 @@ holds anything that lets its reader in."""
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 
 from argon2 import PasswordHasher
@@ -32,6 +31,3 @@ def new_token(nbytes: int = 32) -> str:
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
-
-def same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())

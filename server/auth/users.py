@@ -13,7 +13,7 @@ import functools
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select, update
@@ -71,8 +71,7 @@ class KeyInfo:
     revoked: bool
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "user": self.user, "label": self.label, "created_at": self.created_at,
-                "last_used_at": self.last_used_at, "revoked": self.revoked}
+        return asdict(self)
 
 
 def _aware(moment: datetime) -> datetime:
