@@ -196,7 +196,7 @@ def test_an_embedding_worker_process_serves_v1_embeddings(stack, api):
                                                timeout=10).json()["models"]:
         assert proc.poll() is None and time.monotonic() < deadline, stack.logs()
         time.sleep(0.2)
-    client = openai.OpenAI(base_url=api + "/v1", api_key="unused", max_retries=0)
+    client = openai.OpenAI(base_url=api + "/v1", api_key=API_AUTH["Authorization"].split()[1], max_retries=0)
     result = client.embeddings.create(model="all-minilm-l6-v2", input=["How many orders?", "count the orders",
                                                                         "a sunny beach"])
     vectors = [item.embedding for item in result.data]
