@@ -21,6 +21,8 @@ from assistant.sqlgen.intent import refuse_write
 from assistant.sqlgen.knowledge_context import SqlKnowledge, examples_text
 from assistant.sqlgen.linking import choose_tables
 from assistant.sqlgen.parse_output import answer_is_complete, parse_answer
+from assistant.sqlgen.question_terms import unnamed_terms
+from assistant.sqlgen.question_terms import warning as unnamed_warning
 from assistant.sqlgen.schema_text import schema_ddl
 from assistant.sqlgen.stored_literals import check_literals
 from assistant.sqlgen.tables_read import key_columns, tables_read
@@ -284,7 +286,8 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     attempts = [await runner.attempt(messages, 0.0, None)]
     for i in range(1, options.candidates):
         attempts.append(await runner.attempt(messages, options.sample_temperature, seed=i))
-    _settle(answer, attempts, options)
+    unnamed = unnamed_terms(question, schema, [m.value for m in matches])
+    _settle(answer, attempts, options, unnamed)
     answer.tables = tables_read(answer.sql, schema)
     if answer.rows and answer.error is None:
         answer.chart = suggest_chart(answer.columns, answer.rows, key_columns(answer.sql, schema))
@@ -292,19 +295,23 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     return answer
 
 
-def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions) -> None:
-    """Vote among the attempts that ran; else report the first attempt's outcome."""
+def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions, unnamed: list[str]) -> None:
+    """Vote among the attempts that ran; else report the first attempt's outcome. `unnamed`:
+    what the question counts or groups by that the database does not name."""
     answer.repairs = sum(a.repairs for a in attempts)
     good = [a for a in attempts if a.sql and a.error is None]
     if good and options.execute:
         winner, agreement = vote([Candidate(a.sql, a.columns, a.rows, a.truncated) for a in good])
         chosen = next(a for a in good if a.sql == winner.sql)
         answer.confidence = score(Evidence(agreement=agreement * len(good) / len(attempts), repairs=chosen.repairs,
-                                           doubts=len(chosen.doubts), empty=not chosen.rows))
+                                           doubts=len(chosen.doubts), empty=not chosen.rows,
+                                           unnamed=bool(unnamed)))
     else:
         chosen = good[0] if good else attempts[0]
         answer.confidence = score(Evidence(agreement=len(good) / len(attempts), repairs=chosen.repairs,
-                                           doubts=len(chosen.doubts))) if good else 0.0
+                                           doubts=len(chosen.doubts), unnamed=bool(unnamed))) if good else 0.0
     answer.sql, answer.explanation, answer.error = chosen.sql, chosen.explanation, chosen.error
     answer.warnings = list(chosen.doubts) if chosen.error is None else []
+    if unnamed and chosen.error is None and chosen.sql:
+        answer.warnings.append(unnamed_warning(unnamed))
     answer.columns, answer.rows, answer.truncated = chosen.columns, chosen.rows, chosen.truncated
