@@ -22,6 +22,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from server.metadata.secrets import SecretBox
+from server.metadata.descriptions import Descriptions
 from server.metadata.store import ConnectionRow
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
@@ -181,6 +182,7 @@ class ConnectionRegistry:
         with Session(self.engine) as session:
             session.delete(self._row(session, name))
             session.commit()
+        Descriptions(self.engine).remove_all(name)  # a new connection of that name starts blank
 
     def full_url(self, name: str) -> str:
         """The URL with its password, for opening the connection; never display it."""
