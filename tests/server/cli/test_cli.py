@@ -11,14 +11,6 @@ from tests.support.helpers import city_db, model_file
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("DBGPT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DBGPT_MODEL_PATH", str(model_file()))
-    monkeypatch.setenv("COLUMNS", "250")  # rich tables must not cut names in the output
-    return tmp_path
-
-
-@pytest.fixture
 def shop(tmp_path):
     return city_db(tmp_path)
 

@@ -8,19 +8,15 @@ from typer.testing import CliRunner
 from llm.client import Completion
 from server.cli import describe as describe_cli
 from server.cli.main import app
-from tests.support.helpers import city_db, model_file
+from tests.support.helpers import city_db
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("DBGPT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DBGPT_MODEL_PATH", str(model_file()))
-    monkeypatch.setenv("COLUMNS", "250")
-    shop = city_db(tmp_path)
-    assert runner.invoke(app, ["db", "add", "shop", f"sqlite:///{shop}"]).exit_code == 0
-    return tmp_path
+def shop(env):
+    assert runner.invoke(app, ["db", "add", "shop", f"sqlite:///{city_db(env)}"]).exit_code == 0
+    return "shop"
 
 
 def layer(*extra):
@@ -29,7 +25,7 @@ def layer(*extra):
     return json.loads(result.stdout.strip().splitlines()[-1])["tables"]
 
 
-def test_set_show_and_remove(env):
+def test_set_show_and_remove(shop):
     tables = layer("--set", "city.name", "--text", "the city's name in French")
     name = tables[0]["columns"][1]
     assert name["description"] == "the city's name in French" and name["source"] == "user"
@@ -38,14 +34,14 @@ def test_set_show_and_remove(env):
     assert layer("--set", "city.name", "--text", "")[0]["columns"][1]["description"] is None
 
 
-def test_mistakes_are_one_line_errors(env):
+def test_mistakes_are_one_line_errors(shop):
     for args in (["--set", "town", "--text", "x"], ["--set", "city.size", "--text", "x"], ["--set", "city"]):
         result = runner.invoke(app, ["knowledge", "describe", "--db", "shop", *args])
         assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert runner.invoke(app, ["knowledge", "describe", "--db", "nowhere"]).exit_code == 2
 
 
-def test_a_draft_fills_only_what_is_missing(env, monkeypatch):
+def test_a_draft_fills_only_what_is_missing(shop, monkeypatch):
     class Drafts:
         async def generate(self, request):
             return Completion(text=json.dumps({"table": "one city per row",
