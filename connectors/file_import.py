@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from .sheets import SHEET_SUFFIXES, SheetError, read_sheets
+from .sheets import SHEET_SUFFIXES, SheetError, column_names, read_sheets
 
 READERS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".parquet": "parquet", ".json": "json",
            ".jsonl": "json", ".ndjson": "json", **{suffix: "sheet" for suffix in SHEET_SUFFIXES}}
@@ -78,7 +78,7 @@ class _Load:
     path: Path
     sql: str  # a SELECT over the reader, the path its first parameter
     params: list
-    fallback_header: bool = False  # a CSV whose sniffed dialect may have missed its delimiter
+    csv_options: str | None = None  # a CSV's options for read_csv and sniff_csv: checked first (_csv_reader)
 
 
 def reader_kind(name: str) -> str | None:
@@ -130,7 +130,7 @@ def _plan(index: int, source: Source, work: Path, max_rows: int, max_unpacked: i
     if kind == "csv":
         options = ", delim='\\t'" if source.path.suffix.lower() in (".tsv", ".tab") else ""
         return [_Load(stem, source.name, source.name, source.path, f"SELECT * FROM read_csv($1{options})",
-                      [str(source.path)], fallback_header=True)]
+                      [str(source.path)], csv_options=options)]
     if kind == "parquet":
         return [_Load(stem, source.name, source.name, source.path, "SELECT * FROM read_parquet($1)",
                       [str(source.path)])]
@@ -168,16 +168,25 @@ def _rejection(error: duckdb.Error, load: _Load) -> FileRejected:
                         line=int(line.group(1)) if line else None, column=column.group(1) if column else None)
 
 
-def _strict_csv(con, load: _Load, table: str, delimiter: str, max_rows: int) -> None:
-    """Read a CSV whose sniffing found one column although its header has several: with the
-    delimiter given and every column text, so DuckDB says which line breaks the pattern."""
+def _csv_reader(con, load: _Load) -> tuple[str, list]:
+    """The reader for a CSV file: DuckDB's sniffer, unless what it found would lose data.
+
+    On a file whose rows do not all have the same number of fields the sniffer
+    can settle on a dialect that skips the first lines, or reads each line as
+    one column. Such a file is read instead with the first line as the header,
+    the delimiter it has and every column text, so a row that breaks the pattern
+    is refused with its line rather than dropped or glued together."""
+    skip, width = con.execute(f"SELECT SkipRows, len(Columns) FROM sniff_csv($1{load.csv_options})",
+                              load.params).fetchone()
+    delimiter = _header_delimiter(load.path)
+    if not skip and not (width == 1 and delimiter is not None):
+        return load.sql, load.params
+    delimiter = delimiter or ("\t" if load.path.suffix.lower() in (".tsv", ".tab") else ",")
     with open(load.path, encoding="utf-8", errors="replace", newline="") as handle:
-        header = next(csv.reader(handle, delimiter=delimiter))
-    columns = {name or f"column{i}": "VARCHAR" for i, name in enumerate(header, start=1)}
-    con.execute(f"DROP TABLE {_quoted(table)}")
-    con.execute(f"CREATE TABLE {_quoted(table)} AS SELECT * FROM read_csv($1, header=true, auto_detect=false, "
-                "delim=$2, quote='\"', escape='\"', columns=$3) LIMIT $4",
-                [str(load.path), delimiter, columns, max_rows + 1])
+        header = next(csv.reader(handle, delimiter=delimiter), [])
+    columns = {name: "VARCHAR" for name in column_names(header)}
+    return ("SELECT * FROM read_csv($1, header=true, auto_detect=false, delim=$2, quote='\"', escape='\"', "
+            "columns=$3)", [str(load.path), delimiter, columns])
 
 
 def _connect(target: Path, paths: list[Path], memory_limit: str, threads: int):
@@ -221,13 +230,9 @@ def build_database(target: Path, sources: list[Source], work: Path, *, max_rows:
 def _load(con, load: _Load, name: str, max_rows: int) -> ImportedTable:
     table = _quoted(name)
     try:
-        con.execute(f"CREATE TABLE {table} AS {load.sql} LIMIT {int(max_rows) + 1}", load.params)
+        sql, params = _csv_reader(con, load) if load.csv_options is not None else (load.sql, load.params)
+        con.execute(f"CREATE TABLE {table} AS {sql} LIMIT {int(max_rows) + 1}", params)
         columns = [(r[0], r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall()]
-        if load.fallback_header and len(columns) == 1:
-            delimiter = _header_delimiter(load.path)
-            if delimiter is not None:
-                _strict_csv(con, load, name, delimiter, max_rows)
-                columns = [(r[0], r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall()]
         rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     except duckdb.Error as error:
         raise _rejection(error, load) from None
