@@ -1,4 +1,4 @@
-"""Documents uploaded over HTTP: received as they stream in, kept under the data dir.
+"""Files uploaded over HTTP (documents; files to import as tables): received as they stream in.
 
 A multipart body is parsed as it arrives (python-multipart), and each file is
 written straight to a staging folder beside its destination; nothing is held
@@ -6,20 +6,23 @@ in memory but the chunk at hand. The checks run as the bytes come, so a bad
 upload stops at the first part that breaks a rule:
 
 - at most `max_files` files and `max_bytes` bytes of them together (413);
-- only the types the loaders read (knowledge/loaders.py: PDF, DOCX, CSV,
-  text, Markdown, HTML); anything else is 415;
+- only the types the route reads (`Accepted`: for documents, what
+  knowledge/loaders.py reads: PDF, DOCX, CSV, text, Markdown, HTML; for
+  /api/v1/files, what connectors/file_import.py reads); anything else is 415;
 - archives (zip, tar, gzip, 7z, rar, ...) are refused with 415, by name and by
   their first bytes (an archive renamed `.txt`): they are not unpacked,
   because what is inside one (how many files, how large, named how) is only
   known after unpacking it, which is where zip bombs and `../` entries live.
-  A user uploads the documents inside instead.
+  A user uploads the documents inside instead. Zip containers a reader opens
+  itself (DOCX, XLSX) are named in `Accepted.containers` and pass.
 
 Names are sanitised: the last path component only, no control or unusual
 characters, no leading dots (no hidden files, no `..`), unique within the
 upload. A file of the same name as an earlier upload to the same space
 replaces it, so a new version of a document replaces the old one's chunks.
 Only when every part has arrived are the files moved into place; a failed
-or refused upload leaves nothing behind.
+or refused upload leaves nothing behind. Small plain form fields sent beside
+the files (an import's `name`) are kept too (`receive_form`).
 """
 
 from __future__ import annotations
