@@ -127,6 +127,8 @@ def _header_delimiter(path: Path) -> str | None:
 def _plan(index: int, source: Source, work: Path, max_rows: int, max_unpacked: int) -> list[_Load]:
     kind = reader_kind(source.name)
     stem = Path(source.name).stem
+    if kind is not None and source.path.stat().st_size == 0:
+        raise FileRejected("malformed", source.name, f"'{source.name}' is empty")
     if kind == "csv":
         options = ", delim='\\t'" if source.path.suffix.lower() in (".tsv", ".tab") else ""
         return [_Load(stem, source.name, source.name, source.path, f"SELECT * FROM read_csv($1{options})",

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from connectors.file_import import FileRejected, ImportedTable, Source, build_database, reader_kind
 from server.databases import DEMO
-from server.metadata.connections import NAME_RE, ConnectionExists, ConnectionRegistry, InvalidConnection, parse_url
+from server.metadata.connections import ConnectionExists, ConnectionRegistry, InvalidConnection, check_name, parse_url
 from server.private_files import private_dir
 from server.settings import Settings
 
@@ -48,11 +48,9 @@ class Imported:
 def import_name(requested: str | None, first_file: str) -> str:
     """The connection name: the one asked for, else one made from the first file's name."""
     if requested:
-        if not NAME_RE.match(requested):
-            raise InvalidConnection("a connection name starts with a letter and holds letters, digits, '_', '.', '-'")
-        return requested
+        return check_name(requested)
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(first_file).stem).strip("_-") or "file"
-    return (stem if stem[0].isalpha() else f"file_{stem}")[:64]
+    return check_name((stem if stem[0].isalpha() else f"file_{stem}")[:64])
 
 
 def _claim(settings: Settings, registry: ConnectionRegistry, name: str) -> Path:

@@ -118,3 +118,9 @@ def test_loading_reads_only_the_files_being_imported(tmp_path):
             con.execute("INSTALL excel")
     finally:
         con.close()
+
+
+def test_an_empty_file_is_refused(tmp_path):
+    with pytest.raises(FileRejected) as refused:
+        build(tmp_path, ("empty.csv", b""))
+    assert refused.value.kind == "malformed" and "empty" in refused.value.message
