@@ -129,16 +129,10 @@ def _plan(index: int, source: Source, work: Path, max_rows: int, max_unpacked: i
     stem = Path(source.name).stem
     if kind is not None and source.path.stat().st_size == 0:
         raise FileRejected("malformed", source.name, f"'{source.name}' is empty")
-    if kind == "csv":
+    if kind in ("csv", "parquet", "json"):
         options = ", delim='\\t'" if source.path.suffix.lower() in (".tsv", ".tab") else ""
-        return [_Load(stem, source.name, source.name, source.path, f"SELECT * FROM read_csv($1{options})",
-                      [str(source.path)], csv_options=options)]
-    if kind == "parquet":
-        return [_Load(stem, source.name, source.name, source.path, "SELECT * FROM read_parquet($1)",
-                      [str(source.path)])]
-    if kind == "json":
-        return [_Load(stem, source.name, source.name, source.path, "SELECT * FROM read_json($1)",
-                      [str(source.path)])]
+        return [_Load(stem, source.name, source.name, source.path, f"SELECT * FROM read_{kind}($1{options})",
+                      [str(source.path)], csv_options=options if kind == "csv" else None)]
     if kind == "sheet":
         folder = work / f"sheets-{index}"
         folder.mkdir(exist_ok=True)
@@ -163,10 +157,9 @@ def _rejection(error: duckdb.Error, load: _Load) -> FileRejected:
     text = re.sub(r"^[A-Za-z ]*Error: ", "", text)
     line = re.search(r"(?:CSV Error on Line: |in line )(\d+)", text)
     column = re.search(r'converting column "([^"]+)"', text)
-    kind = "malformed"
     lines = [row[:300] for row in text.splitlines()[:6]]
     where = f" (line {line.group(1)}{', column ' + repr(column.group(1)) if column else ''})" if line else ""
-    return FileRejected(kind, load.file, f"'{load.source}' could not be read{where}: " + "\n".join(lines),
+    return FileRejected("malformed", load.file, f"'{load.source}' could not be read{where}: " + "\n".join(lines),
                         line=int(line.group(1)) if line else None, column=column.group(1) if column else None)
 
 
