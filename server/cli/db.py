@@ -1,9 +1,10 @@
-"""`dbgpt db add|list|test|remove` and `dbgpt run`: connections and the user's own SQL."""
+"""`dbgpt db add|import|list|test|remove` and `dbgpt run`: connections and the user's own SQL."""
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -32,6 +33,30 @@ def add(
     except (ConnectionExists, InvalidConnection) as exc:
         raise fail(str(exc), code=2) from exc
     console.print(f"[green]added[/] {info.name}: {info.url}")
+
+
+@app.command("import")
+def import_cmd(
+    files: list[Path] = typer.Argument(..., help="CSV, TSV, XLSX (a table per sheet), Parquet or JSON files.",
+                                       exists=True, dir_okay=False, readable=True),
+    name: str = typer.Option(None, "--name", help="The connection name; default: from the first file's name."),
+) -> None:
+    """Make files one DuckDB database in the data dir, registered as a connection (a table per file)."""
+    from connectors.file_import import FileRejected
+    from server.imports import import_files
+
+    settings = load_settings()
+    settings.ensure_dirs()
+    try:
+        imported = import_files(settings, open_registry(settings), list(files), name=name)
+    except (ConnectionExists, InvalidConnection) as exc:
+        raise fail(str(exc), code=2) from exc
+    except FileRejected as exc:
+        raise fail(exc.message, code=3) from exc
+    for table in imported.tables:
+        columns = ", ".join(f"{n} {t}" for n, t in table.columns)
+        console.print(f"  {table.name}: {table.rows:,} rows ({columns}) from {table.source}")
+    console.print(f"[green]imported[/] {imported.name}: {imported.database}")
 
 
 @app.command("list")
@@ -71,11 +96,17 @@ def test(name: str) -> None:
 
 @app.command("remove")
 def remove(name: str) -> None:
-    """Forget a connection (the database itself is untouched)."""
+    """Forget a connection (the database itself is untouched, unless it was made by `db import`)."""
+    from server.imports import remove_files
+
+    settings = load_settings()
+    registry = open_registry(settings)
     try:
-        open_registry(load_settings()).remove(name)
+        url = registry.full_url(name)
+        registry.remove(name)
     except ConnectionNotFound as exc:
         raise fail(str(exc), code=2) from exc
+    remove_files(settings, url)
     console.print(f"removed {name}")
 
 

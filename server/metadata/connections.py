@@ -53,6 +53,13 @@ class ConnectionInfo:
     updated_at: datetime
 
 
+def check_name(name: str) -> str:
+    """`name` if it can name a connection, else InvalidConnection saying what a name holds."""
+    if not NAME_RE.match(name):
+        raise InvalidConnection("a connection name starts with a letter and holds letters, digits, '_', '.', '-'")
+    return name
+
+
 def parse_url(url: str) -> URL:
     """A supported SQLAlchemy URL, or InvalidConnection."""
     try:
@@ -145,8 +152,7 @@ class ConnectionRegistry:
 
     def add(self, name: str, url: str, *, password: str | None = None, description: str = "",
             reserved: tuple[str, ...] = ()) -> ConnectionInfo:
-        if not NAME_RE.match(name):
-            raise InvalidConnection("a connection name starts with a letter and holds letters, digits, '_', '.', '-'")
+        check_name(name)
         if name in reserved:
             raise ConnectionExists(f"'{name}' is a built-in database name")
         bare, secret = split_url(url, password)
