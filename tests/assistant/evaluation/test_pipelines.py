@@ -1,4 +1,3 @@
-
 import pytest
 
 from assistant.evaluation.models import EvalQuestion
