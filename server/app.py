@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import Route
 
 from llm.client import LLM
 from server.api import audit as audit_api
@@ -20,6 +21,7 @@ from server.api.errors import install_error_handlers, model_hint
 from server.api.openai import create_openai_app
 from server.api_docs import mount_api_docs
 from server.http_limits import BodyLimit
+from server.mcp.http import McpEndpoint
 from server.settings import Settings
 from server.ui import mount_ui
 
@@ -43,9 +45,12 @@ def create_app(settings: Settings, llm: LLM | None = None, knowledge=None) -> Fa
     services = build_services(settings, llm, knowledge)
     databases, knowledge = services.databases, services.knowledge
 
+    mcp = McpEndpoint(services)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        yield
+        async with mcp.running():  # the MCP SDK's session manager lives as long as the app
+            yield
         databases.close()
         knowledge.close()
 
@@ -63,6 +68,9 @@ def create_app(settings: Settings, llm: LLM | None = None, knowledge=None) -> Fa
     install_error_handlers(app, lambda: model_hint(settings))
     _routes(app)
     app.mount("/v1", create_openai_app(services))  # OpenAI-compatible, own error shape
+    # MCP over streamable HTTP, for API keys (server/mcp/http.py); a route, not a mount, so that
+    # tests/support/routes.py walks it with the others.
+    app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False))
     mount_api_docs(app, services.users)
     mount_ui(app, services)
     # Outermost first: a request with a foreign Host (DNS rebinding) or an oversized body
