@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -31,7 +32,10 @@ INSTRUCTIONS = (
 
 
 class _Server(MCPServer):
-    """MCPServer whose resource list is the caller's: one schema per database they may use."""
+    """MCPServer whose resource list is the caller's: one schema per database they may use.
+
+    It replaces the SDK's handler of resources/list (mcp 2.3.0, pinned), which knows no caller;
+    tests/server/mcp check the list per user, so a change in the SDK shows there."""
 
     def __init__(self, tools: Tools, **options: Any):
         self.tools = tools
@@ -65,8 +69,12 @@ def build_server(services: Services, caller: Caller) -> MCPServer:
     """The MCP server over the app's services; `caller(request)` names the user of each request
     (`request` is the HTTP request, None over stdio)."""
     tools = Tools(services, caller)
+    # The SDK configures the root logger when a server is made; the process's logging stays as it was.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
     server = _Server(tools, name="dbgpt", title="DB-GPT", version="0.1.0", instructions=INSTRUCTIONS,
                      log_level="WARNING")
+    root.handlers[:], root.level = handlers, level
     for name in Tools.TOOLS:
         server.add_tool(getattr(tools, name))
 
