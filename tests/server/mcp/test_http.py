@@ -155,11 +155,13 @@ def test_an_analyst_sees_only_granted_databases(api, pg_city):
             return (structured(await client.call_tool("list_databases", {})),
                     [str(r.uri) for r in (await client.list_resources()).resources],
                     await client.call_tool("run_sql", {"sql": CITIES, "db": "pg"}),
-                    await client.call_tool("describe_schema", {"db": "pg"}))
-    listed, resources, denied, schema = run(scenario())
+                    await client.call_tool("describe_schema", {"db": "pg"}),
+                    await client.call_tool("run_sql", {"sql": "SELECT 1", "db": pg_city["url"]}))
+    listed, resources, denied, schema, by_url = run(scenario())
     assert [d["name"] for d in listed["databases"]] == ["demo"]
     assert resources == ["dbgpt://databases/demo/schema"]
     assert error_text(denied) == "'bob' has no grant for database 'pg'" == error_text(schema)
+    assert by_url.structured_content["status"] == 403 and "registered name" in error_text(by_url)
     # As over REST, a request refused before it names a database it may use reaches nothing, and logs nothing.
     assert api.admin.get("/api/v1/audit", params={"user": "bob"}).json() == []
 
