@@ -13,6 +13,7 @@ from server.cli import eval as eval_cli
 from server.cli import diagnose as diagnose_cli
 from server.cli.describe import describe
 from server.cli.doctor import doctor
+from server.cli.mcp import mcp
 from server.cli import users as users_cli
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app.command()(doctor)
 app.command()(db.run)
 eval_cli.register(app, sql.make_predictor)
 app.command()(ask)
+app.command()(mcp)
 app.add_typer(model.app, name="model")
 knowledge_cli.app.command()(describe)
 app.add_typer(knowledge_cli.app, name="knowledge")
