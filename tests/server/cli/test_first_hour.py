@@ -8,7 +8,7 @@ from server.app import create_app
 from server.cli.main import app
 from server.settings import Settings
 from tests.server.conftest import ScriptedLLM
-from tests.support.helpers import free_port, model_file, serve_app
+from tests.support.helpers import city_db, free_port, model_file, serve_app
 
 runner = CliRunner()
 
@@ -45,3 +45,23 @@ def test_doctor_takes_the_users_own_running_server_for_fine(env, monkeypatch):
         doctor = runner.invoke(app, ["doctor"])
     ports = next(line for line in doctor.stdout.splitlines() if line.strip("│ ").startswith("ports"))
     assert "running DB-GPT" in ports and "yes" in ports, doctor.stdout
+
+
+def test_db_add_tests_the_connection_and_saves_none_that_cannot_connect(env):
+    missing = f"sqlite:///{env / 'nope.sqlite'}"
+    refused = runner.invoke(app, ["db", "add", "nope", missing])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert refused.exception is None or isinstance(refused.exception, SystemExit)
+    assert "cannot connect" in refused.output and "--no-check" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1, refused.output
+    assert "nope" not in runner.invoke(app, ["db", "list"]).stdout
+
+    saved = runner.invoke(app, ["db", "add", "nope", missing, "--no-check"])
+    assert saved.exit_code == 0 and "nope" in runner.invoke(app, ["db", "list"]).stdout
+
+
+def test_db_add_saves_a_database_that_answers(env):
+    shop = city_db(env)
+    added = runner.invoke(app, ["db", "add", "shop", f"sqlite:///{shop}"])
+    assert added.exit_code == 0, added.output
+    assert "connected" in added.output and "shop" in runner.invoke(app, ["db", "list"]).stdout
