@@ -3,6 +3,7 @@ traceback for a missing file or an offline machine, reports on stdout, a healthy
 of their own is not a failure, no database saved that cannot be reached, no pip noise."""
 
 import hashlib
+import time
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -117,3 +118,24 @@ def test_model_pull_offline_says_the_hub_is_unreachable_in_one_line_not_a_traceb
     assert pulled.exit_code == 0, pulled.output
     assert "Traceback" not in pulled.output and "fine offline" in pulled.output
     assert (env / "models" / "tiny.gguf").read_bytes() == data
+
+
+def test_the_ready_lines_never_break_a_url_however_narrow_the_terminal(env, monkeypatch):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from server.cli import serve
+
+    out = StringIO()
+    monkeypatch.setattr(serve, "console", Console(file=out, width=30, force_terminal=False))
+    settings = Settings(data_dir=env / "served")
+    with serve_app(create_app(settings, llm=ScriptedLLM())) as url:
+        serve._announce_when_healthy(settings.model_copy(update={"port": int(url.rsplit(":", 1)[1])}))
+        deadline = time.monotonic() + 20
+        while "API keys" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    lines = out.getvalue().splitlines()
+    login = next(line for line in lines if "?token=" in line)
+    assert login.startswith(url + "/?token=") and len(login) > 30
+    assert any(f"{url}/docs;" in line for line in lines), lines
