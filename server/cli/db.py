@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from server.cli.common import console, fail, load_settings, local_catalog, print_rows
+from server.cli.common import console, fail, first_line, load_settings, local_catalog, print_rows
 from server.databases import DatabaseNotAllowed, UnknownDatabase
 from server.metadata import open_registry
 from server.metadata.connections import ConnectionExists, ConnectionNotFound, InvalidConnection
@@ -24,15 +24,40 @@ def add(
     url: str = typer.Argument(..., help="A SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db"),
     password_stdin: bool = typer.Option(False, help="Read the password from standard input."),
     description: str = typer.Option("", help="What this database holds."),
+    check: bool = typer.Option(True, "--check/--no-check",
+                               help="Connect once before saving and refuse to save when that fails."),
 ) -> None:
-    """Register a connection; its password is stored encrypted."""
+    """Test the connection, then register it; its password is stored encrypted."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    settings = load_settings()
     try:
-        info = open_registry(load_settings()).add(name, url, password=password, description=description,
-                                                  reserved=("demo",))
+        problem = _cannot_connect(settings, url, password) if check else None
+        if problem:
+            raise fail(f"cannot connect to '{name}': {problem}; not saved (--no-check saves it anyway)")
+        info = open_registry(settings).add(name, url, password=password, description=description,
+                                           reserved=("demo",))
     except (ConnectionExists, InvalidConnection) as exc:
         raise fail(str(exc), code=2) from exc
-    console.print(f"[green]added[/] {info.name}: {info.url}")
+    console.print(f"[green]{'connected and added' if check else 'added (not tested)'}[/] {info.name}: {info.url}")
+
+
+def _cannot_connect(settings, url: str, password: str | None) -> str | None:
+    """Why `url` cannot be reached, in one line; None when it answers SELECT 1."""
+    from server.metadata.connections import split_url, with_password
+
+    bare, secret = split_url(url, password)  # an unsupported URL is InvalidConnection, before connecting
+    catalog = local_catalog(settings)
+    try:
+        connector = catalog.open(with_password(bare, secret))
+        try:
+            connector.run("SELECT 1")
+        finally:
+            connector.close()
+    except Exception as exc:  # whatever stops the connection is the reason
+        return first_line(exc)
+    finally:
+        catalog.close()
+    return None
 
 
 @app.command("import")
