@@ -18,17 +18,9 @@ from server.app import create_app
 from server.cli.main import app
 from server.settings import Settings
 from tests.server.conftest import ScriptedLLM
-from tests.support.helpers import city_db, free_port, model_file, serve_app
+from tests.support.helpers import city_db, free_port, serve_app
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("DBGPT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DBGPT_MODEL_PATH", str(model_file()))
-    monkeypatch.setenv("COLUMNS", "250")
-    return tmp_path
 
 
 def test_sql_on_a_missing_sqlite_file_is_one_line_not_a_traceback(env):
