@@ -1,170 +1,141 @@
-// Draws the chart the server suggests (a small Vega-Lite spec: a figure, a bar,
-// a line over dates or period numbers, or a scatter chart) as plain SVG, so the page needs no chart library
-// from a CDN. A spec it does not know returns null and the table stays alone.
+// Draws the chart the server suggests (a Vega-Lite spec, assistant/sqlgen/chart.py)
+// with vega-embed, from the copies in /ui/vendor: nothing comes from a CDN. The
+// page's Content-Security-Policy has no 'unsafe-eval', so Vega's expressions are
+// read by vega-interpreter (`ast: true`) instead of being compiled to functions.
+// A single number is shown as a figure, in text; a chart gets tooltips, a switch
+// between the marks its data allows, and PNG and SVG downloads.
 
-const SVG = "http://www.w3.org/2000/svg";
-const WIDTH = 640;
-const HEIGHT = 360;
-const MARGIN = { top: 16, right: 16, bottom: 100, left: 72 };
+import { h, loadScript, saveUrl } from "./dom.js";
+
+const VENDOR = "/ui/vendor";
+// Classic scripts, in order: each one reads the globals of those before it.
+const SCRIPTS = ["vega-6.4.0.min.js", "vega-lite-6.5.0.min.js", "vega-embed-7.3.0.min.js"];
+const HEIGHT = 260;
 const number = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+const MARK_NAMES = { bar: "Bar", line: "Line", point: "Points" };
 
-function el(name, attributes = {}, text) {
-  const node = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (text !== undefined) node.textContent = text;
-  return node;
+let loading = null;
+
+// Vega and its helpers, loaded once, the first time a chart is drawn.
+export function loadVega() {
+  loading ||= (async () => {
+    for (const name of SCRIPTS) if (!globalThis[scriptGlobal(name)]) await loadScript(`${VENDOR}/${name}`);
+    const { expressionInterpreter } = await import(`${VENDOR}/vega-interpreter-2.3.2.js`);
+    return { embed: globalThis.vegaEmbed, expressionInterpreter };
+  })();
+  loading.catch(() => { loading = null; }); // a failed load may be tried again
+  return loading;
 }
 
-// Round tick values (1, 2 or 5 times a power of ten) covering [low, high].
-export function niceTicks(low, high, count = 5) {
-  if (low === high) {
-    const pad = Math.abs(low) || 1;
-    low -= pad;
-    high += pad;
-  }
-  const raw = (high - low) / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
-  const ticks = [];
-  for (let t = Math.floor(low / step) * step; t <= high + step * 1e-9; t += step) {
-    ticks.push(Number(t.toPrecision(12)));
-  }
-  if (ticks[ticks.length - 1] < high) ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
-  return ticks;
+function scriptGlobal(name) {
+  return { "vega-6": "vega", "vega-lite-6": "vegaLite", "vega-embed-7": "vegaEmbed" }[name.split(".")[0]];
 }
 
-function linear(domain, range) {
-  const [d0, d1] = domain;
-  const [r0, r1] = range;
-  return (v) => (d1 === d0 ? (r0 + r1) / 2 : r0 + ((v - d0) / (d1 - d0)) * (r1 - r0));
+function markType(spec) {
+  return typeof spec.mark === "string" ? spec.mark : spec.mark && spec.mark.type;
 }
 
-function frame(title) {
-  const svg = el("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: "chart", role: "img" });
-  svg.append(el("title", {}, title));
-  return svg;
+// The marks a spec's data may be drawn with: bars over labels or dates, lines over
+// an order (dates, periods, numbers), points for any two axes.
+export function markChoices(spec) {
+  const x = spec.encoding && spec.encoding.x;
+  const y = spec.encoding && spec.encoding.y;
+  if (!x || !y || y.type !== "quantitative") return [];
+  const choices = [];
+  if (x.type !== "quantitative") choices.push("bar");
+  if (x.type !== "nominal") choices.push("line");
+  choices.push("point");
+  return choices;
 }
 
-function yAxis(svg, ticks, y, label) {
-  for (const t of ticks) {
-    svg.append(el("line", { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(t), y2: y(t), class: "grid" }));
-    svg.append(el("text", { x: MARGIN.left - 6, y: y(t) + 4, "text-anchor": "end", class: "tick" }, number.format(t)));
-  }
-  svg.append(el("text", { x: 12, y: HEIGHT / 2, transform: `rotate(-90 12 ${HEIGHT / 2})`,
-    "text-anchor": "middle", class: "axis-label" }, label));
+// The spec as drawn: `mark` instead of the suggested one, tooltips on every mark,
+// the page's colours (light or dark, as the system is), as wide as its card.
+export function drawnSpec(spec, mark, colors = {}) {
+  const encoding = { ...spec.encoding };
+  const fields = ["x", "y"].map((c) => encoding[c]).filter(Boolean);
+  encoding.tooltip = fields.map((f) => ({ field: f.field, type: f.type || "nominal",
+    ...(f.type === "quantitative" ? { format: ",.2~f" } : {}) }));
+  const type = mark || markType(spec);
+  const markDef = { type, tooltip: true, ...(type === "line" ? { point: true } : {}) };
+  const { text = "#1d1d1f", muted = "#6b6b76", line = "#dcdce2", accent = "#2357c6" } = colors;
+  return {
+    ...spec, mark: markDef, encoding, width: "container", height: HEIGHT, autosize: { type: "fit-x", contains: "padding" },
+    background: null,
+    config: {
+      mark: { color: accent }, bar: { color: accent }, line: { color: accent }, point: { color: accent, filled: true },
+      axis: { labelColor: muted, titleColor: text, gridColor: line, domainColor: line, tickColor: line,
+              labelLimit: 160 },
+      view: { stroke: null },
+    },
+  };
 }
 
-function xLabel(svg, x, text, rotate) {
-  const yPos = HEIGHT - MARGIN.bottom + 14;
-  const attributes = rotate
-    ? { x, y: yPos, transform: `rotate(-35 ${x} ${yPos})`, "text-anchor": "end", class: "tick" }
-    : { x, y: yPos, "text-anchor": "middle", class: "tick" };
-  svg.append(el("text", attributes, text.length > 16 ? `${text.slice(0, 15)}…` : text));
+function pageColors() {
+  const style = getComputedStyle(document.documentElement);
+  const read = (name) => style.getPropertyValue(name).trim() || undefined;
+  return { text: read("--text"), muted: read("--muted"), line: read("--line"), accent: read("--accent") };
 }
 
-function xTitle(svg, label) {
-  svg.append(el("text", { x: (MARGIN.left + WIDTH - MARGIN.right) / 2, y: HEIGHT - 4,
-    "text-anchor": "middle", class: "axis-label" }, label));
-}
-
-function yScale(values) {
-  const ticks = niceTicks(Math.min(0, ...values), Math.max(0, ...values));
-  const y = linear([ticks[0], ticks[ticks.length - 1]], [HEIGHT - MARGIN.bottom, MARGIN.top]);
-  return { ticks, y };
-}
-
-function figure(spec, rows) {
+function figure(spec) {
   const field = spec.encoding.text.field;
-  const value = rows[0][field];
-  const div = document.createElement("div");
-  div.className = "figure";
-  div.textContent = typeof value === "number" ? number.format(value) : String(value);
-  const caption = document.createElement("div");
-  caption.className = "muted";
-  caption.textContent = field;
-  div.append(caption);
-  return div;
+  const value = spec.data.values[0][field];
+  return h("div", { class: "figure" }, typeof value === "number" ? number.format(value) : String(value),
+    h("div", { class: "muted" }, field));
 }
 
-function bars(spec, rows) {
-  const xf = spec.encoding.x.field;
-  const yf = spec.encoding.y.field;
-  const data = rows.filter((r) => typeof r[yf] === "number");
-  if (spec.encoding.x.sort === "-y") data.sort((a, b) => b[yf] - a[yf]);
-  const svg = frame(`${yf} by ${xf}`);
-  const { ticks, y } = yScale(data.map((r) => r[yf]));
-  yAxis(svg, ticks, y, yf);
-  const band = (WIDTH - MARGIN.left - MARGIN.right) / Math.max(data.length, 1);
-  const rotate = data.length > 8;
-  data.forEach((r, i) => {
-    const x = MARGIN.left + i * band;
-    const top = Math.min(y(r[yf]), y(0));
-    const bar = el("rect", { x: x + band * 0.1, y: top, width: band * 0.8,
-      height: Math.abs(y(r[yf]) - y(0)), class: "mark" });
-    bar.append(el("title", {}, `${r[xf]}: ${number.format(r[yf])}`));
-    svg.append(bar);
-    xLabel(svg, x + band / 2, String(r[xf]), rotate);
+// Embeds `spec` into `view`; returns the Vega view (for the downloads).
+export async function draw(view, spec, mark) {
+  const { embed, expressionInterpreter } = await loadVega();
+  const result = await embed(view, drawnSpec(spec, mark, pageColors()), {
+    renderer: "svg", actions: false, ast: true, expr: expressionInterpreter, defaultStyle: false,
+    tooltip: { disableDefaultStyle: true, theme: "custom" }, // its look is in style.css: no inline <style>
   });
-  xTitle(svg, xf);
-  return svg;
-}
-
-function line(spec, rows) {
-  const xf = spec.encoding.x.field;
-  const yf = spec.encoding.y.field;
-  // A period number (year 2023, month 7) is placed by its value; a date by its time.
-  const position = spec.encoding.x.type === "temporal"
-    ? (value) => Date.parse(String(value).replace(" ", "T"))
-    : (value) => (typeof value === "number" ? value : Number.NaN);
-  const data = rows
-    .map((r) => ({ label: String(r[xf]), t: position(r[xf]), v: r[yf] }))
-    .filter((p) => !Number.isNaN(p.t) && typeof p.v === "number")
-    .sort((a, b) => a.t - b.t);
-  if (!data.length) return null;
-  const svg = frame(`${yf} over ${xf}`);
-  const { ticks, y } = yScale(data.map((p) => p.v));
-  yAxis(svg, ticks, y, yf);
-  const x = linear([data[0].t, data[data.length - 1].t], [MARGIN.left + 8, WIDTH - MARGIN.right - 8]);
-  svg.append(el("polyline", { points: data.map((p) => `${x(p.t)},${y(p.v)}`).join(" "), class: "line" }));
-  const every = Math.ceil(data.length / 8);
-  data.forEach((p, i) => {
-    const dot = el("circle", { cx: x(p.t), cy: y(p.v), r: 3, class: "mark" });
-    dot.append(el("title", {}, `${p.label}: ${number.format(p.v)}`));
-    svg.append(dot);
-    if (i % every === 0) xLabel(svg, x(p.t), p.label, true);
-  });
-  xTitle(svg, xf);
-  return svg;
-}
-
-function scatter(spec, rows) {
-  const xf = spec.encoding.x.field;
-  const yf = spec.encoding.y.field;
-  const data = rows.filter((r) => typeof r[xf] === "number" && typeof r[yf] === "number");
-  if (!data.length) return null;
-  const svg = frame(`${yf} against ${xf}`);
-  const { ticks, y } = yScale(data.map((r) => r[yf]));
-  yAxis(svg, ticks, y, yf);
-  const xt = niceTicks(Math.min(...data.map((r) => r[xf])), Math.max(...data.map((r) => r[xf])));
-  const x = linear([xt[0], xt[xt.length - 1]], [MARGIN.left, WIDTH - MARGIN.right]);
-  for (const t of xt) xLabel(svg, x(t), number.format(t), false);
-  for (const r of data) {
-    const dot = el("circle", { cx: x(r[xf]), cy: y(r[yf]), r: 3.5, class: "mark" });
-    dot.append(el("title", {}, `${number.format(r[xf])}, ${number.format(r[yf])}`));
-    svg.append(dot);
+  const svg = view.querySelector("svg");
+  if (svg) {
+    svg.setAttribute("role", "img");
+    const [x, y] = ["x", "y"].map((c) => spec.encoding[c] && spec.encoding[c].field);
+    svg.setAttribute("aria-label", `${MARK_NAMES[mark || markType(spec)] || "Chart"} chart of ${y} by ${x}`);
   }
-  xTitle(svg, xf);
-  return svg;
+  return result.view;
 }
 
+async function download(vegaView, format) {
+  const url = await vegaView.toImageURL(format, format === "png" ? 2 : 1);
+  saveUrl(url, `chart.${format}`);
+}
+
+// The chart of a result, or null when the spec is not one this page draws.
 export function renderChart(spec) {
-  const rows = spec && spec.data && spec.data.values;
-  if (!rows || !rows.length || !spec.encoding) return null;
-  const mark = typeof spec.mark === "string" ? spec.mark : spec.mark && spec.mark.type;
-  if (mark === "text" && spec.encoding.text) return figure(spec, rows);
-  if (!spec.encoding.x || !spec.encoding.y) return null;
-  if (mark === "bar") return bars(spec, rows);
-  if (mark === "line") return line(spec, rows);
-  if (mark === "point") return scatter(spec, rows);
-  return null;
+  if (!spec || !spec.data || !Array.isArray(spec.data.values) || !spec.data.values.length) return null;
+  const type = markType(spec);
+  if (type === "text" && spec.encoding && spec.encoding.text) return figure(spec);
+  if (!["bar", "line", "point"].includes(type) || !spec.encoding || !spec.encoding.x || !spec.encoding.y) return null;
+
+  const view = h("div", { class: "chart-view" });
+  const status = h("span", { class: "muted chart-status", role: "status" });
+  const holder = h("figure", { class: "chart", "data-mark": type }, view);
+  let current = null;
+  const show = async (mark) => {
+    holder.dataset.mark = mark;
+    try {
+      if (current) current.finalize();
+      view.replaceChildren();
+      current = await draw(view, spec, mark);
+      status.textContent = "";
+      holder.dataset.drawn = mark;
+    } catch (error) {
+      status.textContent = `The chart could not be drawn: ${error.message}`;
+    }
+  };
+
+  const choices = markChoices(spec);
+  const picker = choices.length > 1
+    ? h("select", { class: "chart-type", "aria-label": "Chart type", onchange: (e) => show(e.target.value) },
+      choices.map((c) => h("option", { value: c, selected: c === type }, MARK_NAMES[c])))
+    : null;
+  const button = (format) => h("button", { type: "button", class: "quiet small", title: `Download the chart as ${format.toUpperCase()}`,
+    onclick: () => current && download(current, format) }, format.toUpperCase());
+  holder.prepend(h("figcaption", { class: "actions chart-actions" }, picker, button("png"), button("svg"), status));
+  show(type);
+  return holder;
 }

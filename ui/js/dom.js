@@ -22,6 +22,11 @@ export function errorBox(kind, message, rule) {
     h("strong", {}, kind ? `${kind}: ` : "Error: "), message, rule ? h("span", { class: "muted" }, ` (rule: ${rule})`) : null);
 }
 
+// What went wrong, in a word: the HTTP status of a refused request, else the error's kind.
+export function errorKind(data) {
+  return data.status ? `HTTP ${data.status}` : data.kind;
+}
+
 export function copyButton(text) {
   const button = h("button", { type: "button", class: "quiet small" }, "Copy");
   button.addEventListener("click", async () => {
@@ -49,4 +54,21 @@ export function elapsed(timings) {
   if (!total) return null;
   return h("span", { class: "elapsed", title: stages.map(([name, s]) => `${name} ${seconds(s)}`).join(" · ") },
     seconds(total));
+}
+
+// A script of our own (a vendored library), added once and awaited.
+export function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = h("script", { src, onload: resolve, onerror: () => reject(new Error(`could not load ${src}`)) });
+    document.head.append(script);
+  });
+}
+
+// Saves what `url` holds (a blob: or data: URL) as a file named `name`.
+export function saveUrl(url, name) {
+  const link = h("a", { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  if (url.startsWith("blob:")) setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
