@@ -29,7 +29,6 @@ def diagnose(page, url, sql):
     page.goto(url)
     page.wait_for_selector("#database option[value=diag]", state="attached")
     page.select_option("#database", "diag")
-    page.click("[data-mode=diagnose]")
     page.fill("#input", sql)
     page.keyboard.press("Enter")
     return page.locator("article.turn").last

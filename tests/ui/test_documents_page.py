@@ -11,7 +11,7 @@ llm, settings, signed_in, url = documents_page(
 
 
 def ask(page, text):
-    page.fill("#input", text)
+    page.fill("#input", f"/docs {text}")  # the command names the skill: no routing by the model
     page.click("#send")
     page.wait_for_selector("#send:not([disabled])", timeout=60_000)
     return page.locator("article.turn").last
@@ -21,7 +21,6 @@ def test_an_answer_streams_in_with_its_citation(page, url, llm):
     page.goto(url)
     page.wait_for_selector("#space option[value=sqlite]", state="attached")
     page.select_option("#space", "sqlite")
-    page.click("[data-mode=qa]")
     llm.cite_title = "SQLite Autoincrement"
     llm.answer = "With AUTOINCREMENT, rows get ROWIDs that have never been used before by the same table."
 
@@ -34,7 +33,6 @@ def test_an_answer_streams_in_with_its_citation(page, url, llm):
 
 def test_a_question_the_documents_do_not_answer_says_so(page, url, llm):
     page.goto(url)
-    page.click("[data-mode=qa]")
     turn = ask(page, "Who won the 1998 football world cup?")
     assert turn.locator(".answer.unanswerable").count() == 1
     assert turn.locator(".citations li").count() == 0

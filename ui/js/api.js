@@ -49,6 +49,17 @@ export async function postJSON(url, body, signal) {
   return response.status === 204 ? null : response.json();
 }
 
+// PATCH or PUT a JSON body; the JSON answer, or null for 204.
+export async function sendJSON(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw await failure(response);
+  return response.status === 204 ? null : response.json();
+}
+
 export async function deleteJSON(url) {
   const response = await fetch(url, { method: "DELETE", headers: { Accept: "application/json" } });
   if (!response.ok) throw await failure(response);

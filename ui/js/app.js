@@ -1,36 +1,34 @@
-// The chat page: pick a database and a skill, ask, and read the answer as it streams.
+// The chat page: one conversation at a time, each message routed by the server
+// to a skill (data, diagnosis, documents, schema, a plain reply) whose answer
+// streams in; the conversations are listed in the sidebar.
 
-import { getJSON, postJSON } from "./api.js";
-import { diagnoseSql } from "./diagnose_view.js";
+import { getJSON, postEvents, postJSON } from "./api.js";
+import { conversationUrl, loadConversations, markCurrent, setupConversations } from "./conversations.js";
+import { diagnoseView, storedDiagnosis } from "./diagnose_view.js";
 import { addDocuments, problems, progressText } from "./documents.js";
-import { errorBox, h } from "./dom.js";
+import { errorBox, errorKind, h } from "./dom.js";
 import { openExamples, setupExamples } from "./examples_view.js";
-import { askDocuments } from "./qa_view.js";
-import { askData } from "./sql_view.js";
+import { docsView, storedDocs } from "./qa_view.js";
+import { sqlView, storedSql } from "./sql_view.js";
+import { storedText, textView } from "./text_view.js";
 
-// `max`: the most characters the server takes (MAX_QUESTION_CHARS in
-// server/api/schemas.py, MAX_SQL_CHARS in server/api/diagnose.py).
-const MODES = {
-  sql: { run: askData, placeholder: "Ask a question about your data…", you: "Question", max: 2000 },
-  diagnose: { run: diagnoseSql, placeholder: "Paste one SQL statement to diagnose…", you: "SQL", max: 100000 },
-  qa: { run: askDocuments, placeholder: "Ask about your documents and schema…", you: "Question", max: 2000 },
+// The most characters a message may have: MAX_QUESTION_CHARS in server/api/schemas.py.
+const MAX_CHARS = 2000;
+// Each skill: its name on an answer, the view of its streamed events and of a kept turn.
+const SKILLS = {
+  sql: { label: "Data", live: (card, route, text, ctx) => sqlView(card, text, ctx), stored: storedSql },
+  diagnose: { label: "Diagnosis", live: (card, route) => diagnoseView(card, route.sql || ""),
+    stored: storedDiagnosis },
+  docs: { label: "Documents", live: (card) => docsView(card), stored: storedDocs },
+  schema: { label: "Schema", live: (card) => textView(card), stored: storedText },
+  chat: { label: "Chat", live: (card) => textView(card), stored: storedText },
 };
+// What a wrongly routed answer may be asked again as, in one click.
+const RERUN = ["sql", "diagnose", "docs"];
 const count = new Intl.NumberFormat();
 
 const $ = (id) => document.getElementById(id);
-const state = { mode: "sql", busy: null, conversations: {} };
-
-// randomUUID exists only in secure contexts; a LAN address over http is not one.
-function newId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function context() {
-  const db = $("database").value || "demo";
-  state.conversations[db] ||= newId(); // follow-up questions keep the context of this database's chat
-  return { db, space: $("space").value, conversationId: state.conversations[db] };
-}
+const state = { busy: null, conversationId: null, lastMessage: "" };
 
 async function loadDatabases(select) {
   const current = select || $("database").value;
@@ -62,29 +60,15 @@ async function checkModel() {
   }
 }
 
-// The box takes no more than the server does, and says so near the limit; a
-// text over it (pasted SQL kept when the mode changes) is not sent.
+// The box takes no more than the server does, and says so near the limit.
 function checkLength() {
-  const { max, you } = MODES[state.mode];
   const length = $("input").value.length;
-  const over = length > max;
+  const over = length > MAX_CHARS;
   $("length").textContent = over
-    ? `${you} too long: ${count.format(length)} characters; at most ${count.format(max)}.`
-    : length >= max * 0.9 ? `${count.format(length)} of ${count.format(max)} characters` : "";
-  $("length").classList.toggle("over", over || length === max);
+    ? `Message too long: ${count.format(length)} characters; at most ${count.format(MAX_CHARS)}.`
+    : length >= MAX_CHARS * 0.9 ? `${count.format(length)} of ${count.format(MAX_CHARS)} characters` : "";
+  $("length").classList.toggle("over", over || length === MAX_CHARS);
   return !over;
-}
-
-function setMode(mode) {
-  state.mode = mode;
-  for (const tab of document.querySelectorAll("[data-mode]")) {
-    tab.setAttribute("aria-selected", String(tab.dataset.mode === mode));
-  }
-  $("input").placeholder = MODES[mode].placeholder;
-  $("input").maxLength = MODES[mode].max;
-  $("input").classList.toggle("code", mode === "diagnose");
-  checkLength();
-  $("input").focus();
 }
 
 // On an empty page, a few questions about the chosen database, written by the
@@ -111,7 +95,6 @@ async function showStarters() {
 }
 
 function askStarter(question) {
-  if (state.mode !== "sql") setMode("sql");
   $("input").value = question;
   $("composer").requestSubmit();
 }
@@ -122,34 +105,137 @@ function setBusy(controller) {
   $("stop").hidden = !controller;
 }
 
-async function submit(event) {
-  event.preventDefault();
-  const text = $("input").value.trim();
-  if (!text || state.busy || !checkLength()) return;
-  const mode = MODES[state.mode];
-  const ctx = context();
+// The conversation in the address (#c=<id>), so a reload or a bookmark opens it again.
+function setConversation(id) {
+  state.conversationId = id;
+  const hash = id ? `#c=${encodeURIComponent(id)}` : "";
+  if (location.hash !== hash) history.replaceState(null, "", hash || location.pathname + location.search);
+  markCurrent(id);
+}
+
+function youBubble(text, db) {
+  return h("section", { class: "you" }, h("div", { class: "muted" }, `You · ${db}`), h("p", {}, text));
+}
+
+// Which skill answered and why, and a button per other skill to ask the same message again with it.
+function routeHead(skill, text, reason) {
+  const label = SKILLS[skill] ? SKILLS[skill].label : skill;
+  return h("header", { class: "turn-head" },
+    h("span", { class: "badge skill", "data-skill": skill, title: reason || null }, label),
+    reason ? h("span", { class: "muted reason" }, reason) : null,
+    h("span", { class: "rerun" }, RERUN.filter((other) => other !== skill).map((other) =>
+      h("button", { type: "button", class: "quiet small", "data-skill": other,
+        onclick: () => send(text, other) }, `Re-run as ${SKILLS[other].label.toLowerCase()}`))));
+}
+
+function newCard() {
+  return h("article", { class: "turn" }, h("div", { class: "stages muted" }, "Choosing how to answer…"));
+}
+
+// Sends a message (with a skill: answered by that skill, not routed) and draws the answer as it streams.
+async function send(text, skill = null) {
+  if (state.busy) return;
+  const ctx = { db: $("database").value || "demo", space: $("space").value };
   if ($("starters")) $("starters").remove();
-  const card = h("article", { class: `turn mode-${state.mode}` });
-  $("log").append(
-    h("section", { class: "you" }, h("div", { class: "muted" }, `${mode.you} · ${ctx.db}`),
-      h(state.mode === "diagnose" ? "pre" : "p", { class: state.mode === "diagnose" ? "sql" : null }, text)),
-    card);
-  $("input").value = "";
-  checkLength();
+  const card = newCard();
+  $("log").append(youBubble(text, ctx.db), card);
+  state.lastMessage = text;
   const controller = new AbortController();
   setBusy(controller);
   card.scrollIntoView({ behavior: "smooth", block: "end" });
+  let view = null;
+  const onEvent = (event, data) => {
+    if (event === "route") {
+      card.replaceChildren(routeHead(data.skill, text, data.reason));
+      card.dataset.skill = data.skill;
+      const live = SKILLS[data.skill] ? SKILLS[data.skill].live : SKILLS.chat.live;
+      view = live(card, data, text, ctx);
+    } else if (event === "conversation") {
+      setConversation(data.conversation_id);
+    } else if (event === "turn") {
+      loadConversations();
+    } else if (event === "done" && data.error && !data.timings) {
+      // The skill ended without an answer of its own: its error is on the card already.
+    } else if (view) {
+      view(event, data);
+    } else if (event === "error") {
+      card.append(errorBox(errorKind(data), data.message, data.rule));
+    }
+  };
   try {
-    await mode.run(card, text, ctx, controller.signal);
+    await postEvents("/api/v1/chat", { message: text, conversation_id: state.conversationId, db: ctx.db,
+      space: ctx.space || null, skill }, onEvent, controller.signal);
   } catch (error) {
     for (const progress of card.querySelectorAll(".stages")) progress.remove(); // the work it spoke of ended
-    if (error.name === "AbortError") card.append(h("p", { class: "muted" }, "Stopped."));
+    if (error.name === "AbortError") card.append(h("p", { class: "muted stopped" }, "Stopped."));
     else card.append(errorBox(error.status ? `HTTP ${error.status}` : "Network", error.message, error.body && error.body.rule));
     if (error.status === 503) checkModel();
   } finally {
     setBusy(null);
     card.scrollIntoView({ behavior: "smooth", block: "end" });
   }
+}
+
+async function submit(event) {
+  event.preventDefault();
+  const text = $("input").value.trim();
+  if (!text || state.busy || !checkLength()) return;
+  $("input").value = "";
+  checkLength();
+  await send(text);
+}
+
+// A kept conversation, drawn again from what its turns kept.
+async function openConversation(id) {
+  if (state.busy) state.busy.abort();
+  let conversation;
+  try {
+    conversation = await getJSON(conversationUrl(id));
+  } catch (error) {
+    setConversation(null);
+    $("log").replaceChildren(errorBox("Conversation", error.message));
+    return;
+  }
+  setConversation(conversation.id);
+  $("log").replaceChildren();
+  for (const turn of conversation.turns) {
+    const ctx = { db: turn.db || "demo", space: $("space").value };
+    const card = h("article", { class: "turn", "data-skill": turn.skill }, routeHead(turn.skill, turn.message, null));
+    const skill = SKILLS[turn.skill] || SKILLS.chat;
+    if (turn.skill !== "sql" || turn.sql) skill.stored(card, turn, ctx); // a data answer that failed has no SQL
+    if (turn.error) card.append(errorBox(errorKind(turn.error), turn.error.message, turn.error.rule));
+    $("log").append(youBubble(turn.message, ctx.db), card);
+    state.lastMessage = turn.message;
+  }
+  // Going on where it ended: the database its last answer asked.
+  const last = conversation.turns[conversation.turns.length - 1];
+  if (last && last.db && [...$("database").options].some((o) => o.value === last.db)) $("database").value = last.db;
+  closeSidebarWhenNarrow();
+}
+
+function newConversation() {
+  if (state.busy) state.busy.abort();
+  setConversation(null);
+  state.lastMessage = "";
+  $("log").replaceChildren();
+  showStarters();
+  $("input").focus();
+}
+
+const narrow = matchMedia("(max-width: 760px)");
+
+function toggleSidebar(open = $("sidebar").hidden) {
+  $("sidebar").hidden = !open;
+  $("toggle-sidebar").setAttribute("aria-expanded", String(open));
+}
+
+function closeSidebarWhenNarrow() {
+  if (narrow.matches) toggleSidebar(false);
+}
+
+function conversationFromHash() {
+  const match = /^#c=(.+)$/.exec(location.hash);
+  return match ? decodeURIComponent(match[1]) : null;
 }
 
 function openDatabaseDialog() {
@@ -212,19 +298,27 @@ async function uploadDocuments(event) {
 }
 
 function start() {
-  for (const tab of document.querySelectorAll("[data-mode]")) {
-    tab.addEventListener("click", () => setMode(tab.dataset.mode));
-  }
   $("composer").addEventListener("submit", submit);
   $("input").addEventListener("input", checkLength);
+  $("input").maxLength = MAX_CHARS;
   $("database").addEventListener("change", showStarters);
   $("input").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       $("composer").requestSubmit();
+    } else if (event.key === "ArrowUp" && !$("input").value && state.lastMessage && !state.busy) {
+      event.preventDefault(); // the last message back in the box, to change and send again
+      $("input").value = state.lastMessage;
+      $("input").setSelectionRange(state.lastMessage.length, state.lastMessage.length);
+      checkLength();
     }
   });
   $("stop").addEventListener("click", () => state.busy && state.busy.abort());
+  $("new-conversation").addEventListener("click", newConversation);
+  $("toggle-sidebar").addEventListener("click", () => toggleSidebar());
+  toggleSidebar(!narrow.matches);
+  narrow.addEventListener("change", () => toggleSidebar(!narrow.matches));
+  setupConversations(openConversation, newConversation);
   $("add-database").addEventListener("click", openDatabaseDialog);
   $("database-cancel").addEventListener("click", () => $("database-dialog").close());
   $("database-form").addEventListener("submit", saveDatabase);
@@ -233,10 +327,14 @@ function start() {
   $("add-documents").addEventListener("click", openDocumentsDialog);
   $("documents-cancel").addEventListener("click", () => $("documents-dialog").close());
   $("documents-form").addEventListener("submit", uploadDocuments);
-  loadDatabases("demo").then(showStarters).catch((error) => $("log").append(errorBox("Databases", error.message)));
+  const kept = conversationFromHash();
+  loadDatabases("demo").then(() => (kept ? openConversation(kept) : showStarters()))
+    .catch((error) => $("log").append(errorBox("Databases", error.message)));
   loadSpaces().catch((error) => $("log").append(errorBox("Knowledge", error.message)));
+  loadConversations();
   checkModel();
-  setMode("sql");
+  checkLength();
+  $("input").focus();
 }
 
 start();

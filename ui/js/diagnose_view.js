@@ -1,12 +1,11 @@
-// "Diagnose SQL": errors against the real schema, anti-patterns, the plan, and
+// A diagnosis of SQL: errors against the real schema, anti-patterns, the plan, and
 // index or rewrite advice marked verified only when the database confirmed it.
 // The server streams each finding as a check finds it (again, under the same
 // number, when a later check confirms or softens it), advice once the database
 // has tried it, then the summary, which may wait on the model; `done` carries
 // the whole report in reading order.
 
-import { postEvents } from "./api.js";
-import { copyButton, errorBox, h, seconds } from "./dom.js";
+import { copyButton, errorBox, errorKind, h, seconds } from "./dom.js";
 
 function finding(f) {
   const where = f.location ? ` (line ${f.location.line}, column ${f.location.column})` : "";
@@ -27,14 +26,15 @@ function summaryText(text, source) {
     h("span", { class: "muted" }, source === "model" ? " (written by the model from the findings)" : ""));
 }
 
-export async function diagnoseSql(card, sql, ctx, signal) {
+// The events of a diagnosis (as /sql/diagnose/stream sends them, relayed by /chat).
+export function diagnoseView(card, sql) {
   const checking = h("div", { class: "stages muted" }, "Checking against the schema and the plan…");
   const problems = h("ul", { class: "findings" });
   const advice = h("ul", { class: "findings advice" });
   const summary = h("div", { class: "summary-holder" },
     h("p", { class: "summary-pending muted" }, "Summarising…"));
   const footer = h("div");
-  card.append(checking, problems, advice, summary, footer);
+  card.append(h("pre", { class: "sql diagnosed" }, sql), checking, problems, advice, summary, footer);
   const shown = new Map(); // a finding's number -> its element, so a later event replaces it
 
   const show = (list, data) => {
@@ -46,7 +46,7 @@ export async function diagnoseSql(card, sql, ctx, signal) {
     shown.set(data.n, element);
   };
 
-  await postEvents("/api/v1/sql/diagnose/stream", { sql, db: ctx.db }, (event, data) => {
+  return (event, data) => {
     if (event === "finding") {
       show(problems, data);
     } else if (event === "advice") {
@@ -59,7 +59,7 @@ export async function diagnoseSql(card, sql, ctx, signal) {
       summary.replaceChildren(summaryText(data.summary, data.summary_source));
     } else if (event === "error") {
       checking.remove();
-      summary.replaceChildren(errorBox(data.kind, data.message));
+      summary.replaceChildren(errorBox(errorKind(data), data.message));
     } else if (event === "done") {
       // The report is the authority: every finding as it finally stands, in reading order.
       checking.remove();
@@ -75,5 +75,11 @@ export async function diagnoseSql(card, sql, ctx, signal) {
         h("div", { class: "muted summary" }, `${data.dialect} · ${data.statement || "statement"} · ${seconds(total)}`),
       ].filter(Boolean));
     }
-  }, signal);
+  };
+}
+
+// A diagnosis as its conversation kept it: the statement and the summary.
+export function storedDiagnosis(card, turn) {
+  if (turn.sql) card.append(h("pre", { class: "sql diagnosed" }, turn.sql));
+  if (turn.answer) card.append(summaryText(turn.answer, null));
 }

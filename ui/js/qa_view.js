@@ -1,12 +1,11 @@
-// "Ask the documents": the answer streams in as it is written, then its
+// A documents answer: the answer streams in as it is written, then its
 // citations; the final `done` text is authoritative (an answer its sources do
 // not support is replaced there), with the source's sentence it rests on. A
 // refused answer says so, says why, and
 // lists the closest sources with the start of their text, so the reader can
 // look for the answer themselves.
 
-import { postEvents } from "./api.js";
-import { errorBox, h } from "./dom.js";
+import { errorBox, errorKind, h } from "./dom.js";
 
 const CLOSEST = 3; // sources listed under a refusal
 
@@ -31,19 +30,20 @@ function refusal(data) {
     closest.length ? h("ol", { class: "closest" }, closest.map(closestSource)) : null);
 }
 
-export async function askDocuments(card, question, ctx, signal) {
+// The events of a documents question (as /qa/stream sends them, relayed by /chat).
+export function docsView(card) {
   const text = h("div", { class: "answer" });
   const sources = h("ol", { class: "citations" });
   card.append(text, sources);
   let shown = 0;
-  await postEvents("/api/v1/qa/stream", { question, space: ctx.space || null, db: ctx.db }, (event, data) => {
+  return (event, data) => {
     if (event === "token") {
       text.textContent += data.text;
     } else if (event === "citation") {
       sources.append(citation(data));
       shown += 1;
     } else if (event === "error") {
-      card.append(errorBox(data.kind, data.message));
+      card.append(errorBox(errorKind(data), data.message));
     } else if (event === "done") {
       text.classList.toggle("unanswerable", !data.answerable);
       if (!data.answerable) {
@@ -62,5 +62,11 @@ export async function askDocuments(card, question, ctx, signal) {
       }
       if (!shown) for (const c of data.citations || []) sources.append(citation(c));
     }
-  }, signal);
+  };
+}
+
+// A documents answer as its conversation kept it.
+export function storedDocs(card, turn) {
+  card.append(h("div", { class: "answer" }, turn.answer || ""),
+    h("ol", { class: "citations" }, (turn.citations || []).map(citation)));
 }

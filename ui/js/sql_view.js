@@ -1,9 +1,9 @@
-// "Ask the data": the question becomes SQL on the server, which streams the
+// A data answer: the question becomes SQL on the server, which streams the
 // stages as they end, then the SQL, the rows, a chart and the whole answer.
 
-import { postEvents, postJSON } from "./api.js";
+import { postJSON } from "./api.js";
 import { renderChart } from "./chart.js";
-import { copyButton, elapsed, errorBox, h, seconds } from "./dom.js";
+import { copyButton, elapsed, errorBox, errorKind, h, seconds } from "./dom.js";
 import { renderTable } from "./table.js";
 
 function feedbackButtons(ctx, question, currentSql) {
@@ -40,7 +40,7 @@ function sqlBlock(sql, explanation, warnings, ctx, question, chart, results) {
     "aria-label": "Generated SQL" });
   editor.value = sql;
   const runError = h("div", { class: "run-error" });
-  const run = h("button", { type: "button", class: "small" }, "Run");
+  const run = h("button", { type: "button", class: "small run" }, "Run");
   run.addEventListener("click", async () => {
     run.disabled = true;
     runError.replaceChildren();
@@ -79,30 +79,41 @@ function summary(answer) {
   return h("div", { class: "muted summary" }, ...parts.flatMap((part, i) => (i ? [" · ", part] : [part])));
 }
 
-export async function askData(card, question, ctx, signal) {
+// The events of a data question (as /sql/generate/stream sends them, relayed by
+// /chat) drawn into `card` as they come.
+export function sqlView(card, question, ctx) {
   const stages = h("div", { class: "stages muted" }, "Reading the schema…");
   const sqlHolder = h("div");
   const chart = h("div", { class: "chart-holder" });
   const results = h("div");
   card.append(stages, sqlHolder, chart, results);
   const seen = [];
-  await postEvents("/api/v1/sql/generate/stream",
-    { question, db: ctx.db, conversation_id: ctx.conversationId },
-    (event, data) => {
-      if (event === "stage") {
-        seen.push(`${data.stage} ${seconds(data.seconds)}`);
-        stages.textContent = seen.join(" · ");
-      } else if (event === "sql" && data.sql) {
-        sqlHolder.append(sqlBlock(data.sql, data.explanation, data.warnings, ctx, question, chart, results));
-      } else if (event === "rows") {
-        results.append(renderTable(data.columns, data.rows, data.truncated));
-      } else if (event === "chart") {
-        showChart(chart, data);
-      } else if (event === "error") {
-        stages.hidden = true; // no "Reading the schema…" above an error
-        results.append(errorBox(data.kind, data.message, data.rule));
-      } else if (event === "done") {
-        stages.replaceWith(summary(data));
-      }
-    }, signal);
+  return (event, data) => {
+    if (event === "stage") {
+      seen.push(`${data.stage} ${seconds(data.seconds)}`);
+      stages.textContent = seen.join(" · ");
+    } else if (event === "sql" && data.sql) {
+      sqlHolder.append(sqlBlock(data.sql, data.explanation, data.warnings, ctx, question, chart, results));
+    } else if (event === "rows") {
+      results.append(renderTable(data.columns, data.rows, data.truncated));
+    } else if (event === "chart") {
+      showChart(chart, data);
+    } else if (event === "error") {
+      stages.remove(); // no "Reading the schema…" above an error
+      results.append(errorBox(errorKind(data), data.message, data.rule));
+    } else if (event === "done") {
+      if (stages.isConnected) stages.replaceWith(summary(data));
+      else card.append(summary(data));
+    }
+  };
+}
+
+// A data answer as its conversation kept it: the SQL (editable, runnable), the
+// first rows and the chart.
+export function storedSql(card, turn, ctx) {
+  const chart = h("div", { class: "chart-holder" });
+  const results = h("div");
+  card.append(sqlBlock(turn.sql, turn.answer, turn.warnings, ctx, turn.message, chart, results), chart, results);
+  showChart(chart, turn.chart);
+  if (turn.columns.length) results.append(renderTable(turn.columns, turn.rows, turn.row_count > turn.rows.length));
 }
