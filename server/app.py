@@ -12,7 +12,7 @@ from llm.client import LLM, ControllerClient
 from llm.model_files import ModelNotFound, cached_path, is_verified, spec_for
 from server.api import audit as audit_api
 from server.api import auth as auth_api
-from server.api import connections, conversations, health, sql, suggestions, users
+from server.api import chat, connections, conversations, health, sql, suggestions, users
 from server.api import diagnose as diagnose_api
 from server.api import knowledge as knowledge_api
 from server.api import qa as qa_api
@@ -49,7 +49,7 @@ def _routes(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(auth_api.public_router, prefix=API_PREFIX)
     signed_in = [Depends(current_user)]
-    for module in (sql, suggestions, diagnose_api, connections, conversations, knowledge_api, qa_api, auth_api,
+    for module in (chat, sql, suggestions, diagnose_api, connections, conversations, knowledge_api, qa_api, auth_api,
                    users, audit_api):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=signed_in)
 

@@ -118,8 +118,9 @@ class Conversations:
             return _turn_dict(turns[0]) if turns else None
 
     # Writing -------------------------------------------------------------------------
-    def add(self, owner: str, conversation_id: str | None, turn: StoredTurn) -> str:
-        """Add a turn; the conversation is made (titled by this message) when it does not exist yet."""
+    def add(self, owner: str, conversation_id: str | None, turn: StoredTurn) -> tuple[str, int]:
+        """Add a turn; the conversation is made (titled by this message) when it does not exist yet.
+        Returns the conversation's id and the turn's number in it."""
         conversation_id = conversation_id or new_id()
         with Session(self.engine) as session, session.begin():
             row = self._find(session, owner, conversation_id)
@@ -134,7 +135,7 @@ class Conversations:
                                 citations=turn.citations, timings=turn.timings, warnings=turn.warnings,
                                 error=turn.error))
             row.updated_at = utcnow()
-        return conversation_id
+        return conversation_id, n
 
     def rename(self, owner: str, conversation_id: str, title: str) -> dict[str, Any] | None:
         with Session(self.engine) as session, session.begin():
