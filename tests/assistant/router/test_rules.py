@@ -78,3 +78,14 @@ def test_clear_schema_questions(message):
 ])
 def test_everything_else_is_left_to_the_model(message):
     assert route_by_rules(message, NO_TURN) is None
+
+
+def test_sql_after_a_word_is_found():
+    message = "optimize SELECT * FROM inventory i JOIN products p ON p.product_id = i.product_id"
+    assert extract_sql(message) == message.removeprefix("optimize ")
+
+
+@pytest.mark.parametrize("message", ["Which table stores refunds?", "Is there a table for stock levels?",
+                                     "what does marketing_opt_in mean", "and what does its status column mean?"])
+def test_where_things_are_kept_is_a_schema_question(message):
+    assert route_by_rules(message, NO_TURN).skill == "schema"
