@@ -21,7 +21,6 @@ from server.metadata.conversations import ConversationRow, TurnRow
 from server.metadata.store import utcnow
 
 TITLE_CHARS = 80
-SKILLS = ("sql", "diagnose", "docs", "schema", "chat")
 
 
 @dataclass

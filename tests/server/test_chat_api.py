@@ -11,7 +11,6 @@ import pytest
 
 from knowledge.service import Knowledge
 from server.app import create_app
-from server.settings import Settings
 from tests.assistant.qa.scripted import ScriptedLLM as DocsLLM
 from tests.knowledge.files import sqlite_docs
 from tests.knowledge.fixtures import embedder  # noqa: F401
@@ -44,12 +43,6 @@ class ChatLLM(DocsLLM):
 @pytest.fixture
 def llm():
     return ChatLLM()
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models", allow_urls=True,
-                    file_roots=[tmp_path])
 
 
 @pytest.fixture
