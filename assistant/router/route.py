@@ -28,7 +28,7 @@ async def route(message: str, context: RouteContext, llm: LLM | None, forced: st
     if llm is not None:
         try:
             chosen = await route_by_model(message, context, llm)
-        except ValueError as exc:
+        except Exception as exc:  # noqa: BLE001 - no answer, a bad one or no worker: the fallback answers
             log.warning("routing by the model failed: %s", exc)
         else:
             if chosen.skill == "diagnose":

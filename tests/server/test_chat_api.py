@@ -10,6 +10,7 @@ import json
 import pytest
 
 from knowledge.service import Knowledge
+from llm.client import LLMUnavailable
 from server.app import create_app
 from tests.assistant.qa.scripted import ScriptedLLM as DocsLLM
 from tests.knowledge.files import sqlite_docs
@@ -213,3 +214,21 @@ def test_chats_last_through_a_restart_and_stay_their_owners(settings, llm, knowl
         assert "Previous" not in llm.asked("route")[-1].messages[1]["content"]
         assert len(client.get("/api/v1/conversations/mine").json()["turns"]) == 1
         assert client.get("/api/v1/conversations/mine", headers=other).json()["title"] == "hello"
+
+
+def test_without_a_model_the_route_falls_back_and_the_skill_reports_the_error(client, llm, shop_db):
+    llm.available = False
+
+    async def unavailable(request):
+        raise LLMUnavailable("no worker is serving model 'scripted'")
+
+    llm.generate = unavailable
+    llm.stream = lambda request: _failing_stream()
+    events = chat(client, "Which cities do we have?", shop_db)
+    assert events[0][1]["skill"] == "sql" and events[0][1]["source"] == "fallback"
+    assert data(events, "error") and names(events)[-2:] == ["turn", "done"]
+
+
+async def _failing_stream():
+    raise LLMUnavailable("no worker is serving model 'scripted'")
+    yield  # an async generator

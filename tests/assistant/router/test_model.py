@@ -66,10 +66,6 @@ def test_a_rule_needs_no_model():
 
 @pytest.mark.parametrize("llm", [RouteLLM("not json"), RouteLLM('{"skill": "poetry"}'), RouteLLM(fail=True)])
 def test_without_a_usable_answer_the_router_falls_back(llm):
-    if llm.fail:
-        with pytest.raises(LLMUnavailable):
-            run("How many customers?", llm)
-        return
     chosen = run("How many customers?", llm)
     assert (chosen.skill, chosen.source) == ("sql", "fallback") and chosen.confidence < 0.5
     assert run("hello", llm, RouteContext()).skill == "chat"
