@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from server.api.deps import CurrentUser, ServicesDep
@@ -76,8 +76,12 @@ async def list_conversations(user: CurrentUser, services: ServicesDep,
     return await asyncio.to_thread(services.conversations.list, user.name, q, limit)
 
 
+ConversationId = Annotated[str, Path(max_length=128)]
+TurnNumber = Annotated[int, Path(ge=1, le=1_000_000)]
+
+
 @router.get("/{conversation_id}", response_model=ConversationDetail, responses=ERRORS)
-async def get_conversation(conversation_id: str, user: CurrentUser, services: ServicesDep) -> dict:
+async def get_conversation(conversation_id: ConversationId, user: CurrentUser, services: ServicesDep) -> dict:
     found = await asyncio.to_thread(services.conversations.get, user.name, conversation_id)
     if found is None:
         raise _missing(conversation_id)
@@ -85,7 +89,7 @@ async def get_conversation(conversation_id: str, user: CurrentUser, services: Se
 
 
 @router.patch("/{conversation_id}", response_model=ConversationDetail, responses=ERRORS)
-async def rename_conversation(conversation_id: str, body: ConversationPatch, user: CurrentUser,
+async def rename_conversation(conversation_id: ConversationId, body: ConversationPatch, user: CurrentUser,
                               services: ServicesDep) -> dict:
     """A new title (the first message's, until it is changed here)."""
     found = await asyncio.to_thread(services.conversations.rename, user.name, conversation_id, body.title)
@@ -95,7 +99,7 @@ async def rename_conversation(conversation_id: str, body: ConversationPatch, use
 
 
 @router.patch("/{conversation_id}/turns/{n}", status_code=204, responses=ERRORS)
-async def turn_feedback(conversation_id: str, n: int, body: FeedbackPatch, user: CurrentUser,
+async def turn_feedback(conversation_id: ConversationId, n: TurnNumber, body: FeedbackPatch, user: CurrentUser,
                         services: ServicesDep) -> Response:
     """The caller's feedback on one answer: up, down, or none."""
     if not await asyncio.to_thread(services.conversations.set_feedback, user.name, conversation_id, n,
@@ -105,7 +109,8 @@ async def turn_feedback(conversation_id: str, n: int, body: FeedbackPatch, user:
 
 
 @router.delete("/{conversation_id}", status_code=204, responses=ERRORS)
-async def delete_conversation(conversation_id: str, user: CurrentUser, services: ServicesDep) -> Response:
+async def delete_conversation(conversation_id: ConversationId, user: CurrentUser,
+                              services: ServicesDep) -> Response:
     if not await asyncio.to_thread(services.conversations.delete, user.name, conversation_id):
         raise _missing(conversation_id)
     return Response(status_code=204)

@@ -85,3 +85,9 @@ def test_each_user_sees_only_their_own(client, settings, llm, shop_db):
 def test_conversations_need_a_credential(client):
     client.headers.pop("Authorization")
     assert client.get("/api/v1/conversations").status_code == 401
+
+
+def test_odd_ids_and_turn_numbers_are_answered_not_500(client):
+    assert client.get("/api/v1/conversations/" + "x" * 129).status_code == 422
+    assert client.patch("/api/v1/conversations/a/turns/99999999999999999999", json={"feedback": "up"}).status_code == 422
+    assert client.get("/api/v1/conversations/%25%00").status_code == 404

@@ -33,7 +33,8 @@ def test_an_unknown_prefix_is_no_rule():
     ("```sql\nselect 1\n```", "select 1"),
     ("EXPLAIN QUERY PLAN SELECT * FROM orders WHERE order_date > '2024-01-01'",
      "EXPLAIN QUERY PLAN SELECT * FROM orders WHERE order_date > '2024-01-01'"),
-    ("UPDATE orders SET status = 'shipped' WHERE order_id = 1", "UPDATE orders SET status = 'shipped' WHERE order_id = 1"),
+    ("UPDATE orders SET status = 'shipped' WHERE order_id = 1",
+     "UPDATE orders SET status = 'shipped' WHERE order_id = 1"),
 ])
 def test_pasted_sql_is_diagnosed(message, sql):
     chosen = route_by_rules(message, NO_TURN)
