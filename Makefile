@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip --quiet
 # What the venv installs: the product with its test tools; the container image takes `.` alone.
 INSTALL_TARGET ?= .[dev]
+# Options for `dbgpt serve`, e.g. `make serve ARGS="--port 8080"` (or DBGPT_PORT=8080 make serve).
+ARGS ?=
 
 .PHONY: serve test model venv clean system-deps
 
@@ -32,8 +34,8 @@ system-deps:
 LLAMA_CPP_VERSION := $(shell sed -n 's/.*"llama-cpp-python==\([^"]*\)".*/\1/p' pyproject.toml)
 $(STAMP): pyproject.toml scripts/llama-cpp-wheel.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --force-reinstall --no-deps "$$(scripts/llama-cpp-wheel.sh $(BIN)/python $(LLAMA_CPP_VERSION) 2> >(grep -v "^WARNING: Location" >&2))"
-	$(PIP) install -e '$(INSTALL_TARGET)' 2> >(grep -v '^WARNING: Location' >&2)
+	scripts/quiet-pip.sh $(PIP) install --force-reinstall --no-deps "$$(scripts/quiet-pip.sh scripts/llama-cpp-wheel.sh $(BIN)/python $(LLAMA_CPP_VERSION))"
+	scripts/quiet-pip.sh $(PIP) install -e '$(INSTALL_TARGET)'
 	$(BIN)/python -c "import llama_cpp, fastchat, sqlglot"
 	touch $(STAMP)
 
@@ -43,7 +45,7 @@ model: $(STAMP)
 	$(BIN)/dbgpt model pull
 
 serve: $(STAMP)
-	$(BIN)/dbgpt serve
+	$(BIN)/dbgpt serve $(ARGS)
 
 test: model
 	$(BIN)/python -m pytest tests

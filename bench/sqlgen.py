@@ -5,13 +5,14 @@ defog's held-out part, spider_holdout (SQLite only), and the whole defog set.
 
     .venv/bin/python bench/sqlgen.py --dialect sqlite [--limit N] [--parts tuning,heldout,spider]
     .venv/bin/python bench/sqlgen.py --dialect postgres [--limit N] [--db broker,ewallet]
+    .venv/bin/python bench/sqlgen.py --pipelines plain,full,full-vote3   # the cost and gain of voting
 
 The model is loaded once in this process (the same engine for both
 pipelines); each pipeline runs over the same questions, grouped by database,
 so each keeps its own prompt prefix warm. `--limit N` takes N questions of
 each part. Prints a markdown table per part, then the parts side by side,
-the full pipeline's accuracy per confidence bucket and the AUROC of its
-confidence, and, last, one JSON line with all of it. A held-out part's
+each full pipeline's accuracy per confidence bucket and the AUROC of its
+confidence (`full-voteN` votes among N candidates by their rows), and, last, one JSON line with all of it. A held-out part's
 per-question outcomes are neither printed nor saved.
 """
 
@@ -47,7 +48,7 @@ def _run_part(part, args, llm, knowledge) -> dict[str, EvalReport]:
             # Per-question lines only for a part whose failures may be read.
             out = args.out_dir / f"{args.dialect}-{part.name}-{name}.jsonl" if args.out_dir and not part.held_out \
                 else None
-            predictor = pipeline_predictor(name, llm, knowledge=knowledge if name == "full" else None)
+            predictor = pipeline_predictor(name, llm, knowledge=knowledge if name.startswith("full") else None)
             reports[name] = run_eval(questions, predictor, dialect=args.dialect, databases=databases,
                                      pipeline=name, out=out, blind=part.held_out)
     return reports
@@ -86,7 +87,7 @@ def _side_by_side(rows: dict[str, dict[str, EvalReport]], titles: dict[str, str]
 
 def _print_confidence(title: str, report: dict) -> None:
     area = "-" if report["auroc"] is None else f"{report['auroc']:.3f}"
-    print(f"\nfull, {title}: confidence of {report['n']} answers, AUROC {area}")
+    print(f"\n{title}: confidence of {report['n']} answers, AUROC {area}")
     print("| confidence | n | EX |")
     print("| --- | --- | --- |")
     for bucket in report["buckets"]:
@@ -139,9 +140,10 @@ def main() -> None:
     _side_by_side(rows, titles, args.dialect)
     confidence = {}
     for key, reports in rows.items():
-        if "full" in reports and (found := confidence_report(reports["full"].outcomes)) is not None:
-            confidence[key] = found
-            _print_confidence(titles[key], found)
+        for name in (n for n in reports if n.startswith("full")):
+            if (found := confidence_report(reports[name].outcomes)) is not None:
+                confidence.setdefault(key, {})[name] = found
+                _print_confidence(f"{titles[key]}, {name}", found)
     if skipped:
         print(f"\nnot run on {args.dialect}: {'; '.join(skipped)}")
     result = {"dialect": args.dialect, "parts": {}, "skipped": skipped}

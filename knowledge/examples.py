@@ -1,7 +1,9 @@
 """Verified examples: question -> SQL pairs the user vouched for, per connection.
 
-Retrieved by question similarity (hybrid search over the questions). When the
-schema changes every pair is checked again: it must parse in the
+Retrieved by question similarity (hybrid search over the questions). A new
+pair whose database is at hand must also run there (read-only, through the
+connector's guard) and return rows, or it is refused. When the schema changes
+every pair is checked again: it must parse in the
 connection's dialect, name only tables and columns that exist, and pass the
 database's EXPLAIN. A pair that fails is quarantined with its reason and
 listed, never retrieved; one that passes again comes back.
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlglot
@@ -39,10 +41,11 @@ class Example:
     state: str
     reason: str | None = None
     score: float | None = None
+    created_at: float | None = None
+    created_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        keys = ("id", "connection", "question", "sql", "source", "state", "reason", "score")
-        return {k: getattr(self, k) for k in keys}
+        return asdict(self)
 
 
 def check_sql(sql: str, schema: SchemaInfo | None, explain: Callable[[str], Any] | None = None) -> str | None:
@@ -79,37 +82,61 @@ class ExampleStore:
         self.index = HybridIndex(store, collection_name("examples", connection), embedder)
 
     def _row(self, row: dict, score: float | None = None) -> Example:
-        return Example(id=row["id"], connection=row["connection"], question=row["question"], sql=row["sql"],
-                       source=row["source"], state=row["state"], reason=row["reason"], score=score)
+        keys = ("id", "connection", "question", "sql", "source", "state", "reason", "created_at", "created_by")
+        return Example(**{k: row[k] for k in keys}, score=score)
 
     def add(self, question: str, sql: str, *, source: str = "api", schema: SchemaInfo | None = None,
-            explain: Callable[[str], Any] | None = None) -> Example:
-        """Store a pair; checked at once when the schema (and EXPLAIN) is at hand."""
+            explain: Callable[[str], Any] | None = None, run: Callable[[str], Any] | None = None,
+            created_by: str | None = None) -> Example:
+        """Store a pair; checked at once when the schema (and EXPLAIN) is at hand.
+
+        With `run` (the database's read-only run) a pair is stored only when it
+        fits the schema, runs and returns rows; else ExampleError says why.
+        Without it a pair that does not fit is stored quarantined.
+        """
         question, sql = question.strip(), sql.strip().rstrip(";").strip()
         if not question or not sql:
             raise ExampleError("both the question and the SQL are needed")
         if source not in SOURCES:
             raise ExampleError(f"source must be one of {', '.join(SOURCES)}")
         reason = check_sql(sql, schema, explain)
-        if reason and reason.startswith("does not parse"):
+        if reason and (run is not None or reason.startswith("does not parse")):
             raise ExampleError(f"the SQL {reason}")
+        if run is not None:
+            self._runs_with_rows(sql, run)
         state = QUARANTINED if reason else OK
         new_id = self.registry.execute(
-            "INSERT INTO examples (connection, question, sql, source, state, reason, checked_fingerprint, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.connection, question, sql, source, state, reason, schema.fingerprint if schema else "", time.time()),
+            "INSERT INTO examples (connection, question, sql, source, state, reason, checked_fingerprint, created_at,"
+            " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.connection, question, sql, source, state, reason, schema.fingerprint if schema else "", time.time(),
+             created_by),
         )
         self.index.upsert([Item(id=str(new_id), text=question, metadata={"example_id": new_id})])
         return self.get(new_id)
+
+    def _runs_with_rows(self, sql: str, run: Callable[[str], Any]) -> None:
+        try:
+            result = run(sql)
+        except Exception as exc:  # the guard's refusal or the database's own error
+            message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ExampleError(f"the SQL did not run read-only on its database: {message}") from exc
+        if not result.rows:
+            raise ExampleError("the SQL returns no rows on its database: an example must answer its question "
+                               "with a result")
 
     def get(self, example_id: int) -> Example | None:
         row = self.registry.one("SELECT * FROM examples WHERE id = ? AND connection = ?", (example_id, self.connection))
         return self._row(row) if row else None
 
-    def list(self, state: str | None = None) -> list[Example]:
+    def list(self, state: str | None = None, q: str | None = None) -> list[Example]:
+        """The pairs, oldest first; with `q`, those whose question or SQL holds it (any case)."""
         sql, params = "SELECT * FROM examples WHERE connection = ?", [self.connection]
         if state:
             sql, params = sql + " AND state = ?", params + [state]
+        if q:
+            pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            sql += " AND (lower(question) LIKE ? ESCAPE '\\' OR lower(sql) LIKE ? ESCAPE '\\')"
+            params += [pattern, pattern]
         return [self._row(r) for r in self.registry.rows(sql + " ORDER BY id", tuple(params))]
 
     def quarantined(self) -> list[Example]:

@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS examples (
     state TEXT NOT NULL,            -- ok | quarantined
     reason TEXT,
     checked_fingerprint TEXT NOT NULL DEFAULT '',
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    created_by TEXT                 -- the user who added it (NULL: added before users were recorded)
 );
 CREATE INDEX IF NOT EXISTS examples_connection ON examples(connection, state);
 CREATE TABLE IF NOT EXISTS sensitive_columns (
@@ -74,7 +75,14 @@ class Registry:
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.executescript(_SCHEMA)
+        self._add_missing_columns()
         self._lock = threading.RLock()
+
+    def _add_missing_columns(self) -> None:
+        """Columns added since a registry file was made (CREATE TABLE IF NOT EXISTS leaves it as it was)."""
+        columns = {r["name"] for r in self._db.execute("PRAGMA table_info(examples)")}
+        if "created_by" not in columns:
+            self._db.execute("ALTER TABLE examples ADD COLUMN created_by TEXT")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

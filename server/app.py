@@ -7,41 +7,25 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import Route
 
-from llm.client import LLM, ControllerClient
-from llm.model_files import ModelNotFound, cached_path, is_verified, spec_for
+from llm.client import LLM
 from server.api import audit as audit_api
 from server.api import auth as auth_api
-from server.api import chat, connections, conversations, health, sql, suggestions, users
+from server.api import chat, connections, conversations, descriptions, files, health, sql, suggestions, users
 from server.api import diagnose as diagnose_api
 from server.api import knowledge as knowledge_api
 from server.api import qa as qa_api
-from server.api.deps import Services, current_user
-from server.api.errors import install_error_handlers
+from server.api.deps import build_services, current_user
+from server.api.errors import install_error_handlers, model_hint
 from server.api.openai import create_openai_app
 from server.api_docs import mount_api_docs
-from server.auth.audit import AuditLog
-from server.conversations import Conversations
-from server.databases import DatabaseCatalog
 from server.http_limits import BodyLimit
-from server.metadata import open_metadata, open_registry, open_users
+from server.mcp.http import McpEndpoint
 from server.settings import Settings
 from server.ui import mount_ui
 
 API_PREFIX = "/api/v1"
-
-
-def _model_hint(settings: Settings) -> str:
-    """When the model file is absent, say which command brings it."""
-    if settings.model_path is not None:
-        return ""
-    try:
-        spec = spec_for(settings.model_name)
-    except ModelNotFound:
-        return ""
-    if is_verified(cached_path(spec, settings.models_path), spec):
-        return ""
-    return " The model file is not downloaded: run `dbgpt model pull`, then `dbgpt serve`."
 
 
 def _routes(app: FastAPI) -> None:
@@ -49,8 +33,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(auth_api.public_router, prefix=API_PREFIX)
     signed_in = [Depends(current_user)]
-    for module in (chat, sql, suggestions, diagnose_api, connections, conversations, knowledge_api, qa_api, auth_api,
-                   users, audit_api):
+    for module in (chat, sql, suggestions, diagnose_api, connections, conversations, files, descriptions,
+                   knowledge_api, qa_api, auth_api, users, audit_api):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=signed_in)
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=signed_in)
@@ -59,22 +43,15 @@ def _routes(app: FastAPI) -> None:
 
 
 def create_app(settings: Settings, llm: LLM | None = None, knowledge=None) -> FastAPI:
-    settings.ensure_dirs()
-    engine = open_metadata(settings)
-    databases = DatabaseCatalog(settings, open_registry(settings, engine))
-    # Knowledge loads its embedder and store on first use, not here.
-    from knowledge.service import Knowledge
+    services = build_services(settings, llm, knowledge)
+    databases, knowledge = services.databases, services.knowledge
 
-    knowledge = knowledge or Knowledge(settings)
-    llm = llm or ControllerClient(settings.resolved_controller_url, settings.model_name,
-                                  secret=settings.resolve_cluster_secret(), timeout_s=settings.llm_timeout_s,
-                                  attempts=settings.llm_attempts)
-    services = Services(settings=settings, databases=databases, knowledge=knowledge, llm=llm,
-                        users=open_users(settings, engine), audit=AuditLog(engine), conversations=Conversations(engine))
+    mcp = McpEndpoint(services)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        yield
+        async with mcp.running():  # the MCP SDK's session manager lives as long as the app
+            yield
         databases.close()
         knowledge.close()
 
@@ -89,9 +66,12 @@ def create_app(settings: Settings, llm: LLM | None = None, knowledge=None) -> Fa
         openapi_url=None,  # served by _routes behind sign-in
     )
     app.state.services = services
-    install_error_handlers(app, lambda: _model_hint(settings))
+    install_error_handlers(app, lambda: model_hint(settings))
     _routes(app)
     app.mount("/v1", create_openai_app(services))  # OpenAI-compatible, own error shape
+    # MCP over streamable HTTP, for API keys (server/mcp/http.py); a route, not a mount, so that
+    # tests/support/routes.py walks it with the others.
+    app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False))
     mount_api_docs(app, services.users)
     mount_ui(app, services)
     # Outermost first: a request with a foreign Host (DNS rebinding) or an oversized body

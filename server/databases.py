@@ -25,6 +25,7 @@ from pathlib import Path
 from server.file_roots import FileRoots
 from server.metadata import open_registry
 from server.metadata.connections import ConnectionRegistry, parse_url, url_key
+from server.metadata.descriptions import Descriptions, InvalidDescription
 from server.settings import Settings
 
 DEMO = "demo"
@@ -72,6 +73,7 @@ class DatabaseCatalog:
     def __init__(self, settings: Settings, registry: ConnectionRegistry | None = None, *, confined: bool = True):
         self.settings = settings
         self.registry = registry or open_registry(settings)
+        self.descriptions = Descriptions(self.registry.engine)
         self.confined = confined
         self._files = FileRoots(settings)
         self._named: dict[str, object] = {}
@@ -118,10 +120,29 @@ class DatabaseCatalog:
         if is_url(target):
             return target, None
         if target == DEMO:
-            return self._demo()
+            url, built_in = self._demo()
+            return url, self.descriptions.dictionary(DEMO, built_in)
         if target in self.registry.names():
-            return self.registry.full_url(target), None
+            return self.registry.full_url(target), self.descriptions.dictionary(target)
         raise UnknownDatabase(target, self.names())
+
+    def describe(self, name: str, table: str, column: str | None, text: str, *, source: str = "user",
+                 overwrite: bool = True) -> bool:
+        """Store what a table or column of a named database means; the next question reads it.
+        The table and column must exist (InvalidDescription otherwise)."""
+        if is_url(name) or is_url_key(name) or name not in self.names():
+            raise UnknownDatabase(name, self.names())
+        schema = self.connector(name).introspect()
+        found = schema.table(table)
+        if found is None:
+            raise InvalidDescription(f"'{name}' has no table '{table}'")
+        if column is not None and found.column(column) is None:
+            raise InvalidDescription(f"table '{found.name}' has no column '{column}'")
+        real_column = found.column(column).name if column is not None else None
+        changed = self.descriptions.set(name, found.name, real_column, text, source=source, overwrite=overwrite)
+        if changed:
+            self.forget(name)  # reopened with the new dictionary on the next question
+        return changed
 
     # Confinement ------------------------------------------------------------------
     def confine(self, url: str) -> str:

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(50_000_000, ge=1024)  # one multipart upload, all files together
     max_upload_files: int = Field(20, ge=1)
     max_ingest_files: int = Field(1000, ge=1)  # files one ingestion job may find in the folders it is given
+    max_import_rows: int = Field(1_000_000, ge=1)  # rows of one table made from an imported file (413 beyond)
+    analyst_imports: bool = False  # analysts may import files as databases, each granted to its importer
 
     # Databases.
     default_db: str = "demo"
@@ -139,6 +141,11 @@ class Settings(BaseSettings):
     def uploads_path(self) -> Path:
         """Where uploaded documents are kept, one folder per knowledge space."""
         return self.data_dir / "uploads"
+
+    @property
+    def imports_path(self) -> Path:
+        """Where imported files become databases: <name>/<name>.duckdb and <name>/original/."""
+        return self.data_dir / "imports"
 
     @property
     def cluster_secret_path(self) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Callable
 
 from assistant.evaluation.models import EvalQuestion, Prediction, Predictor
@@ -40,6 +41,14 @@ def knowledge_for(knowledge) -> Callable[[str, object], SqlKnowledge]:
     return lambda db_name, connector: from_knowledge(knowledge, db_name, connector)
 
 
+def vote_candidates(name: str) -> int:
+    """`full-vote3`: the full pipeline voting among 3 candidates (the first greedy, the rest sampled)."""
+    count = name.removeprefix("full-vote")
+    if not count.isdigit() or not 2 <= int(count) <= 5:
+        raise ValueError(f"unknown pipeline '{name}': full-voteN takes N from 2 to 5")
+    return int(count)
+
+
 def pipeline_predictor(name: str, llm: LLM, options: SqlOptions | None = None, knowledge=None) -> Predictor:
     """A synchronous predictor over one event loop, reused across questions."""
     loop = asyncio.new_event_loop()
@@ -49,8 +58,9 @@ def pipeline_predictor(name: str, llm: LLM, options: SqlOptions | None = None, k
         text = question_text(question)
         if name == "plain":
             return await answer_plain(text, connector, llm)
-        if name == "full":
-            return await answer_full(text, connector, llm, options, knowledge=lend(question.db_name, connector))
+        if name == "full" or name.startswith("full-vote"):
+            chosen = options if name == "full" else replace(options or SqlOptions(), candidates=vote_candidates(name))
+            return await answer_full(text, connector, llm, chosen, knowledge=lend(question.db_name, connector))
         raise ValueError(f"unknown pipeline '{name}'")
 
     def predict(question: EvalQuestion, connector) -> Prediction:

@@ -14,13 +14,17 @@ from typing import Any, Callable
 from assistant.sqlgen import prompts
 from assistant.sqlgen.answer import AnswerError, SqlAnswer
 from assistant.sqlgen.chart import suggest_chart
+from assistant.sqlgen.confidence import Evidence, score
 from assistant.sqlgen.dialects import dialect_name
 from assistant.sqlgen.error_advice import advise
 from assistant.sqlgen.intent import refuse_write
 from assistant.sqlgen.knowledge_context import SqlKnowledge, examples_text
 from assistant.sqlgen.linking import choose_tables
 from assistant.sqlgen.parse_output import answer_is_complete, parse_answer
+from assistant.sqlgen.question_terms import unnamed_terms
+from assistant.sqlgen.question_terms import warning as unnamed_warning
 from assistant.sqlgen.schema_text import schema_ddl
+from assistant.sqlgen.stored_literals import check_literals
 from assistant.sqlgen.tables_read import key_columns, tables_read
 from assistant.sqlgen.timing import StageTimer
 from assistant.sqlgen.validate import validate_sql
@@ -115,6 +119,16 @@ def _empty_is_suspicious(sql: str) -> bool:
     return bool(where and where.find(exp.Literal))
 
 
+def _lookup_runner(connector) -> Callable:
+    """Runs the pipeline's own bounded lookups (values, literals): a few rows, a short time."""
+    def run(tree):
+        return connector.run_tree(tree, row_limit=20, timeout_s=LOOKUP_TIMEOUT_S).rows
+    return run
+
+
+LOOKUP_TIMEOUT_S = 3.0
+
+
 class _Runner:
     def __init__(self, question, connector, llm: LLM, schema: SchemaInfo, options: SqlOptions,
                  answer: SqlAnswer, timer: StageTimer):
@@ -182,6 +196,13 @@ class _Runner:
             return advise(attempt.error.message)
         return None
 
+    async def _check_literals(self, attempt: _Attempt) -> None:
+        """Re-case literals to their stored form; a literal no row holds becomes a doubt."""
+        with self.timer.stage("validate"):
+            checked = await asyncio.to_thread(check_literals, attempt.sql, self.schema, _lookup_runner(self.connector))
+        attempt.sql = checked.sql
+        attempt.doubts = attempt.doubts + checked.doubts
+
     async def attempt(self, messages, temperature: float, seed: int | None) -> _Attempt:
         """One candidate, repaired for at most `repair_rounds` rounds. A query that ran
         but looked doubtful (no rows, one row where one per item was asked) stays the
@@ -206,6 +227,7 @@ class _Runner:
             problem = self._problem(attempt)
             log.debug("candidate (round %d): %s", round_, attempt.sql)
             if problem is None and self.options.execute:
+                await self._check_literals(attempt)
                 await self._execute(attempt)
                 if attempt.error is not None:
                     problem = advise(attempt.error.message)
@@ -255,7 +277,8 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     with timer.stage("link"):
         tables = await asyncio.to_thread(choose_tables, question, schema, options.schema_budget_tokens,
                                          knowledge.linker, whole_tokens=options.whole_schema_tokens)
-        hints = value_hints(link_values(question, schema, tables))
+        matches = await asyncio.to_thread(link_values, question, schema, tables, run=_lookup_runner(connector))
+        hints = value_hints(matches)
         examples = examples_text(await asyncio.to_thread(knowledge.examples, question)) if knowledge.examples else ""
     answer.linked_tables = tables
     messages = build_messages(question, schema, tables, hints, history or [], examples)
@@ -263,7 +286,8 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     attempts = [await runner.attempt(messages, 0.0, None)]
     for i in range(1, options.candidates):
         attempts.append(await runner.attempt(messages, options.sample_temperature, seed=i))
-    _settle(answer, attempts, options)
+    unnamed = unnamed_terms(question, schema, [m.value for m in matches])
+    _settle(answer, attempts, options, unnamed)
     answer.tables = tables_read(answer.sql, schema)
     if answer.rows and answer.error is None:
         answer.chart = suggest_chart(answer.columns, answer.rows, key_columns(answer.sql, schema))
@@ -271,17 +295,23 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     return answer
 
 
-def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions) -> None:
-    """Vote among the attempts that ran; else report the first attempt's outcome."""
+def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions, unnamed: list[str]) -> None:
+    """Vote among the attempts that ran; else report the first attempt's outcome. `unnamed`:
+    what the question counts or groups by that the database does not name."""
     answer.repairs = sum(a.repairs for a in attempts)
     good = [a for a in attempts if a.sql and a.error is None]
     if good and options.execute:
-        winner, confidence = vote([Candidate(a.sql, a.columns, a.rows, a.truncated) for a in good])
+        winner, agreement = vote([Candidate(a.sql, a.columns, a.rows, a.truncated) for a in good])
         chosen = next(a for a in good if a.sql == winner.sql)
-        answer.confidence = round(confidence * len(good) / len(attempts), 3)
+        answer.confidence = score(Evidence(agreement=agreement * len(good) / len(attempts), repairs=chosen.repairs,
+                                           doubts=len(chosen.doubts), empty=not chosen.rows,
+                                           unnamed=bool(unnamed)))
     else:
         chosen = good[0] if good else attempts[0]
-        answer.confidence = round(len(good) / len(attempts), 3) if good else 0.0
+        answer.confidence = score(Evidence(agreement=len(good) / len(attempts), repairs=chosen.repairs,
+                                           doubts=len(chosen.doubts), unnamed=bool(unnamed))) if good else 0.0
     answer.sql, answer.explanation, answer.error = chosen.sql, chosen.explanation, chosen.error
     answer.warnings = list(chosen.doubts) if chosen.error is None else []
+    if unnamed and chosen.error is None and chosen.sql:
+        answer.warnings.append(unnamed_warning(unnamed))
     answer.columns, answer.rows, answer.truncated = chosen.columns, chosen.rows, chosen.truncated

@@ -2,8 +2,13 @@
 
 A user writes "new york" or "credit card"; the data says 'New York' or
 'CREDIT_CARD'. We compare the question's word n-grams with the distinct
-values of low-cardinality text columns (from introspection) and hand the
-matches to the model as hints, so it writes the literal the data really holds.
+values of low-cardinality text columns (from introspection), approximately,
+and look the n-grams up in every other text column of the prompt's tables
+(names, titles: too many values to list) with one bounded case-folded query
+per column. The best few matches reach the model as hints, so it writes the
+literal the data really holds, in the column that holds it. Where a value
+sits in several columns ('texas' in state.state_name and in
+border_info.border), the column that names the entity itself comes first.
 """
 
 from __future__ import annotations
@@ -11,8 +16,17 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Callable
 
-from connectors.types import SchemaInfo
+from sqlglot import exp
+
+from connectors.introspect import is_text_type
+from connectors.types import ColumnInfo, SchemaInfo, TableInfo
+from knowledge.text import STOP_WORDS, singular, split_identifier
+
+RunTree = Callable[[exp.Expression], list[list]]  # one generated SELECT -> its rows
+MAX_LOOKUP_COLUMNS = 32  # bounded scans per question
+HINTS_SHOWN = 4
 
 _WORD = re.compile(r"[\w'&.-]+", re.UNICODE)
 MAX_NGRAM = 4
@@ -50,8 +64,53 @@ def _ngrams(question: str) -> set[str]:
     return grams
 
 
+def names_entity(table: TableInfo, column: ColumnInfo) -> bool:
+    """Whether the column names the row's own entity: the table's one key, a `name` or
+    `title`, or a name-like column carrying the table's name (state.state_name, not
+    border_info.state_name, which refers to a state)."""
+    if column.primary_key and len(table.primary_key) <= 1:
+        return True
+    words = split_identifier(column.name)
+    if not words or words[-1] not in ("name", "title"):
+        return False
+    table_words = {singular(w) for w in split_identifier(table.name)}
+    return len(words) == 1 or any(singular(w) in table_words for w in words[:-1])
+
+
+def _lookup_columns(schema: SchemaInfo, wanted: set[str] | None) -> list[tuple[TableInfo, ColumnInfo]]:
+    """Text columns without a listed set of values, entity names first."""
+    found = [(table, column) for table in schema.tables
+             if wanted is None or table.name.lower() in wanted
+             for column in table.columns
+             if column.values is None and is_text_type(column.type or "")]
+    found.sort(key=lambda tc: not names_entity(*tc))
+    return found[:MAX_LOOKUP_COLUMNS]
+
+
+def _looked_up(grams: set[str], schema: SchemaInfo, wanted: set[str] | None, run: RunTree) -> list[ValueMatch]:
+    """Exact case-folded matches of the n-grams in columns too varied to list."""
+    phrases = sorted(g for g in grams if g not in STOP_WORDS)
+    if not phrases:
+        return []
+    found = []
+    for table, column in _lookup_columns(schema, wanted):
+        col = exp.column(column.name, quoted=True)
+        query = (exp.select(col).distinct().from_(exp.table_(table.name, db=table.schema, quoted=True))
+                 .where(exp.Lower(this=col).isin(*[exp.Literal.string(p) for p in phrases])).limit(3))
+        try:
+            rows = run(query)
+        except Exception:  # an unreadable or slow column gives no hint
+            continue
+        found += [ValueMatch(table.name, column.name, str(r[0]), _normal(str(r[0])), 1.0) for r in rows
+                  if r[0] is not None]
+    return found
+
+
 def link_values(question: str, schema: SchemaInfo, tables: list[str] | None = None,
-                cutoff: float = 0.88, limit: int = 8) -> list[ValueMatch]:
+                cutoff: float = 0.88, limit: int = HINTS_SHOWN, run: RunTree | None = None) -> list[ValueMatch]:
+    """The best `limit` matches: exact before approximate, longer phrases first, and
+    the entity's own column before those referring to it. With `run`, columns too
+    varied to list are looked up in the database too."""
     wanted = None if tables is None else {t.lower() for t in tables}
     quoted = {_normal(q) for q in re.findall(r"[\"'‘“]([^\"'’”]+)[\"'’”]", question)}
     grams = {g for g in _ngrams(question) if g not in QUERY_WORDS or g in quoted}
@@ -75,7 +134,16 @@ def link_values(question: str, schema: SchemaInfo, tables: list[str] | None = No
                 phrase = normal if score == 1.0 else close[0]
                 if key not in matches or matches[key].score < score:
                     matches[key] = ValueMatch(table.name, column.name, value, phrase, score)
-    ranked = sorted(matches.values(), key=lambda m: (-m.score, -len(m.phrase)))
+    if run is not None:
+        for match in _looked_up(grams, schema, wanted, run):
+            matches.setdefault((match.table, match.column, match.value), match)
+
+    def entity_last(match: ValueMatch) -> bool:
+        table = schema.table(match.table)
+        column = table.column(match.column) if table else None
+        return not (table and column and names_entity(table, column))
+
+    ranked = sorted(matches.values(), key=lambda m: (-m.score, -len(m.phrase), entity_last(m)))
     return ranked[:limit]
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from server.api.deps import AccessDep, AdminUser, AuditDep, CurrentUser, DatabasesDep, ServicesDep, SettingsDep
 from server.api.errors import ApiError
 from server.databases import DEMO
+from server.imports import remove_files
 from server.metadata.connections import split_url, with_password
 
 router = APIRouter(prefix="/connections", tags=["connections"])
@@ -134,9 +135,12 @@ async def update_connection(name: str, body: ConnectionUpdate, _admin: AdminUser
 
 @router.delete("/{name}", status_code=204)
 async def delete_connection(name: str, _admin: AdminUser, services: ServicesDep):
+    """Forget a connection and the grants to it; a database made by importing files is deleted too."""
+    url = services.databases.registry.full_url(name)
     services.databases.registry.remove(name)
     services.databases.forget(name)
     services.users.forget_target("db", name)
+    await asyncio.to_thread(remove_files, services.settings, url)
     return Response(status_code=204)
 
 

@@ -11,6 +11,7 @@ import asyncio
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -40,6 +41,25 @@ class Services:
     conversations: Conversations
     in_flight: Counter = field(default_factory=Counter)
     in_flight_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def build_services(settings: Settings, llm=None, knowledge=None) -> Services:
+    """The app's services over the data dir: for the API (create_app) and for `dbgpt mcp`.
+
+    Knowledge loads its embedder and store on first use, and the model client
+    connects at its first request, so nothing here waits on either."""
+    from knowledge.service import Knowledge
+    from llm.client import ControllerClient
+    from server.metadata import open_metadata, open_registry, open_users
+
+    settings.ensure_dirs()
+    engine = open_metadata(settings)
+    llm = llm or ControllerClient(settings.resolved_controller_url, settings.model_name,
+                                  secret=settings.resolve_cluster_secret(), timeout_s=settings.llm_timeout_s,
+                                  attempts=settings.llm_attempts)
+    return Services(settings=settings, databases=DatabaseCatalog(settings, open_registry(settings, engine)),
+                    knowledge=knowledge or Knowledge(settings), llm=llm, users=open_users(settings, engine),
+                    audit=AuditLog(engine), conversations=Conversations(engine))
 
 
 def get_services(request: Request) -> Services:
@@ -153,14 +173,18 @@ AccessDep = Annotated[Access, Depends(get_access)]
 
 
 # Requests that reach a database or the model: bounded per user, and audited ---------
-async def audited(request: Request, user: CurrentUser, services: ServicesDep) -> AsyncIterator[AuditEntry]:
+@asynccontextmanager
+async def audit_scope(services: Services, user: User, route: str) -> AsyncIterator[AuditEntry]:
+    """One request of `user`'s that may reach a database or the model: refused with 429 past the
+    user's limit of requests in flight, and written to the audit log when it ends, whatever its outcome.
+    REST routes enter it through AuditDep; MCP tools (server/mcp) enter it themselves."""
     limit = services.settings.max_in_flight_per_user
     with services.in_flight_lock:
         if services.in_flight[user.name] >= limit:
             raise ApiError(429, f"'{user.name}' already has {limit} requests running; try again when one ends",
                            headers={"Retry-After": "2"})
         services.in_flight[user.name] += 1
-    entry = AuditEntry(user=user.name, route=f"{request.method} {request.url.path}")
+    entry = AuditEntry(user=user.name, route=route)
     try:
         yield entry
     except GuardRefusal as exc:
@@ -178,6 +202,11 @@ async def audited(request: Request, user: CurrentUser, services: ServicesDep) ->
             if services.in_flight[user.name] <= 0:
                 del services.in_flight[user.name]
         await asyncio.to_thread(services.audit.write, entry)
+
+
+async def audited(request: Request, user: CurrentUser, services: ServicesDep) -> AsyncIterator[AuditEntry]:
+    async with audit_scope(services, user, f"{request.method} {request.url.path}") as entry:
+        yield entry
 
 
 AuditDep = Annotated[AuditEntry, Depends(audited)]

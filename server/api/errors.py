@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from connectors.types import ConnectorError, GuardRefusal, QueryTimeout
 from llm.client import LLMError, LLMUnavailable
@@ -57,10 +58,42 @@ ERROR_TABLE: tuple[tuple[type[Exception], int, Callable[[Any], dict[str, Any]]],
 )
 
 
-def validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
+def model_hint(settings) -> str:
+    """When the model file is absent, say which command brings it."""
+    if settings.model_path is not None:
+        return ""
+    from llm.model_files import ModelNotFound, cached_path, is_verified, spec_for
+
+    try:
+        spec = spec_for(settings.model_name)
+    except ModelNotFound:
+        return ""
+    if is_verified(cached_path(spec, settings.models_path), spec):
+        return ""
+    return " The model file is not downloaded: run `dbgpt model pull`, then `dbgpt serve`."
+
+
+def validation_problems(exc: RequestValidationError | ValidationError) -> list[dict[str, Any]]:
     """Where and what, without the input that was sent."""
     return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()]
+
+
+def answer_for(exc: Exception, model_hint: Callable[[], str]) -> tuple[int, str, dict[str, Any]] | None:
+    """The status, message and extra fields a domain error is answered with; None for an unexpected one.
+
+    The HTTP handlers below and the MCP tools (server/mcp) both answer from here, so an error
+    reads the same whichever way it was asked."""
+    if isinstance(exc, ApiError):
+        return exc.status, exc.detail, exc.extra
+    for error_class, status, extra in ERROR_TABLE:
+        if isinstance(exc, error_class):
+            return status, str(exc) + (model_hint() if status == 503 else ""), extra(exc)
+    return None
+
+
+def unexpected_detail(exc: Exception) -> str:
+    return f"internal error ({type(exc).__name__}); the server log has the details"
 
 
 def install_error_handlers(app: FastAPI, model_hint) -> None:
@@ -77,16 +110,14 @@ def install_error_handlers(app: FastAPI, model_hint) -> None:
     async def invalid_request(_r: Request, exc: RequestValidationError):
         return JSONResponse(status_code=422, content={"detail": validation_problems(exc)})
 
-    def make_handler(status: int, extra: Callable[[Any], dict[str, Any]]):
-        async def handle(_r: Request, exc: Exception):
-            detail = str(exc) + (model_hint() if status == 503 else "")
-            return answer(status, detail, **extra(exc))
-        return handle
+    async def domain_error(_r: Request, exc: Exception):
+        status, detail, extra = answer_for(exc, model_hint)
+        return answer(status, detail, **extra)
 
-    for error_class, status, extra in ERROR_TABLE:
-        app.add_exception_handler(error_class, make_handler(status, extra))
+    for error_class, _status, _extra in ERROR_TABLE:
+        app.add_exception_handler(error_class, domain_error)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return answer(500, f"internal error ({type(exc).__name__}); the server log has the details")
+        return answer(500, unexpected_detail(exc))

@@ -251,21 +251,27 @@ async def _add_example(access: AccessDep, knowledge, audit, db: str, question: s
     connector = await access.connector(db)
     schema = await asyncio.to_thread(connector.introspect)
     example = await _call(lambda: knowledge.examples(db).add(
-        question, sql, source=source, schema=schema, explain=connector.explain))
+        question, sql, source=source, schema=schema, explain=connector.explain,
+        run=lambda statement: connector.run(statement, row_limit=1), created_by=access.user.name))
     return example.to_dict()
 
 
 @router.get("/examples")
 async def list_examples(access: AccessDep, knowledge: KnowledgeDep, db: str = Query(min_length=1, max_length=2048),
-                        state: str | None = Query(None, pattern="^(ok|quarantined)$")) -> list[dict]:
+                        state: str | None = Query(None, pattern="^(ok|quarantined)$"),
+                        q: str | None = Query(None, max_length=MAX_QUESTION_CHARS,
+                                              description="Only pairs whose question or SQL holds this text "
+                                                          "(any case).")) -> list[dict]:
+    """The database's verified pairs, oldest first, with who added each and when."""
     db = access.db(db)
-    return [e.to_dict() for e in await _call(lambda: knowledge.examples(db).list(state))]
+    return [e.to_dict() for e in await _call(lambda: knowledge.examples(db).list(state, q))]
 
 
 @router.post("/examples", status_code=201, responses=ERRORS)
 async def add_example(body: ExampleBody, access: AccessDep, knowledge: KnowledgeDep, audit: AuditDep) -> dict:
-    """Store a verified pair; it is checked against the schema and EXPLAIN at once
-    (a pair that fails is stored quarantined, with the reason)."""
+    """Store a verified pair. It must fit the schema, pass EXPLAIN, run read-only
+    on its database and return rows; else it is refused (422) with the reason.
+    A stored pair that stops fitting a changed schema is quarantined."""
     return await _add_example(access, knowledge, audit, body.db, body.question, body.sql, "api")
 
 
@@ -280,7 +286,8 @@ async def remove_example(example_id: Annotated[int, Path(ge=1, le=MAX_ID)], _adm
 @router.post("/feedback", responses=ERRORS)
 async def feedback(body: FeedbackBody, access: AccessDep, knowledge: KnowledgeDep, audit: AuditDep) -> dict:
     """The UI's thumbs-up / thumbs-down on an answer. A confirmed pair becomes
-    a verified example; a rejected one is not stored."""
+    a verified example, checked as POST /examples checks one (422 when it fails);
+    a rejected one is not stored."""
     access.db(body.db)
     if not body.correct:
         return {"stored": False, "example": None}

@@ -38,8 +38,14 @@ def local_catalog(settings: Settings):
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(f"[bold red]error:[/] {message}", soft_wrap=True)  # one line: the terminal wraps, not rich
     return typer.Exit(code)
+
+
+def first_line(exc: BaseException) -> str:
+    """An error as one line: its message's first line, else its type's name."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def cluster_secret(settings: Settings) -> str:

@@ -1,15 +1,16 @@
-"""`dbgpt db add|list|test|remove` and `dbgpt run`: connections and the user's own SQL."""
+"""`dbgpt db add|import|list|test|remove` and `dbgpt run`: connections and the user's own SQL."""
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from server.cli.common import console, fail, load_settings, local_catalog, print_rows
+from server.cli.common import console, fail, first_line, load_settings, local_catalog, print_rows
 from server.databases import DatabaseNotAllowed, UnknownDatabase
 from server.metadata import open_registry
 from server.metadata.connections import ConnectionExists, ConnectionNotFound, InvalidConnection
@@ -23,15 +24,64 @@ def add(
     url: str = typer.Argument(..., help="A SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db"),
     password_stdin: bool = typer.Option(False, help="Read the password from standard input."),
     description: str = typer.Option("", help="What this database holds."),
+    check: bool = typer.Option(True, "--check/--no-check",
+                               help="Connect once before saving and refuse to save when that fails."),
 ) -> None:
-    """Register a connection; its password is stored encrypted."""
+    """Test the connection, then register it; its password is stored encrypted."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    settings = load_settings()
     try:
-        info = open_registry(load_settings()).add(name, url, password=password, description=description,
-                                                  reserved=("demo",))
+        problem = _cannot_connect(settings, url, password) if check else None
+        if problem:
+            raise fail(f"cannot connect to '{name}': {problem}; not saved (--no-check saves it anyway)")
+        info = open_registry(settings).add(name, url, password=password, description=description,
+                                           reserved=("demo",))
     except (ConnectionExists, InvalidConnection) as exc:
         raise fail(str(exc), code=2) from exc
-    console.print(f"[green]added[/] {info.name}: {info.url}")
+    console.print(f"[green]{'connected and added' if check else 'added (not tested)'}[/] {info.name}: {info.url}")
+
+
+def _cannot_connect(settings, url: str, password: str | None) -> str | None:
+    """Why `url` cannot be reached, in one line; None when it answers SELECT 1."""
+    from server.metadata.connections import split_url, with_password
+
+    bare, secret = split_url(url, password)  # an unsupported URL is InvalidConnection, before connecting
+    catalog = local_catalog(settings)
+    try:
+        connector = catalog.open(with_password(bare, secret))
+        try:
+            connector.run("SELECT 1")
+        finally:
+            connector.close()
+    except Exception as exc:  # whatever stops the connection is the reason
+        return first_line(exc)
+    finally:
+        catalog.close()
+    return None
+
+
+@app.command("import")
+def import_cmd(
+    files: list[Path] = typer.Argument(..., help="CSV, TSV, XLSX (a table per sheet), Parquet or JSON files.",
+                                       exists=True, dir_okay=False, readable=True),
+    name: str = typer.Option(None, "--name", help="The connection name; default: from the first file's name."),
+) -> None:
+    """Make files one DuckDB database in the data dir, registered as a connection (a table per file)."""
+    from connectors.file_import import FileRejected
+    from server.imports import import_files
+
+    settings = load_settings()
+    settings.ensure_dirs()
+    try:
+        imported = import_files(settings, open_registry(settings), list(files), name=name)
+    except (ConnectionExists, InvalidConnection) as exc:
+        raise fail(str(exc), code=2) from exc
+    except FileRejected as exc:
+        raise fail(exc.message, code=3) from exc
+    for table in imported.tables:
+        columns = ", ".join(f"{n} {t}" for n, t in table.columns)
+        console.print(f"  {table.name}: {table.rows:,} rows ({columns}) from {table.source}")
+    console.print(f"[green]imported[/] {imported.name}: {imported.database}")
 
 
 @app.command("list")
@@ -71,11 +121,17 @@ def test(name: str) -> None:
 
 @app.command("remove")
 def remove(name: str) -> None:
-    """Forget a connection (the database itself is untouched)."""
+    """Forget a connection (the database itself is untouched, unless it was made by `db import`)."""
+    from server.imports import remove_files
+
+    settings = load_settings()
+    registry = open_registry(settings)
     try:
-        open_registry(load_settings()).remove(name)
+        url = registry.full_url(name)
+        registry.remove(name)
     except ConnectionNotFound as exc:
         raise fail(str(exc), code=2) from exc
+    remove_files(settings, url)
     console.print(f"removed {name}")
 
 

@@ -176,23 +176,24 @@ def sensitive(
 
 @examples_app.command("add")
 def example_add(question: str, sql: str, db: str = typer.Option("demo", "--db")) -> None:
-    """Store a verified pair; it is checked against the schema and EXPLAIN now."""
+    """Store a verified pair: it must fit the schema, run read-only and return rows, or it is refused."""
+    import getpass
+
     from knowledge.errors import ExampleError
 
     settings = load_settings()
     catalog, connector = _connector(settings, db)
     knowledge = _knowledge()
     try:
-        example = knowledge.examples(knowledge_key(db)).add(question, sql, source="cli",
-                                                            schema=connector.introspect(), explain=connector.explain)
+        example = knowledge.examples(knowledge_key(db)).add(
+            question, sql, source="cli", schema=connector.introspect(), explain=connector.explain,
+            run=lambda statement: connector.run(statement, row_limit=1), created_by=getpass.getuser())
     except ExampleError as exc:
         raise fail(str(exc), code=2) from exc
     finally:
         catalog.close()
-    knowledge.close()
+        knowledge.close()
     typer.echo(json.dumps(example.to_dict()))
-    if example.state != "ok":
-        raise typer.Exit(1)
 
 
 @examples_app.command("list")
@@ -202,9 +203,9 @@ def example_list(db: str = typer.Option("demo", "--db"),
     knowledge = _knowledge()
     rows = knowledge.examples(knowledge_key(db)).list("quarantined" if quarantined else None)
     knowledge.close()
-    table = Table("id", "state", "question", "sql", "reason")
+    table = Table("id", "state", "question", "sql", "added by", "reason")
     for e in rows:
-        table.add_row(str(e.id), e.state, e.question, e.sql, e.reason or "")
+        table.add_row(str(e.id), e.state, e.question, e.sql, e.created_by or e.source, e.reason or "")
     Console().print(table)
 
 

@@ -11,7 +11,9 @@ from server.cli import knowledge as knowledge_cli
 from server.cli.ask import ask
 from server.cli import eval as eval_cli
 from server.cli import diagnose as diagnose_cli
+from server.cli.describe import describe
 from server.cli.doctor import doctor
+from server.cli.mcp import mcp
 from server.cli import users as users_cli
 
 app = typer.Typer(
@@ -29,7 +31,9 @@ app.command()(doctor)
 app.command()(db.run)
 eval_cli.register(app, sql.make_predictor)
 app.command()(ask)
+app.command()(mcp)
 app.add_typer(model.app, name="model")
+knowledge_cli.app.command()(describe)
 app.add_typer(knowledge_cli.app, name="knowledge")
 app.add_typer(db.app, name="db")
 app.add_typer(users_cli.user_app, name="user")

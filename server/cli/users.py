@@ -157,18 +157,22 @@ def login_url(user: str = typer.Option(None, help="Whose browser signs in (defau
     print(one_time_url(settings, user))
 
 
+def first_admin(store) -> str:
+    """The local admin: the first admin by name; one named 'admin' is created if there is none."""
+    admins = [u.name for u in store.list() if u.is_admin]
+    if admins:
+        return admins[0]
+    try:
+        store.add("admin", "admin")
+    except AuthError:
+        pass  # made by another process at the same moment
+    return "admin"
+
+
 def one_time_url(settings, user: str | None = None) -> str:
     """A one-time sign-in URL for `user` (default: the first admin; one named 'admin' is created if none)."""
     store = open_users(settings)
-    if user is None:
-        admins = [u.name for u in store.list() if u.is_admin]
-        if not admins:
-            try:
-                store.add("admin", "admin")
-            except AuthError:
-                pass  # made by another process at the same moment
-            admins = ["admin"]
-        user = admins[0]
+    user = user or first_admin(store)
     token = _act(lambda: store.create_login_token(user, settings.login_token_ttl_s))
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     host = f"[{host}]" if ":" in host else host

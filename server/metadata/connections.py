@@ -22,6 +22,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from server.metadata.secrets import SecretBox
+from server.metadata.descriptions import Descriptions
 from server.metadata.store import ConnectionRow
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
@@ -50,6 +51,13 @@ class ConnectionInfo:
     has_password: bool
     created_at: datetime
     updated_at: datetime
+
+
+def check_name(name: str) -> str:
+    """`name` if it can name a connection, else InvalidConnection saying what a name holds."""
+    if not NAME_RE.match(name):
+        raise InvalidConnection("a connection name starts with a letter and holds letters, digits, '_', '.', '-'")
+    return name
 
 
 def parse_url(url: str) -> URL:
@@ -144,8 +152,7 @@ class ConnectionRegistry:
 
     def add(self, name: str, url: str, *, password: str | None = None, description: str = "",
             reserved: tuple[str, ...] = ()) -> ConnectionInfo:
-        if not NAME_RE.match(name):
-            raise InvalidConnection("a connection name starts with a letter and holds letters, digits, '_', '.', '-'")
+        check_name(name)
         if name in reserved:
             raise ConnectionExists(f"'{name}' is a built-in database name")
         bare, secret = split_url(url, password)
@@ -181,6 +188,7 @@ class ConnectionRegistry:
         with Session(self.engine) as session:
             session.delete(self._row(session, name))
             session.commit()
+        Descriptions(self.engine).remove_all(name)  # a new connection of that name starts blank
 
     def full_url(self, name: str) -> str:
         """The URL with its password, for opening the connection; never display it."""

@@ -48,9 +48,12 @@ def test_examples_and_sensitive_columns_from_the_shell(env):
                              "--db", url])
     assert ok.exit_code == 0 and json.loads(ok.stdout)["state"] == "ok"
     bad = runner.invoke(app, ["knowledge", "example", "add", "Salaries", "SELECT salary FROM staff", "--db", url])
-    assert bad.exit_code == 1 and json.loads(bad.stdout)["state"] == "quarantined"
-    listed = runner.invoke(app, ["knowledge", "example", "list", "--db", url, "--quarantined"])
-    assert "Salaries" in listed.output and "How many staff" not in listed.output
+    assert bad.exit_code == 2 and "salary" in bad.output and bad.stdout == ""  # refused, not stored
+    empty = runner.invoke(app, ["knowledge", "example", "add", "Bob", "SELECT id FROM staff WHERE name = 'Bob'",
+                                "--db", url])
+    assert empty.exit_code == 2 and "no rows" in empty.output
+    listed = runner.invoke(app, ["knowledge", "example", "list", "--db", url])
+    assert "How many staff" in listed.output and "Salaries" not in listed.output and "Bob" not in listed.output
     marked = runner.invoke(app, ["knowledge", "sensitive", "staff.ssn", "--db", url])
     assert "staff.ssn" in marked.output
     synced = json.loads(runner.invoke(app, ["knowledge", "sync", "--db", url]).stdout)

@@ -66,3 +66,20 @@ def test_explain_is_the_last_word(shop):
     assert reason and reason.startswith("EXPLAIN failed")
     assert check_sql("SELECT name FROM city", schema, shop.explain) is None
     assert check_sql("SELECT x FROM nowhere", schema).startswith("table nowhere")
+
+
+def test_a_registry_from_before_authors_were_recorded_gains_the_column_and_keeps_its_pairs(tmp_path):
+    path = tmp_path / "registry.sqlite"
+    with sqlite3.connect(path) as con:
+        con.executescript(
+            "CREATE TABLE examples (id INTEGER PRIMARY KEY AUTOINCREMENT, connection TEXT NOT NULL,"
+            " question TEXT NOT NULL, sql TEXT NOT NULL, source TEXT NOT NULL, state TEXT NOT NULL, reason TEXT,"
+            " checked_fingerprint TEXT NOT NULL DEFAULT '', created_at REAL NOT NULL);"
+            "INSERT INTO examples VALUES (1, 'shop', 'How many?', 'SELECT 1', 'api', 'ok', NULL, '', 1.0);")
+    registry = Registry(path)
+    try:
+        assert registry.rows("SELECT question, created_by FROM examples") == [
+            {"question": "How many?", "created_by": None}]
+    finally:
+        registry.close()
+    Registry(path).close()  # opened again: nothing to add

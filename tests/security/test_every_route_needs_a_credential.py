@@ -32,7 +32,7 @@ ADMIN_AT_LEAST = {
     "POST /api/v1/connections", "PATCH /api/v1/connections/{name}", "DELETE /api/v1/connections/{name}",
     "POST /api/v1/knowledge/spaces", "DELETE /api/v1/knowledge/spaces/{name}",
     "POST /api/v1/knowledge/spaces/{name}/documents", "DELETE /api/v1/knowledge/spaces/{name}/documents",
-    "POST /api/v1/knowledge/schema/sync", "PUT /api/v1/knowledge/sensitive",
+    "POST /api/v1/knowledge/schema/sync", "PUT /api/v1/knowledge/sensitive", "PUT /api/v1/knowledge/descriptions",
     "GET /api/v1/knowledge/jobs", "GET /api/v1/knowledge/jobs/{job_id}",
 }
 
@@ -134,6 +134,7 @@ def needs_a_grant(db: str, space: str) -> list[tuple[str, str, dict | None]]:
         ("POST", f"/api/v1/connections/{db}/test", None),
         ("POST", f"/api/v1/connections/{db}/refresh", None),
         ("GET", f"/api/v1/knowledge/sensitive?db={db}", None),
+        ("GET", f"/api/v1/knowledge/descriptions?db={db}", None),
         ("GET", f"/api/v1/knowledge/examples?db={db}", None),
         ("POST", "/api/v1/knowledge/examples", {"db": db, "question": "cities", "sql": "SELECT name FROM city"}),
         ("POST", "/api/v1/knowledge/feedback", {"db": db, "question": "cities", "sql": "SELECT name FROM city",

@@ -106,15 +106,49 @@ def test_schema_link_values_sensitive_and_examples(client, shop):
                                                   "sql": "SELECT COUNT(*) FROM city"})
     assert added.status_code == 201 and added.json()["state"] == "ok"
     broken = client.post(f"{API}/examples", json={"db": db, "question": "Zip codes", "sql": "SELECT zip FROM city"})
-    assert broken.json()["state"] == "quarantined" and "zip" in broken.json()["reason"]
+    assert broken.status_code == 422 and "zip" in broken.json()["detail"]  # refused, not stored
     assert client.post(f"{API}/examples", json={"db": db, "question": "x", "sql": "SELEC ("}).status_code == 422
     feedback = client.post(f"{API}/feedback", json={"db": db, "question": "Cities by name", "correct": True,
                                                     "sql": "SELECT name FROM city ORDER BY name"}).json()
     assert feedback["stored"] and feedback["example"]["source"] == "feedback"
     assert client.post(f"{API}/feedback", json={"db": db, "question": "q", "sql": "SELECT 1",
                                                 "correct": False}).json() == {"stored": False, "example": None}
-    quarantined = client.get(f"{API}/examples", params={"db": db, "state": "quarantined"}).json()
-    assert [e["question"] for e in quarantined] == ["Zip codes"]
-    assert client.delete(f"{API}/examples/{broken.json()['id']}", params={"db": db}).status_code == 204
+    assert client.get(f"{API}/examples", params={"db": db, "state": "quarantined"}).json() == []
+    assert client.delete(f"{API}/examples/{added.json()['id']}", params={"db": db}).status_code == 204
     assert client.delete(f"{API}/examples/999", params={"db": db}).status_code == 404
     assert client.post(f"{API}/schema/sync", json={"db": "nowhere"}).status_code == 404
+
+
+def test_a_new_example_must_run_read_only_and_return_rows_or_it_is_refused(client, shop):
+    db = f"sqlite:///{shop}"
+
+    def add(question, sql, route="examples"):
+        return client.post(f"{API}/{route}", json={"db": db, "question": question, "sql": sql, "correct": True})
+
+    added = add("Which cities?", "SELECT name FROM city ORDER BY name")
+    assert added.status_code == 201, added.text
+    assert added.json()["created_by"] == "admin" and added.json()["created_at"] > 0
+    empty = add("Cities called Rome", "SELECT name FROM city WHERE name = 'Rome'")
+    assert empty.status_code == 422 and "no rows" in empty.json()["detail"]
+    assert add("Cities called Rome", "SELECT name FROM city WHERE name = 'Rome'", "feedback").status_code == 422
+    write = add("Forget the cities", "DELETE FROM city")
+    assert write.status_code == 422 and "read-only" in write.json()["detail"]
+    with sqlite3.connect(shop) as con:
+        assert con.execute("SELECT COUNT(*) FROM city").fetchone() == (2,)
+    listed = client.get(f"{API}/examples", params={"db": db}).json()
+    assert [e["question"] for e in listed] == ["Which cities?"]
+
+
+def test_examples_are_searched_by_question_or_sql(client, shop):
+    db = f"sqlite:///{shop}"
+    for question, sql in [("How many cities?", "SELECT COUNT(*) FROM city"),
+                          ("Customer emails", "SELECT email FROM customer"),
+                          ("Customers per city", "SELECT city_id, COUNT(*) FROM customer GROUP BY city_id")]:
+        assert client.post(f"{API}/examples", json={"db": db, "question": question, "sql": sql}).status_code == 201
+
+    def found(q):
+        return [e["question"] for e in client.get(f"{API}/examples", params={"db": db, "q": q}).json()]
+
+    assert found("CITY") == ["How many cities?", "Customers per city"]
+    assert found("email") == ["Customer emails"]
+    assert found("%") == [] and found("cit_") == []  # LIKE's wildcards are plain characters here

@@ -135,3 +135,33 @@ def test_bodies_without_files_or_not_multipart_are_refused(tmp_path, body, conte
         asyncio.run(receive(content_type, Chunks(body), tmp_path, max_bytes=10_000, max_files=5))
     assert refused.value.status == status
     assert leftovers(tmp_path) == []
+
+
+def test_form_fields_are_kept_and_bounded(tmp_path):
+    from server.uploads import MAX_FIELD_BYTES, receive_form
+
+    def form(body):
+        return asyncio.run(receive_form(CONTENT_TYPE, Chunks(body), tmp_path / "in", max_bytes=100_000, max_files=5))
+
+    kept = form(multipart(("a.txt", b"hello"), fields={"name": "sales"}))
+    assert kept.fields == {"name": "sales"} and [p.name for p in kept.files] == ["a.txt"]
+    with pytest.raises(UploadRefused) as refused:
+        form(multipart(("b.txt", b"hello"), fields={"name": "x" * (MAX_FIELD_BYTES + 1)}))
+    assert refused.value.status == 413
+
+
+def test_a_zip_container_passes_only_where_the_route_reads_it(tmp_path):
+    from server.uploads import Accepted, receive_form
+
+    sheets = Accepted(frozenset({".xlsx"}), frozenset({".xlsx"}), what="files")
+    body = multipart(("book.xlsx", zipped()))
+    with pytest.raises(UploadRefused) as refused:
+        store(body, tmp_path / "documents")
+    assert refused.value.status == 415
+    form = asyncio.run(receive_form(CONTENT_TYPE, Chunks(body), tmp_path / "files", max_bytes=100_000, max_files=5,
+                                    accepted=sheets))
+    assert [p.name for p in form.files] == ["book.xlsx"]
+    with pytest.raises(UploadRefused) as archive:
+        asyncio.run(receive_form(CONTENT_TYPE, Chunks(multipart(("book.zip", zipped()))), tmp_path / "z",
+                                 max_bytes=100_000, max_files=5, accepted=sheets))
+    assert archive.value.status == 415 and "archive" in archive.value.message

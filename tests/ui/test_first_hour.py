@@ -216,3 +216,50 @@ def test_the_empty_page_offers_questions_from_the_schema_and_one_click_asks(page
     assert page.locator(".you p").last.inner_text() == "How many stores are there?"
     assert table_rows(page.locator("article.turn").last) == [["3"]]
     assert page.locator("#starters").count() == 0
+
+
+EXAMPLES = "/api/v1/knowledge/examples"
+
+
+def test_verified_examples_are_listed_searched_and_deleted_after_a_confirmation(page, url):
+    for question, sql in [("How many stores?", "SELECT COUNT(*) FROM store"),
+                          ("Stores in Paris", "SELECT s.name FROM store s JOIN city c ON c.id = s.city_id "
+                                              "WHERE c.name = 'Paris'")]:
+        added = page.request.post(url + EXAMPLES, data={"db": "shop", "question": question, "sql": sql})
+        assert added.status == 201, added.text()
+    open_shop(page, url)
+    page.click("#examples")
+    dialog = page.locator("#examples-dialog")
+    rows = dialog.locator("#examples-list tr")
+    rows.first.wait_for()
+    assert "shop" in dialog.locator("h2").inner_text() and rows.count() == 2
+    first = rows.first.inner_text()
+    assert "How many stores?" in first and "SELECT COUNT(*) FROM store" in first and "admin" in first
+    assert str(page.evaluate("new Date().getFullYear()")) in first  # when it was added
+
+    page.fill("#examples-search", "paris")
+    page.wait_for_function("() => document.querySelectorAll('#examples-list tr').length === 1")
+    assert "Stores in Paris" in rows.first.inner_text()
+
+    page.once("dialog", lambda confirm: confirm.dismiss())
+    rows.first.locator("button", has_text="Delete").click()
+    page.wait_for_timeout(300)
+    assert rows.count() == 1, "deleted without the user's confirmation"
+    asked = []
+    page.once("dialog", lambda confirm: asked.append(confirm.message) or confirm.accept())
+    rows.first.locator("button", has_text="Delete").click()
+    page.wait_for_function("() => document.querySelectorAll('#examples-list tr').length === 0")
+    assert "Stores in Paris" in asked[0]
+    assert "No example" in page.locator("#examples-status").inner_text()
+    left = page.request.get(url + EXAMPLES + "?db=shop").json()
+    assert [e["question"] for e in left] == ["How many stores?"]
+
+
+def test_a_confirmed_answer_with_no_rows_is_not_saved_and_the_page_says_why(page, url, llm):
+    open_shop(page, url)
+    llm.reply = json.dumps({"sql": "SELECT name FROM city WHERE name = 'Rome'"})
+    turn = ask(page, "Cities called Rome")
+    turn.locator("button", has_text="Correct").click()
+    note = turn.locator(".feedback .muted")
+    page.wait_for_function("(n) => n.textContent.length > 0", arg=note.element_handle())
+    assert "Not saved" in note.inner_text() and "no rows" in note.inner_text()

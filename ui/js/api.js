@@ -49,6 +49,11 @@ export async function postJSON(url, body, signal) {
   return response.status === 204 ? null : response.json();
 }
 
+export async function deleteJSON(url) {
+  const response = await fetch(url, { method: "DELETE", headers: { Accept: "application/json" } });
+  if (!response.ok) throw await failure(response);
+}
+
 // A multipart form (files): the browser writes the body and its boundary as it sends.
 export async function postForm(url, form, signal) {
   const response = await fetch(url, { method: "POST", headers: { Accept: "application/json" }, body: form, signal });

@@ -4,6 +4,7 @@ import { getJSON, postJSON } from "./api.js";
 import { diagnoseSql } from "./diagnose_view.js";
 import { addDocuments, problems, progressText } from "./documents.js";
 import { errorBox, h } from "./dom.js";
+import { openExamples, setupExamples } from "./examples_view.js";
 import { askDocuments } from "./qa_view.js";
 import { askData } from "./sql_view.js";
 
@@ -227,6 +228,8 @@ function start() {
   $("add-database").addEventListener("click", openDatabaseDialog);
   $("database-cancel").addEventListener("click", () => $("database-dialog").close());
   $("database-form").addEventListener("submit", saveDatabase);
+  $("examples").addEventListener("click", () => openExamples($("database").value || "demo"));
+  setupExamples();
   $("add-documents").addEventListener("click", openDocumentsDialog);
   $("documents-cancel").addEventListener("click", () => $("documents-dialog").close());
   $("documents-form").addEventListener("submit", uploadDocuments);

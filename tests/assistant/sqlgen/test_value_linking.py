@@ -1,4 +1,9 @@
-from assistant.sqlgen.value_linking import link_values, value_hints
+import sqlite3
+
+import pytest
+
+from assistant.sqlgen.value_linking import link_values, names_entity, value_hints
+from connectors import connect
 from connectors.types import ColumnInfo, SchemaInfo, TableInfo
 
 SCHEMA = SchemaInfo("sqlite", "SQLite", "3", [
@@ -47,3 +52,65 @@ def test_words_that_say_what_to_compute_are_not_values():
 def test_quoted_they_are_values_again_and_longer_phrases_still_match():
     assert [m.value for m in link_values("How many reviews say 'Average'?", REVIEWS)] == ["Average"]
     assert [m.value for m in link_values("reviews calling it a total disaster", REVIEWS)] == ["Total disaster"]
+
+
+# Names: one row per entity, too many to list, looked up in the database.
+@pytest.fixture(scope="module")
+def geography(tmp_path_factory):
+    path = tmp_path_factory.mktemp("geo") / "geo.sqlite"
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE state (state_name TEXT PRIMARY KEY, capital TEXT, area REAL)")
+        con.execute("CREATE TABLE border_info (state_name TEXT, border TEXT)")
+        con.executemany("INSERT INTO state VALUES (?, ?, ?)",
+                        [(f"state {i}", f"capital {i}", float(i)) for i in range(300)]
+                        + [("texas", "austin", 695662.0), ("new mexico", "santa fe", 314917.0)])
+        con.executemany("INSERT INTO border_info VALUES (?, ?)",
+                        [("texas", "new mexico"), ("new mexico", "texas")]
+                        + [(f"state {i}", f"state {i + 1}") for i in range(299)])
+    connector = connect(f"sqlite:///{path}")
+    yield connector, connector.introspect()
+    connector.close()
+
+
+def _run(connector):
+    return lambda tree: connector.run_tree(tree, row_limit=20).rows
+
+
+def test_names_too_many_to_list_are_looked_up_in_any_case(geography):
+    connector, schema = geography
+    assert all(c.values is None for t in schema.tables for c in t.columns if c.type == "TEXT")
+    found = link_values("How large is Texas?", schema, run=_run(connector))
+    assert ("state", "state_name", "texas") in {(m.table, m.column, m.value) for m in found}
+    assert link_values("How large is Texas?", schema) == []  # without the database: nothing to go on
+
+
+def test_the_entity_s_own_column_comes_before_the_ones_referring_to_it(geography):
+    connector, schema = geography
+    found = link_values("What is the capital of texas?", schema, run=_run(connector))
+    assert [(m.table, m.column) for m in found[:1]] == [("state", "state_name")]
+    assert {(m.table, m.column) for m in found} >= {("border_info", "border"), ("border_info", "state_name")}
+
+
+def test_a_failing_lookup_gives_no_hint_and_no_error(geography):
+    _connector, schema = geography
+
+    def broken(tree):
+        raise TimeoutError("slow")
+
+    assert link_values("How large is Texas?", schema, run=broken) == []
+
+
+def test_at_most_a_few_hints_best_first():
+    many = SchemaInfo("sqlite", "SQLite", "3", [
+        TableInfo(f"t{i}", [ColumnInfo("kind", "TEXT", values=["red", "green", "blue"])]) for i in range(6)
+    ])
+    assert len(link_values("red green blue things", many)) == 4
+
+
+def test_names_entity():
+    state = TableInfo("state", [ColumnInfo("state_name", "TEXT"), ColumnInfo("capital", "TEXT")])
+    border = TableInfo("border_info", [ColumnInfo("state_name", "TEXT"), ColumnInfo("border", "TEXT")])
+    person = TableInfo("people", [ColumnInfo("name", "TEXT")])
+    assert names_entity(state, state.columns[0]) and not names_entity(state, state.columns[1])
+    assert not names_entity(border, border.columns[0]) and not names_entity(border, border.columns[1])
+    assert names_entity(person, person.columns[0])

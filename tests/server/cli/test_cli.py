@@ -11,14 +11,6 @@ from tests.support.helpers import city_db, model_file
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("DBGPT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DBGPT_MODEL_PATH", str(model_file()))
-    monkeypatch.setenv("COLUMNS", "250")  # rich tables must not cut names in the output
-    return tmp_path
-
-
-@pytest.fixture
 def shop(tmp_path):
     return city_db(tmp_path)
 
@@ -43,10 +35,11 @@ def test_db_add_list_test_run_remove(env, shop):
 
 
 def test_password_from_stdin_is_never_printed(env):
-    result = invoke("db", "add", "pg", "postgresql+psycopg://analyst@db.example/sales", "--password-stdin",
-                    input="hunter2-secret\n")
-    assert result.exit_code == 0
-    assert "hunter2-secret" not in result.output + invoke("db", "list").output
+    url = "postgresql+psycopg://analyst@db.example/sales"
+    refused = invoke("db", "add", "pg", url, "--password-stdin", input="hunter2-secret\n")  # no such host
+    result = invoke("db", "add", "pg", url, "--password-stdin", "--no-check", input="hunter2-secret\n")
+    assert refused.exit_code == 1 and result.exit_code == 0
+    assert "hunter2-secret" not in refused.output + result.output + invoke("db", "list").output
 
 
 def test_run_refuses_writes_with_the_rule(env, shop):

@@ -1,0 +1,50 @@
+"""How far an answer can be trusted, from the evidence the pipeline gathered.
+
+One candidate alone says nothing about itself, so the score starts from what
+the run showed: whether candidates agreed on their rows, how many rounds of
+repair the query needed, the doubts it kept (a literal no row holds, a join
+that pairs every row), an empty result, and a question that counts something
+the database does not name. Each is a known sign of a wrong
+answer; the factors are deliberately coarse, and bench/sqlgen.py measures
+how well the score separates right from wrong answers (AUROC, accuracy per
+bucket) on databases the pipeline was never tuned on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+REPAIR_FACTOR = 0.8  # per repair round: a query that needed fixing is more often still wrong
+DOUBT_FACTOR = 0.55  # per doubt kept after the model was asked about it (at most two count)
+EMPTY_FACTOR = 0.5  # no rows: right only when the question's answer is "none"
+UNNAMED_FACTOR = 0.5  # the question counts or groups by something the database does not name
+CONFIDENT = 0.8  # at or above: shown as a confident answer
+
+
+@dataclass(frozen=True)
+class Evidence:
+    agreement: float = 1.0  # share of candidates whose rows match the chosen one's
+    repairs: int = 0
+    doubts: int = 0
+    empty: bool = False
+    unnamed: bool = False
+
+
+def score(evidence: Evidence) -> float:
+    value = evidence.agreement
+    value *= REPAIR_FACTOR ** evidence.repairs
+    value *= DOUBT_FACTOR ** min(evidence.doubts, 2)
+    if evidence.empty:
+        value *= EMPTY_FACTOR
+    if evidence.unnamed:
+        value *= UNNAMED_FACTOR
+    return round(value, 3)
+
+
+def label(confidence: float | None) -> str:
+    """'high', 'medium' or 'low', as the page and the CLI say it."""
+    if confidence is None:
+        return "low"
+    if confidence >= CONFIDENT:
+        return "high"
+    return "medium" if confidence >= 0.4 else "low"
