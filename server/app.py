@@ -12,7 +12,7 @@ from starlette.routing import Route
 from llm.client import LLM
 from server.api import audit as audit_api
 from server.api import auth as auth_api
-from server.api import connections, descriptions, files, health, sql, suggestions, users
+from server.api import chat, connections, conversations, descriptions, files, health, sql, suggestions, users
 from server.api import diagnose as diagnose_api
 from server.api import knowledge as knowledge_api
 from server.api import qa as qa_api
@@ -33,8 +33,8 @@ def _routes(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(auth_api.public_router, prefix=API_PREFIX)
     signed_in = [Depends(current_user)]
-    for module in (sql, suggestions, diagnose_api, connections, files, descriptions, knowledge_api, qa_api,
-                   auth_api, users, audit_api):
+    for module in (chat, sql, suggestions, diagnose_api, connections, conversations, files, descriptions,
+                   knowledge_api, qa_api, auth_api, users, audit_api):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=signed_in)
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=signed_in)

@@ -59,7 +59,7 @@ def build_services(settings: Settings, llm=None, knowledge=None) -> Services:
                                   attempts=settings.llm_attempts)
     return Services(settings=settings, databases=DatabaseCatalog(settings, open_registry(settings, engine)),
                     knowledge=knowledge or Knowledge(settings), llm=llm, users=open_users(settings, engine),
-                    audit=AuditLog(engine), conversations=Conversations())
+                    audit=AuditLog(engine), conversations=Conversations(engine))
 
 
 def get_services(request: Request) -> Services:

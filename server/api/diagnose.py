@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 from assistant.diagnosis import Done, ErrorEvent, Event, diagnose_stream, report_of
 from server.api.deps import Access, AccessDep, AuditDep
 from server.api.schemas import ErrorBody
-from server.api.sse import sse_event
+from server.api.sse import Events, sse_response
 from server.auth.audit import AuditEntry
 
 router = APIRouter(prefix="/sql", tags=["sql"])
@@ -94,22 +94,29 @@ async def diagnose(body: DiagnoseRequest, access: AccessDep, audit: AuditDep) ->
     return DiagnoseResponse.model_validate(report.to_dict())
 
 
+async def diagnosis_events(body: DiagnoseRequest, access: Access, audit: AuditEntry) -> Events:
+    """/diagnose/stream's events, once the database is checked: `finding` as each check finds
+    one, `advice` once the database has checked it (an event with the same `n` replaces an
+    earlier one; `withdrawn` removes one), `summary`, then `done` with the whole report
+    (the very body /diagnose answers), or `error`."""
+    return _framed(await _diagnosis(body, access, audit), audit)
+
+
+async def _framed(events: AsyncIterator[Event], audit: AuditEntry) -> Events:
+    async with aclosing(events):
+        async for event in events:
+            if isinstance(event, ErrorEvent):
+                audit.outcome, audit.detail = "error", f"{event.kind}: {event.message}"
+            data = event.data()
+            if isinstance(event, Done):
+                data = DiagnoseResponse.model_validate(data).model_dump(mode="json")
+            yield event.name, data
+
+
 @router.post("/diagnose/stream", responses=ERRORS)
 async def diagnose_events(body: DiagnoseRequest, access: AccessDep, audit: AuditDep) -> StreamingResponse:
     """The same as /diagnose as server-sent events: `finding` as each check finds one, `advice`
     once the database has checked it (an event with the same `n` replaces an earlier one;
     `withdrawn` removes one), `summary` (the model's, when it has one), then `done` with the
     whole report, or `error`."""
-    events = await _diagnosis(body, access, audit)
-
-    async def frames() -> AsyncIterator[bytes]:
-        async with aclosing(events):
-            async for event in events:
-                if isinstance(event, ErrorEvent):
-                    audit.outcome, audit.detail = "error", f"{event.kind}: {event.message}"
-                data = event.data()
-                if isinstance(event, Done):  # the very body /diagnose answers
-                    data = DiagnoseResponse.model_validate(data).model_dump(mode="json")
-                yield sse_event(event.name, data)
-
-    return StreamingResponse(frames(), media_type="text/event-stream")
+    return sse_response(await diagnosis_events(body, access, audit))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 from fastapi import APIRouter
@@ -11,10 +11,10 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from assistant.qa.answer import answer_question, stream_answer
-from server.api.deps import AccessDep, AuditDep
+from server.api.deps import Access, AccessDep, AuditDep
 from server.api.errors import ApiError
 from server.api.schemas import ErrorBody, Question
-from server.api.sse import sse_event
+from server.api.sse import Events, sse_response
 from server.auth.audit import AuditEntry
 
 router = APIRouter(prefix="/qa", tags=["qa"])
@@ -59,7 +59,7 @@ class QaResponse(BaseModel):
                                                    "model's wording.")
 
 
-async def _arguments(body: QaRequest, access: AccessDep, audit: AuditEntry) -> dict[str, Any]:
+async def _arguments(body: QaRequest, access: Access, audit: AuditEntry) -> dict[str, Any]:
     """Check the space and database before any work, so that a typo is a 404 and a space
     or database the caller has no grant for is a 403."""
     db = access.db(body.db) if body.db else None
@@ -81,17 +81,24 @@ async def ask(body: QaRequest, access: AccessDep, audit: AuditDep) -> QaResponse
     return QaResponse.model_validate(answer.to_dict())
 
 
+async def qa_events(body: QaRequest, access: Access, audit: AuditEntry) -> Events:
+    """/stream's events, once the space and database are checked: `token` as the answer is
+    written, one `citation` per cited source, then `done` with the whole answer, or `error`."""
+    arguments = await _arguments(body, access, audit)
+    return _qa_events(body, access, arguments)
+
+
+async def _qa_events(body: QaRequest, access: Access, arguments: dict[str, Any]) -> Events:
+    async with aclosing(stream_answer(body.question, access.services.knowledge, access.services.llm,
+                                      **arguments)) as events:
+        async for event in events:
+            yield event["event"], event["data"]
+
+
 @router.post("/stream", responses=ERRORS)
 async def ask_stream(body: QaRequest, access: AccessDep, audit: AuditDep) -> StreamingResponse:
     """Server-sent events: `token` as the answer is written, one `citation` per
     cited source, then `done` with the whole answer (authoritative: an answer
     its sources do not support is replaced there by the "not in context" text),
     or `error`."""
-    arguments = await _arguments(body, access, audit)
-
-    async def events() -> AsyncIterator[bytes]:
-        async for event in stream_answer(body.question, access.services.knowledge, access.services.llm,
-                                         **arguments):
-            yield sse_event(event["event"], event["data"])
-
-    return StreamingResponse(events(), media_type="text/event-stream")
+    return sse_response(await qa_events(body, access, audit))

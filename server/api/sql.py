@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator
+from contextlib import aclosing
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
@@ -22,15 +22,17 @@ from server.api.schemas import (
     SqlRunRequest,
     SqlRunResponse,
 )
-from server.api.deps import AccessDep, AuditDep
-from server.api.sse import sse_event
+from server.api.deps import Access, AccessDep, AuditDep
+from server.api.sse import Events, sse_response
 from server.auth.audit import AuditEntry
+from server.conversations import StoredTurn
 
 router = APIRouter(prefix="/sql", tags=["sql"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}
 
 
-async def _answer(body: SqlGenerateRequest, access: AccessDep, audit: AuditEntry, on_stage=None) -> SqlAnswer:
+async def _answer(body: SqlGenerateRequest, access: Access, audit: AuditEntry, on_stage=None,
+                  history: list[Turn] | None = None) -> SqlAnswer:
     services = access.services
     db = access.db(body.db)
     audit.touch(db=db, question=body.question)
@@ -40,18 +42,27 @@ async def _answer(body: SqlGenerateRequest, access: AccessDep, audit: AuditEntry
         answer = await answer_plain(body.question, connector, services.llm, execute=body.execute,
                                     row_limit=row_limit)
     else:
-        # Conversations are the caller's own: another user's id reads nothing.
-        conversation = f"{access.user.name}/{body.conversation_id}" if body.conversation_id else None
         options = SqlOptions(execute=body.execute, row_limit=row_limit, candidates=body.candidates)
-        answer = await answer_full(body.question, connector, services.llm, options,
-                                   history=services.conversations.history(conversation),
+        answer = await answer_full(body.question, connector, services.llm, options, history=history,
                                    knowledge=from_knowledge(services.knowledge, db, connector), on_stage=on_stage)
-        services.conversations.add(conversation, Turn(body.question, answer.sql))
     audit.touch(sql=answer.sql, row_count=len(answer.rows) if answer.error is None else None)
     if answer.error is not None:
         audit.outcome, audit.rule, audit.detail = ("refused" if answer.error.rule else "error"), \
             answer.error.rule, answer.error.message
     return answer
+
+
+async def _history(body: SqlGenerateRequest, access: Access) -> list[Turn]:
+    """The caller's own earlier turns of this conversation (another user's id reads nothing)."""
+    if body.pipeline == "plain" or not body.conversation_id:
+        return []
+    return await asyncio.to_thread(access.services.conversations.history, access.user.name, body.conversation_id)
+
+
+async def _remember(body: SqlGenerateRequest, access: Access, response: SqlGenerateResponse) -> None:
+    if body.conversation_id:
+        turn = StoredTurn.from_done(body.question, "sql", access.db(body.db), response.model_dump())
+        await asyncio.to_thread(access.services.conversations.add, access.user.name, body.conversation_id, turn)
 
 
 def _response(answer: SqlAnswer, body: SqlGenerateRequest) -> SqlGenerateResponse:
@@ -61,15 +72,22 @@ def _response(answer: SqlAnswer, body: SqlGenerateRequest) -> SqlGenerateRespons
 @router.post("/generate", response_model=SqlGenerateResponse, responses=ERRORS)
 async def generate(body: SqlGenerateRequest, access: AccessDep, audit: AuditDep) -> SqlGenerateResponse:
     """Turn a question into SQL, check it, run it read-only and return rows and a chart suggestion."""
-    return _response(await _answer(body, access, audit), body)
+    response = _response(await _answer(body, access, audit, history=await _history(body, access)), body)
+    await _remember(body, access, response)
+    return response
 
 
-@router.post("/generate/stream", responses=ERRORS)
-async def generate_stream(body: SqlGenerateRequest, access: AccessDep, audit: AuditDep) -> StreamingResponse:
-    """The same as /generate as server-sent events: `stage` as each stage ends, then
-    `sql` (with its warnings), `rows`, `chart`, `error` where there is one, and `done`
-    with the whole answer."""
-    await access.connector(body.db)  # unknown or forbidden db: 404 or 403 before streaming
+async def sql_events(body: SqlGenerateRequest, access: Access, audit: AuditEntry,
+                     history: list[Turn] | None = None) -> Events:
+    """/generate/stream's events: `stage` as each stage ends, then `sql` (with its warnings),
+    `rows`, `chart`, `error` where there is one, and `done` with the whole answer. The
+    database is checked first (unknown: 404, no grant: 403), before anything is streamed."""
+    await access.connector(body.db)
+    return _sql_events(body, access, audit, history)
+
+
+async def _sql_events(body: SqlGenerateRequest, access: Access, audit: AuditEntry,
+                      history: list[Turn] | None) -> Events:
     queue: asyncio.Queue = asyncio.Queue()
 
     def on_stage(name: str, seconds: float) -> None:
@@ -77,7 +95,7 @@ async def generate_stream(body: SqlGenerateRequest, access: AccessDep, audit: Au
 
     async def run() -> None:
         try:
-            answer = await _answer(body, access, audit, on_stage)
+            answer = await _answer(body, access, audit, on_stage, history)
             response = _response(answer, body)
             queue.put_nowait(("sql", {"sql": response.sql, "explanation": response.explanation,
                                       "warnings": response.warnings}))
@@ -95,15 +113,29 @@ async def generate_stream(body: SqlGenerateRequest, access: AccessDep, audit: Au
         finally:
             queue.put_nowait(None)
 
-    async def events() -> AsyncIterator[bytes]:
-        task = asyncio.create_task(run())
-        try:
-            while (item := await queue.get()) is not None:
-                yield sse_event(*item)
-        finally:
-            task.cancel()
+    task = asyncio.create_task(run())
+    try:
+        while (item := await queue.get()) is not None:
+            yield item
+    finally:
+        task.cancel()
 
-    return StreamingResponse(events(), media_type="text/event-stream")
+
+@router.post("/generate/stream", responses=ERRORS)
+async def generate_stream(body: SqlGenerateRequest, access: AccessDep, audit: AuditDep) -> StreamingResponse:
+    """The same as /generate as server-sent events: `stage` as each stage ends, then
+    `sql` (with its warnings), `rows`, `chart`, `error` where there is one, and `done`
+    with the whole answer."""
+    events = await sql_events(body, access, audit, await _history(body, access))
+
+    async def remembered() -> Events:
+        async with aclosing(events):
+            async for name, data in events:
+                if name == "done":
+                    await _remember(body, access, SqlGenerateResponse.model_validate(data))
+                yield name, data
+
+    return sse_response(remembered())
 
 
 @router.post(

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.auth.hashing import digest, hash_secret, new_token, verify_secret
+from server.metadata.conversations import ConversationRow, TurnRow
 from server.metadata.store import ApiKeyRow, GrantRow, SessionRow, UserRow, utcnow
 
 ROLES = ("admin", "analyst")
@@ -135,6 +136,10 @@ class UserStore:
             self._user(session, name)
             for table in (GrantRow, ApiKeyRow, SessionRow):
                 session.execute(delete(table).where(table.user == name))
+            # Their conversations too: a later user of the same name must not inherit them.
+            owned = select(ConversationRow.pk).where(ConversationRow.owner == name)
+            session.execute(delete(TurnRow).where(TurnRow.conversation_pk.in_(owned)))
+            session.execute(delete(ConversationRow).where(ConversationRow.owner == name))
             session.execute(delete(UserRow).where(UserRow.name == name))
             session.commit()
         self._forget_keys()

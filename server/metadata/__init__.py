@@ -1,9 +1,10 @@
-"""The product's own state: connections, users and keys, the audit log."""
+"""The product's own state: connections, users and keys, the audit log, conversations."""
 
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from server.metadata import conversations as _conversations  # noqa: F401 - its tables join Base.metadata
 from server.metadata.connections import ConnectionRegistry
 from server.metadata.secrets import SecretBox, load_or_create_key
 from server.metadata.store import metadata_engine

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.support.helpers import DEFOG, REPO, model_file, offline_env, running_stack
+from tests.support.sse import sse_events
 
 pytestmark = pytest.mark.model
 
@@ -43,6 +44,25 @@ def test_question_about_the_demo_database_returns_the_true_rows(stack):
         expected = [list(r) for r in con.execute("SELECT COUNT(*) FROM customers")]
     assert body["rows"] == expected
     assert body["sql"] and body["timings"]["generate"] > 0
+
+
+def test_the_one_chat_routes_a_data_question_to_sql_and_returns_the_true_rows(stack):
+    url, data_dir, proc = stack
+    with httpx.stream("POST", url + "/api/v1/chat", headers=proc.headers, timeout=300,
+                      json={"message": "How many customers are there?", "db": "demo"}) as response:
+        assert response.status_code == 200, response.read()
+        events = list(sse_events(response.iter_lines()))
+    names = [name for name, _ in events]
+    assert names[0] == "route" and events[0][1]["skill"] == "sql", events[0]
+    assert names[-1] == "done"
+    rows = [data for name, data in events if name == "rows"]
+    with sqlite3.connect(data_dir / "demo" / "shop.sqlite") as con:
+        expected = [list(r) for r in con.execute("SELECT COUNT(*) FROM customers")]
+    assert rows and rows[0]["rows"] == expected
+    # The turn is kept: the conversation lists it.
+    conversation = next(data for name, data in events if name == "conversation")["conversation_id"]
+    stored = httpx.get(f"{url}/api/v1/conversations/{conversation}", headers=proc.headers).json()
+    assert stored["turns"][0]["skill"] == "sql" and stored["turns"][0]["sql"]
 
 
 def test_unknown_database_through_the_real_stack_is_404(stack):

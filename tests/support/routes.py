@@ -15,7 +15,8 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
 # Plausible values for path parameters, by name.
-PATH_VALUES = {"name": "demo", "job_id": "0123456789ab", "example_id": "1", "key_id": "abcdefghijkl"}
+PATH_VALUES = {"name": "demo", "job_id": "0123456789ab", "example_id": "1", "key_id": "abcdefghijkl",
+               "conversation_id": "0123456789abcdef", "n": "1"}
 
 
 @dataclass(frozen=True)

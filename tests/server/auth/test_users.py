@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.auth.users import KEY_RE, AuthError, UserNotFound
+from server.conversations import Conversations, StoredTurn
 from server.metadata import open_users
 from server.metadata.store import ApiKeyRow, SessionRow, UserRow
 from server.settings import Settings
@@ -88,13 +89,18 @@ def test_revoking_a_key_works_at_once_even_when_it_was_just_used(store, settings
         store.revoke_key("nosuchkey000")
 
 
-def test_removing_a_user_ends_their_keys_and_sessions(store):
+def test_removing_a_user_ends_their_keys_sessions_and_conversations(store):
     _, key = store.create_key("ana")
     session = store.create_session("ana", 3600)
+    conversations = Conversations(store.engine)
+    conversations.add("ana", "c1", StoredTurn("How many orders?", "sql", sql="SELECT COUNT(*) FROM orders"))
     store.remove("ana")
     assert store.user_for_key(key) is None and store.user_for_session(session) is None
     with pytest.raises(UserNotFound):
         store.get("ana")
+    # A new user of the same name starts with nothing of the old one's.
+    store.add("ana", "analyst")
+    assert conversations.list("ana") == [] and conversations.history("ana", "c1") == []
 
 
 def test_sessions_are_stored_as_digests_and_expire(store, settings):

@@ -1,0 +1,108 @@
+"""Rules that route a message without the model, where the answer is not in doubt.
+
+In order: a command prefix (`/sql`, `/diagnose`, `/docs`, `/schema`, `/chat`);
+a statement that sqlglot parses as SQL (pasted alone, fenced, or after a
+question such as "why is this slow?"); a question about why the previous
+answer's query is slow or wrong; and clear questions about the schema
+(which tables or columns exist, what a column means, how tables join).
+Anything else returns None and is left to the model.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot import exp
+
+from assistant.router.types import SKILLS, Route, RouteContext
+
+_PREFIX = re.compile(r"^\s*/(?P<command>[a-z]+)\b\s*(?P<rest>.*)\Z", re.IGNORECASE | re.DOTALL)
+
+# Statements a user pastes to have checked; sqlglot falls back to Command for what it cannot read.
+_STATEMENTS = (exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Alter)
+_FENCE = re.compile(r"```(?:sql)?\s*\n?(?P<sql>.+?)```", re.IGNORECASE | re.DOTALL)
+# Where a statement may start inside a message: any of these keywords ("optimize SELECT ...").
+_START = re.compile(r"\b(?:explain\s+(?:query\s+plan\s+|analyze\s+)?)?"
+                    r"(?:select|with|insert|update|delete|merge|create|drop|alter)\b", re.IGNORECASE)
+_EXPLAIN = re.compile(r"^\s*explain\s+(?:query\s+plan\s+|analyze\s+)?", re.IGNORECASE)
+# Plain English can parse ("select all customers from France"); pasted SQL shows its syntax:
+# punctuation of expressions, or keywords written in capitals.
+_SYNTAX = re.compile(r"[*(),;=<>']|\w\.\w")
+_CAPITAL_KEYWORDS = re.compile(r"\b(?:SELECT|FROM|WHERE|JOIN|GROUP|ORDER|LIMIT|UPDATE|SET|DELETE|INSERT|INTO|"
+                               r"VALUES|CREATE|TABLE|INDEX|WITH|AS|HAVING|UNION|DROP|ALTER)\b")
+
+# "Why is this slow / wrong?" about the previous answer's query.
+_ABOUT_LAST_SQL = re.compile(
+    r"\b(?:why|how come)\b.{0,40}\b(?:slow|slower|so long|wrong|incorrect|empty|no rows|nothing|fail|failing|"
+    r"error|duplicates?|too many)\b"
+    r"|\b(?:speed (?:it|this|that) up|make (?:it|this|that|the query) faster|optimi[sz]e (?:it|this|that|the query)"
+    r"|explain (?:this|that|the|your) (?:query|sql|statement)|diagnose (?:it|this|that|the query)"
+    r"|(?:is|was) (?:this|that|the) (?:query|sql) (?:right|correct|wrong|slow|efficient)"
+    r"|(?:what|which) index(?:es)? (?:would|could|should|might) help|(?:check|review) (?:this|that|the) (?:query|sql)"
+    r"|(?:could|can|would) (?:it|this|that|the query) (?:be|run) faster|what went wrong"
+    r"|(?:it|this|that) (?:seems|looks|is) (?:to be )?(?:missing|wrong|off|slow))\b",
+    re.IGNORECASE | re.DOTALL)
+
+# Questions the catalog answers: what exists, what a column means, how tables join.
+_SCHEMA = re.compile(
+    r"^\s*(?:what|which) tables\b"
+    r"|\b(?:list|show|name)(?: me)?(?: all| the| every)*(?: of the)? (?:tables|columns|fields)\b"
+    r"|\b(?:what|which) (?:columns|fields)\b"
+    r"|\b(?:tables|columns|fields) (?:are there|exist|does (?:it|the \w+ table) have)\b"
+    r"|\bwhat (?:is|are) (?:in )?the (?:schema|structure|columns|fields) of\b"
+    r"|\b(?:describe|structure of|schema of|definition of)(?: the)? (?:table \w+|\w+ table)\b"
+    r"|\bwhat does (?:the )?(?:column |field )?\w+\.\w+ (?:mean|hold|contain|store)"
+    r"|\bwhat does (?:the )?(?:column|field) \w+ (?:mean|hold|contain|store)"
+    r"|\bwhat (?:is|are) (?:the )?(?:column|field)s? \w+\b"
+    r"|\bmeaning of (?:the )?(?:column|field) \w+"
+    r"|\bhow (?:do|does|can|should|would) (?:i |we |you )?(?:join|link|relate|connect) (?:the )?(?!two\b|tables?\b)"
+    r"\w+(?: table)? (?:and|with|to) \w+"
+    r"|\bhow (?:do|does|are|is) (?:the )?(?!i\b|we\b|you\b)\w+(?: table)? (?:and (?:the )?\w+(?: table)? )?"
+    r"(?:join|joined|related|linked|connected|relate|link|connect)\b"
+    r"|\b(?:foreign|primary) keys?\b"
+    r"|\b(?:which|what) (?:table|column)s? (?:stores?|holds?|has|have|contains?|tells?|records?|keeps?)\b"
+    r"|\bis there a (?:table|column)\b|\bwhere (?:is|are) .{1,40} stored\b"
+    r"|\bwhat does (?:the |its |their )?\w+ (?:column|field) mean"
+    r"|\bwhat does (?:the )?[a-z]+_[a-z_]+ mean",
+    re.IGNORECASE)
+
+
+def _is_statement(text: str, fenced: bool = False) -> bool:
+    body = _EXPLAIN.sub("", text.strip().rstrip(";"))
+    try:
+        trees = [t for t in sqlglot.parse(body, error_level=sqlglot.ErrorLevel.RAISE) if t is not None]
+    except sqlglot.errors.SqlglotError:
+        return False
+    return (len(trees) == 1 and isinstance(trees[0], _STATEMENTS)
+            and (fenced or bool(_SYNTAX.search(body) or len(_CAPITAL_KEYWORDS.findall(body)) >= 2)))
+
+
+def extract_sql(message: str) -> str | None:
+    """The SQL statement a message holds (pasted alone, fenced, or after a question), or None."""
+    fenced = _FENCE.search(message)
+    if fenced and _is_statement(fenced["sql"], fenced=True):
+        return fenced["sql"].strip()
+    for start in _START.finditer(message):
+        if _is_statement(candidate := message[start.start():]):
+            return candidate.strip()
+    return None
+
+
+def route_by_rules(message: str, context: RouteContext) -> Route | None:
+    prefixed = _PREFIX.match(message)
+    if prefixed and prefixed["command"].lower() in SKILLS:
+        skill, rest = prefixed["command"].lower(), prefixed["rest"].strip()
+        sql = (extract_sql(rest) or rest or None) if skill == "diagnose" else None
+        if skill == "diagnose" and not sql and context.last is not None:
+            sql = context.last.sql
+        return Route(skill, f"the message starts with /{skill}", 1.0, "rules", rest or message, sql)
+    if (sql := extract_sql(message)) is not None:
+        return Route("diagnose", "the message holds a SQL statement", 0.95, "rules", message, sql)
+    last_sql = context.last.sql if context.last is not None else None
+    if last_sql and _ABOUT_LAST_SQL.search(message):
+        return Route("diagnose", "the message asks about the previous answer's SQL", 0.9, "rules", message,
+                     last_sql)
+    if _SCHEMA.search(message):
+        return Route("schema", "the message asks what the schema holds", 0.9, "rules", message)
+    return None

@@ -1,0 +1,40 @@
+"""What the router reads and what it answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SKILLS = ("sql", "diagnose", "docs", "schema", "chat")
+
+
+@dataclass
+class LastTurn:
+    """The conversation's previous turn, as far as routing needs it."""
+
+    message: str
+    skill: str
+    sql: str | None = None
+
+
+@dataclass
+class RouteContext:
+    last: LastTurn | None = None
+    dbs: list[str] = field(default_factory=list)  # the databases the user may use
+    spaces: list[str] = field(default_factory=list)  # the knowledge spaces the user may read
+
+
+@dataclass
+class Route:
+    skill: str
+    reason: str
+    confidence: float
+    source: str  # forced | rules | model | fallback
+    message: str  # what the skill is given: the message without a command prefix
+    sql: str | None = None  # for diagnose: the statement to diagnose
+    seconds: float = 0.0
+
+    def event(self) -> dict:
+        """The `route` event's data."""
+        data = asdict(self)
+        data.pop("message")
+        return data

@@ -1,0 +1,92 @@
+"""The router's rules: certain cases routed without the model, everything else left to it."""
+
+import pytest
+
+from assistant.router import LastTurn, RouteContext, extract_sql, route_by_rules
+
+NO_TURN = RouteContext(dbs=["demo"], spaces=["sqlite-manual"])
+AFTER_SQL = RouteContext(last=LastTurn("How many orders per store?", "sql",
+                                       "SELECT store_id, COUNT(*) FROM orders GROUP BY store_id"), dbs=["demo"])
+
+
+@pytest.mark.parametrize("message, skill, rest", [
+    ("/sql how many orders were placed in 2023", "sql", "how many orders were placed in 2023"),
+    ("/docs what does VACUUM do", "docs", "what does VACUUM do"),
+    ("/SCHEMA orders", "schema", "orders"),
+    ("/chat hello", "chat", "hello"),
+])
+def test_a_prefix_names_the_skill(message, skill, rest):
+    chosen = route_by_rules(message, NO_TURN)
+    assert (chosen.skill, chosen.message, chosen.confidence, chosen.source) == (skill, rest, 1.0, "rules")
+
+
+def test_an_unknown_prefix_is_no_rule():
+    assert route_by_rules("/etc/passwd is a file", NO_TURN) is None
+
+
+@pytest.mark.parametrize("message, sql", [
+    ("SELECT name FROM stores", "SELECT name FROM stores"),
+    ("select * from orders where status = 'shipped';", "select * from orders where status = 'shipped';"),
+    ("Why is this slow?\nSELECT o.order_id FROM orders o JOIN customers c ON c.customer_id = o.customer_id",
+     "SELECT o.order_id FROM orders o JOIN customers c ON c.customer_id = o.customer_id"),
+    ("is this right: select count(*) from payments", "select count(*) from payments"),
+    ("```sql\nselect 1\n```", "select 1"),
+    ("EXPLAIN QUERY PLAN SELECT * FROM orders WHERE order_date > '2024-01-01'",
+     "EXPLAIN QUERY PLAN SELECT * FROM orders WHERE order_date > '2024-01-01'"),
+    ("UPDATE orders SET status = 'shipped' WHERE order_id = 1",
+     "UPDATE orders SET status = 'shipped' WHERE order_id = 1"),
+])
+def test_pasted_sql_is_diagnosed(message, sql):
+    chosen = route_by_rules(message, NO_TURN)
+    assert chosen.skill == "diagnose" and chosen.sql == sql and chosen.source == "rules"
+
+
+@pytest.mark.parametrize("message", [
+    "Select all customers from France",  # English that sqlglot happens to parse
+    "delete the conversation",
+    "how many orders were shipped last month",
+    "show tables",
+])
+def test_english_that_parses_is_not_sql(message):
+    assert extract_sql(message) is None
+
+
+@pytest.mark.parametrize("message", ["why is this so slow?", "Why does it return duplicates?",
+                                     "can you speed it up", "what index would help here"])
+def test_a_question_about_the_previous_sql_diagnoses_it(message):
+    chosen = route_by_rules(message, AFTER_SQL)
+    assert chosen.skill == "diagnose" and chosen.sql == AFTER_SQL.last.sql
+
+
+def test_without_previous_sql_that_question_goes_to_the_model():
+    assert route_by_rules("why is this so slow?", NO_TURN) is None
+
+
+@pytest.mark.parametrize("message", [
+    "What tables are there?", "which tables does the demo database have", "list all tables",
+    "what columns does the orders table have", "show me the columns of customers",
+    "what does orders.status mean", "what does the column loyalty_tier mean",
+    "how do orders and customers join", "How can I join payments with orders?",
+    "how are stores and employees related", "describe the inventory table", "what is the primary key of order_items",
+])
+def test_clear_schema_questions(message):
+    assert route_by_rules(message, NO_TURN).skill == "schema"
+
+
+@pytest.mark.parametrize("message", [
+    "How many customers are in the gold tier?", "What does VACUUM do?", "How do I join two tables in SQLite?",
+    "describe the vacuum command", "hi there", "thanks!", "Which store sold the most last year?",
+])
+def test_everything_else_is_left_to_the_model(message):
+    assert route_by_rules(message, NO_TURN) is None
+
+
+def test_sql_after_a_word_is_found():
+    message = "optimize SELECT * FROM inventory i JOIN products p ON p.product_id = i.product_id"
+    assert extract_sql(message) == message.removeprefix("optimize ")
+
+
+@pytest.mark.parametrize("message", ["Which table stores refunds?", "Is there a table for stock levels?",
+                                     "what does marketing_opt_in mean", "and what does its status column mean?"])
+def test_where_things_are_kept_is_a_schema_question(message):
+    assert route_by_rules(message, NO_TURN).skill == "schema"

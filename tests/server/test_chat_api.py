@@ -1,0 +1,234 @@
+"""POST /api/v1/chat: routed to each skill, relayed as that skill's own events, kept in the conversation.
+
+The model is scripted at the LLM interface: the route request (under its JSON
+schema) is answered with `route`, the others in turn from `replies`, then as a
+careful document model would (tests/assistant/qa/scripted.py).
+"""
+
+import json
+
+import pytest
+
+from knowledge.service import Knowledge
+from llm.client import LLMUnavailable
+from server.app import create_app
+from tests.assistant.qa.scripted import ScriptedLLM as DocsLLM
+from tests.knowledge.files import sqlite_docs
+from tests.knowledge.fixtures import embedder  # noqa: F401
+from tests.support.auth import api_key, bearer, signed_in
+from tests.support.sse import sse_events
+
+CITIES = '{"sql": "SELECT name FROM city ORDER BY id", "explanation": "The cities."}'
+
+
+class ChatLLM(DocsLLM):
+    def __init__(self):
+        super().__init__()
+        self.route = "sql"
+        self.replies: list[str] = []
+
+    def reply(self, request):
+        schema_name = ((request.response_format or {}).get("json_schema") or {}).get("name")
+        if schema_name == "route":
+            return json.dumps({"skill": self.route})
+        if self.replies:
+            return self.replies.pop(0)
+        return super().reply(request)
+
+    def asked(self, kind: str) -> list:
+        is_route = [((r.response_format or {}).get("json_schema") or {}).get("name") == "route"
+                    for r in self.requests]
+        return [r for r, route in zip(self.requests, is_route) if route == (kind == "route")]
+
+
+@pytest.fixture
+def llm():
+    return ChatLLM()
+
+
+@pytest.fixture
+def knowledge(settings, embedder):
+    knowledge = Knowledge(settings, embedder=embedder)
+    knowledge.documents.create("sqlite")
+    knowledge.documents.add_file("sqlite", sqlite_docs() / "lang_vacuum.html")
+    return knowledge
+
+
+@pytest.fixture
+def client(settings, llm, knowledge):
+    with signed_in(create_app(settings, llm=llm, knowledge=knowledge), settings) as test_client:
+        yield test_client
+
+
+def chat(client, message, shop_db=None, headers=None, **body):
+    if shop_db is not None:
+        body["db"] = f"sqlite:///{shop_db}"
+    with client.stream("POST", "/api/v1/chat", json={"message": message, **body}, headers=headers) as response:
+        assert response.status_code == 200, response.read()
+        assert response.headers["content-type"].startswith("text/event-stream")
+        return list(sse_events(response.iter_lines()))
+
+
+def names(events):
+    return [name for name, _ in events]
+
+
+def data(events, name):
+    return [d for n, d in events if n == name]
+
+
+def test_a_data_question_goes_to_sql_through_the_model(client, llm, shop_db):
+    llm.replies = [CITIES]
+    events = chat(client, "Which cities do we have?", shop_db)
+    route = events[0]
+    assert route[0] == "route" and route[1]["skill"] == "sql" and route[1]["source"] == "model"
+    assert set(route[1]) >= {"skill", "reason", "confidence"}
+    # The same events /sql/generate/stream sends, between the route and the stored turn.
+    assert names(events)[1] == "conversation" and "stage" in names(events)
+    assert [n for n in names(events) if n != "stage"][2:] == ["sql", "rows", "chart", "turn", "done"] or \
+        [n for n in names(events) if n != "stage"][2:] == ["sql", "rows", "turn", "done"]
+    assert data(events, "rows")[0]["rows"] == [["Paris"], ["Lyon"]]
+    done = data(events, "done")[0]
+    assert done["sql"] == "SELECT name FROM city ORDER BY id" and done["rows"] == [["Paris"], ["Lyon"]]
+    # The route prompt named the databases and spaces the caller may use.
+    assert "Databases: demo" in llm.asked("route")[0].messages[0]["content"]
+    assert "Documents: sqlite" in llm.asked("route")[0].messages[0]["content"]
+
+
+def test_the_turn_is_stored_and_a_follow_up_sees_it(client, llm, shop_db):
+    llm.replies = [CITIES, CITIES]
+    first = chat(client, "Which cities do we have?", shop_db)
+    conversation_id = data(first, "conversation")[0]["conversation_id"]
+    assert data(first, "conversation")[0]["new"] and data(first, "turn")[0] == {
+        "conversation_id": conversation_id, "n": 1}
+    second = chat(client, "Only the first one", shop_db, conversation_id=conversation_id)
+    assert not data(second, "conversation")[0]["new"]
+    sql_request = llm.asked("generate")[-1]
+    assert any(m["content"] == "Which cities do we have?" for m in sql_request.messages)
+    # The router heard of the previous turn too.
+    assert "Previous (sql, SQL): Which cities do we have?" in llm.asked("route")[-1].messages[1]["content"]
+    stored = client.get(f"/api/v1/conversations/{conversation_id}").json()
+    assert stored["title"] == "Which cities do we have?"
+    assert [(t["message"], t["skill"], t["sql"]) for t in stored["turns"]] == [
+        ("Which cities do we have?", "sql", "SELECT name FROM city ORDER BY id"),
+        ("Only the first one", "sql", "SELECT name FROM city ORDER BY id")]
+    assert "route" in stored["turns"][0]["timings"] and stored["turns"][0]["rows"] == [["Paris"], ["Lyon"]]
+
+
+def test_pasted_sql_is_diagnosed_without_asking_the_router_model(client, llm, shop_db):
+    llm.replies = [json.dumps({"summary": "It reads every city.", "rewrites": []})]
+    events = chat(client, "SELECT * FROM city WHERE name = 'Paris'", shop_db)
+    assert events[0][1]["skill"] == "diagnose" and events[0][1]["source"] == "rules"
+    assert llm.asked("route") == []
+    assert "summary" in names(events) and names(events)[-2:] == ["turn", "done"]
+    done = data(events, "done")[0]
+    assert done["sql"] == "SELECT * FROM city WHERE name = 'Paris'" and "findings" in done
+
+
+def test_why_slow_diagnoses_the_previous_answers_sql(client, llm, shop_db):
+    llm.replies = [CITIES, json.dumps({"summary": "Fine.", "rewrites": []})]
+    first = chat(client, "Which cities do we have?", shop_db)
+    conversation_id = data(first, "conversation")[0]["conversation_id"]
+    events = chat(client, "why is this so slow?", shop_db, conversation_id=conversation_id)
+    assert events[0][1]["skill"] == "diagnose" and events[0][1]["sql"] == "SELECT name FROM city ORDER BY id"
+    assert data(events, "done")[0]["sql"] == "SELECT name FROM city ORDER BY id"
+
+
+def test_a_document_question_goes_to_docs(client, llm):
+    llm.route, llm.cite_title = "docs", "VACUUM"
+    events = chat(client, "How do I shrink the database file?", space="sqlite")
+    assert events[0][1]["skill"] == "docs"
+    assert names(events)[2] == "token" and "citation" in names(events) and names(events)[-2:] == ["turn", "done"]
+    assert data(events, "done")[0]["answer"] == llm.answer
+    conversation_id = data(events, "conversation")[0]["conversation_id"]
+    turn = client.get(f"/api/v1/conversations/{conversation_id}").json()["turns"][0]
+    assert turn["skill"] == "docs" and turn["answer"] == llm.answer
+    assert turn["citations"][0]["document"].endswith("lang_vacuum.html")
+
+
+def test_a_schema_question_is_answered_from_the_catalog_without_the_model(client, llm, shop_db):
+    events = chat(client, "how do store and city join?", shop_db)
+    assert events[0][1]["skill"] == "schema" and llm.requests == []
+    assert names(events) == ["route", "conversation", "schema", "turn", "done"]
+    assert data(events, "done")[0]["answer"] == "store and city join on store.city_id = city.id."
+    listing = data(chat(client, "what tables are there?", shop_db), "done")[0]
+    assert listing["kind"] == "tables" and listing["tables"] == ["city", "store"]
+
+
+def test_anything_else_is_a_plain_reply_without_data(client, llm):
+    llm.route, llm.replies = "chat", ["Hello! Ask me about your data."]
+    events = chat(client, "hi there")
+    assert events[0][1]["skill"] == "chat"
+    assert "".join(d["text"] for d in data(events, "token")) == "Hello! Ask me about your data."
+    assert data(events, "done")[0]["answer"] == "Hello! Ask me about your data."
+    request = llm.asked("generate")[-1]
+    assert len(request.messages) == 2 and "CREATE TABLE" not in json.dumps(request.messages)
+
+
+def test_a_forced_skill_is_used_as_given(client, llm, shop_db):
+    events = chat(client, "SELECT name FROM city", shop_db, skill="schema")
+    assert events[0][1] | {"seconds": 0} == {"skill": "schema", "reason": "the caller chose it", "confidence": 1.0,
+                                             "source": "forced", "sql": None, "seconds": 0}
+    assert llm.requests == [] and data(events, "done")[0]["kind"] == "columns"  # of the table it names
+
+
+def test_diagnose_without_any_sql_says_so(client, llm, shop_db):
+    llm.replies = [json.dumps({"summary": "Not SQL.", "rewrites": []})]
+    events = chat(client, "this query is bad", shop_db, skill="diagnose")  # diagnosed as given: it does not parse
+    assert data(events, "done")[0]["sql"] == "this query is bad"
+    events = chat(client, "/diagnose", shop_db)
+    assert data(events, "error") == [{"kind": "no_sql", "message": data(events, "error")[0]["message"]}]
+    assert names(events)[-2:] == ["turn", "done"]
+
+
+def test_an_ungranted_database_is_refused_before_anything_streams(client, settings, llm):
+    analyst = bearer(api_key(settings, "ann", "analyst", grants={"db": ["sales"]}))
+    response = client.post("/api/v1/chat", json={"message": "how many orders?", "db": "finance"}, headers=analyst)
+    assert response.status_code == 403 and "finance" in response.json()["detail"]
+    response = client.post("/api/v1/chat", json={"message": "hi", "space": "sqlite"}, headers=analyst)
+    assert response.status_code == 403
+    assert llm.requests == [] and client.get("/api/v1/conversations", headers=analyst).json() == []
+
+
+def test_a_chat_is_audited(client, llm, shop_db):
+    llm.replies = [CITIES]
+    chat(client, "Which cities do we have?", shop_db)
+    entry = client.get("/api/v1/audit", params={"user": "admin"}).json()[0]
+    assert entry["route"] == "POST /api/v1/chat" and entry["sql"] == "SELECT name FROM city ORDER BY id"
+    assert entry["question"] == "Which cities do we have?" and entry["outcome"] == "ok"
+
+
+def test_chats_last_through_a_restart_and_stay_their_owners(settings, llm, knowledge, embedder, shop_db):
+    with signed_in(create_app(settings, llm=llm, knowledge=knowledge), settings) as client:
+        events = chat(client, "what tables are there?", shop_db, conversation_id="mine")
+        assert data(events, "turn")[0] == {"conversation_id": "mine", "n": 1}
+    with signed_in(create_app(settings, llm=llm, knowledge=Knowledge(settings, embedder=embedder)),
+                   settings) as client:
+        assert [c["id"] for c in client.get("/api/v1/conversations").json()] == ["mine"]
+        other = bearer(api_key(settings, "bob", "analyst"))
+        assert client.get("/api/v1/conversations/mine", headers=other).status_code == 404
+        # The same id from another user is a conversation of their own, with nothing of the first.
+        llm.route, llm.replies = "chat", ["Hi."]
+        events = chat(client, "hello", headers=other, conversation_id="mine")
+        assert data(events, "conversation")[0] == {"conversation_id": "mine", "new": True}
+        assert "Previous" not in llm.asked("route")[-1].messages[1]["content"]
+        assert len(client.get("/api/v1/conversations/mine").json()["turns"]) == 1
+        assert client.get("/api/v1/conversations/mine", headers=other).json()["title"] == "hello"
+
+
+def test_without_a_model_the_route_falls_back_and_the_skill_reports_the_error(client, llm, shop_db):
+    llm.available = False
+
+    async def unavailable(request):
+        raise LLMUnavailable("no worker is serving model 'scripted'")
+
+    llm.generate = unavailable
+    llm.stream = lambda request: _failing_stream()
+    events = chat(client, "Which cities do we have?", shop_db)
+    assert events[0][1]["skill"] == "sql" and events[0][1]["source"] == "fallback"
+    assert data(events, "error") and names(events)[-2:] == ["turn", "done"]
+
+
+async def _failing_stream():
+    raise LLMUnavailable("no worker is serving model 'scripted'")
+    yield  # an async generator
