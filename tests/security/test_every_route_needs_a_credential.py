@@ -17,7 +17,8 @@ BODY_METHODS = {"POST", "PUT", "PATCH"}
 # Files behind the mounts, next to the routes: the docs' scripts, the chat page's scripts,
 # and the two files the login page needs.
 FILES = ["/docs-assets/swagger-ui-bundle.js", "/docs-assets/redoc.standalone.js", "/docs-assets/favicon.png",
-         "/ui/index.html", "/ui/js/app.js", "/ui/js/api.js", "/ui/login.js", "/ui/style.css"]
+         "/ui/index.html", "/ui/js/app.js", "/ui/js/api.js", "/ui/vendor/vega-6.4.0.min.js", "/ui/login.js",
+         "/ui/style.css"]
 # Everything a stranger may reach; the rest answers 401.
 OPEN = {"GET /healthz", "POST /api/v1/auth/login", "GET /", "GET /ui/login.js", "GET /ui/style.css"}
 # Outside the schema: the pages, the docs and the OpenAI-compatible API.
