@@ -125,6 +125,7 @@ export function renderChart(spec) {
       holder.dataset.drawn = mark;
     } catch (error) {
       status.textContent = `The chart could not be drawn: ${error.message}`;
+      holder.dataset.failed = mark;
     }
   };
 
