@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -23,6 +21,7 @@ from server.metadata.migrate import alembic_config, current_revision, target_met
 from server.metadata.secrets import SecretBox
 from server.settings import Settings
 from tests.server.metadata.previous_release import REGISTRY_SCHEMA, previous_metadata_engine
+from tests.support.postgres import fresh_database
 
 PASSWORD = "s3cr3t-Pa55word"
 
@@ -132,17 +131,11 @@ def test_a_database_of_the_release_before_is_adopted_without_losing_a_row(previo
 
 @pytest.fixture
 def postgres_database(postgres_url):
-    """A fresh PostgreSQL database, dropped afterwards."""
-    name = f"dbgpt_meta_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(postgres_url, "dbgpt_meta") as url:
+        yield url
 
 
+@pytest.mark.services
 def test_postgresql_as_the_metadata_database(tmp_path, postgres_database):
     settings = Settings(data_dir=tmp_path, metadata_url=postgres_database)
     engine = open_metadata(settings)
