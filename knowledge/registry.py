@@ -141,6 +141,14 @@ class Registry:
             index_elements=[SYNCED.c.connection],
             set_={"fingerprint": statement.excluded.fingerprint, "synced_at": statement.excluded.synced_at}))
 
+    def values_stamp(self, connection: str) -> tuple[int, float]:
+        """Changes whenever the connection's stored values do, whichever process changed them:
+        their count (a column marked sensitive loses its values) and the last sync's time."""
+        with self._lock, self.engine.connect() as db:
+            count = db.scalar(select(func.count()).select_from(VALUES).where(VALUES.c.connection == connection))
+            synced = db.scalar(select(SYNCED.c.synced_at).where(SYNCED.c.connection == connection))
+        return count or 0, synced or 0.0
+
     # Sensitive columns --------------------------------------------------------
     def sensitive(self, connection: str) -> frozenset[tuple[str, str]]:
         rows = self.rows(select(SENSITIVE.c.table_name, SENSITIVE.c.column_name)

@@ -119,12 +119,14 @@ class Knowledge:
         from knowledge.schema_index import SchemaIndex
 
         connection = connection_name(connection)
+        # Asked each time: another API process sharing the registry may have marked a column.
+        sensitive = self.registry.sensitive(connection)
         with self._lock:
-            if connection not in self._schema_indexes:
-                self._schema_indexes[connection] = SchemaIndex(
-                    self.store, self.embedder, connection, sensitive=self.registry.sensitive(connection)
-                )
-            return self._schema_indexes[connection]
+            index = self._schema_indexes.get(connection)
+            if index is None or index.sensitive != sensitive:
+                index = self._schema_indexes[connection] = SchemaIndex(
+                    self.store, self.embedder, connection, sensitive=sensitive)
+            return index
 
     def values(self, connection: str) -> "ValueIndex":
         from knowledge.values import ValueIndex

@@ -80,6 +80,7 @@ class ValueIndex:
         self.connection = connection
         self._lock = threading.Lock()
         self._cache: tuple[list[tuple[str, str, str]], list[str]] | None = None
+        self._stamp: tuple[int, float] | None = None  # the registry's, when the cache was read
 
     def build(self, schema: SchemaInfo, *, distinct: Distinct | None = None) -> int:
         """Replace the connection's values; returns how many were stored."""
@@ -107,8 +108,11 @@ class ValueIndex:
         return len(rows)
 
     def _entries(self) -> tuple[list[tuple[str, str, str]], list[str]]:
+        # Another API process sharing the registry may have rebuilt the values or dropped a column's.
+        stamp = self.registry.values_stamp(self.connection)
         with self._lock:
-            if self._cache is None:
+            if self._cache is None or stamp != self._stamp:
+                self._stamp = stamp
                 found = self.registry.rows(select(VALUES.c.table_name, VALUES.c.column_name, VALUES.c.value)
                                            .where(VALUES.c.connection == self.connection))
                 entries = [(r["table_name"], r["column_name"], r["value"]) for r in found]
