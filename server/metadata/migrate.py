@@ -11,6 +11,8 @@ advisory lock), so only one of them migrates.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 from alembic import command
@@ -24,10 +26,16 @@ _LOCK_KEY = 0x6462677074  # "dbgpt": the advisory lock migrations hold on Postgr
 
 
 def target_metadata() -> list[MetaData]:
-    """Everything the migrations own; a new module of models on Base is imported here."""
+    """Everything the migrations own: `Base.metadata`, with the models of every module of
+    this package on it (a new module, such as conversations.py, counts without a change
+    here), and the knowledge registry's tables."""
+    import server.metadata as package
     from knowledge.registry import METADATA as knowledge_tables
     from server.metadata.store import Base
 
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name not in ("migrate", "migrations"):
+            importlib.import_module(f"{package.__name__}.{module.name}")
     return [Base.metadata, knowledge_tables]
 
 
