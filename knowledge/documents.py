@@ -188,4 +188,7 @@ class DocumentSpaces:
 
     def search(self, space: str, query: str, k: int = 5, *, filters: dict | None = None,
                query_embedding: list[float] | None = None) -> list[Hit]:
-        return self.index(space).search(query, k, filters=filters, query_embedding=query_embedding)
+        index = self.index(space)
+        index.follow(tuple(self.registry.one(
+            select(func.count(), func.max(DOCUMENTS.c.updated_at)).where(DOCUMENTS.c.space == space)).values()))
+        return index.search(query, k, filters=filters, query_embedding=query_embedding)
