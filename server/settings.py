@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     admin_password_file: Path | None = None
 
     # The metadata database (connections, users, keys, audit, the knowledge registry):
-    # a SQLAlchemy URL, e.g. postgresql+psycopg://dbgpt@db:5432/dbgpt, which several API
+    # a SQLAlchemy URL, PostgreSQL (postgresql+psycopg://dbgpt@db:5432/dbgpt), which several API
     # processes share; None = SQLite in the data dir. Its password, when not in the URL,
     # comes from metadata_password_file (a compose secret). Migrated at start-up.
     metadata_url: str | None = None
