@@ -15,7 +15,7 @@ ARGS ?=
 # System packages some tests and features use: hypopg (hypothetical indexes for
 # PostgreSQL index advice) and SQLite's own HTML documentation (a real corpus
 # for the knowledge tests), Chromium (the browser the UI tests drive) and
-# docker-compose (it checks deploy/compose.yaml; no container engine is needed).
+# docker-compose (it checks docker-compose.yml; no container engine is needed).
 # Installed where we are root and apt is there; elsewhere the tests that need
 # them say so.
 SYSTEM_PACKAGES := postgresql-15-hypopg sqlite3-doc chromium docker-compose

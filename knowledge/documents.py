@@ -15,10 +15,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import delete, func, select, update
+
 from knowledge.errors import SpaceError, SpaceNotFound
 from knowledge.index import Hit, HybridIndex, Item
 from knowledge.loaders import DocumentError, LoadedFile, check_file, load_file
-from knowledge.registry import Registry
+from knowledge.registry import DOCUMENTS, SPACES, Registry
 from knowledge.store import ChromaStore, collection_name
 
 _SPACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,62}$")
@@ -69,21 +71,24 @@ class DocumentSpaces:
         if not _SPACE_NAME.match(name):
             raise SpaceError(
                 "a space name is 1-63 letters, digits, spaces, '_', '.' or '-', starting with a letter or digit")
-        self.registry.execute("INSERT OR IGNORE INTO spaces VALUES (?, ?, ?)", (name, description, time.time()))
+        self.registry.execute(self.registry.insert(SPACES).values(name=name, description=description,
+                                                                  created_at=time.time()).on_conflict_do_nothing())
         return self.get(name)
 
     def get(self, name: str) -> dict:
+        indexed = (DOCUMENTS.c.space == SPACES.c.name) & (DOCUMENTS.c.state == "indexed")
         row = self.registry.one(
-            "SELECT s.name, s.description, s.created_at, COUNT(d.path) AS documents, "
-            "COALESCE(SUM(d.chunks), 0) AS chunks "
-            "FROM spaces s LEFT JOIN documents d ON d.space = s.name AND d.state = 'indexed' WHERE s.name = ? "
-            "GROUP BY s.name", (name,))
+            select(SPACES.c.name, SPACES.c.description, SPACES.c.created_at,
+                   func.count(DOCUMENTS.c.path).label("documents"),
+                   func.coalesce(func.sum(DOCUMENTS.c.chunks), 0).label("chunks"))
+            .select_from(SPACES.outerjoin(DOCUMENTS, indexed)).where(SPACES.c.name == name)
+            .group_by(SPACES.c.name, SPACES.c.description, SPACES.c.created_at))
         if row is None:
             raise SpaceNotFound(f"no knowledge space named '{name}'")
         return row
 
     def names(self) -> list[str]:
-        return [r["name"] for r in self.registry.rows("SELECT name FROM spaces ORDER BY name")]
+        return [r["name"] for r in self.registry.rows(select(SPACES.c.name).order_by(SPACES.c.name))]
 
     def list(self) -> list[dict]:
         return [self.get(name) for name in self.names()]
@@ -92,7 +97,9 @@ class DocumentSpaces:
         self.get(name)
         self.store.drop(collection_name("space", name))
         self._indexes.pop(name, None)
-        self.registry.execute("DELETE FROM spaces WHERE name = ?", (name,))
+        with self.registry.transaction() as db:
+            db.execute(delete(DOCUMENTS).where(DOCUMENTS.c.space == name))
+            db.execute(delete(SPACES).where(SPACES.c.name == name))
 
     def index(self, name: str) -> HybridIndex:
         if name not in self._indexes:
@@ -103,7 +110,7 @@ class DocumentSpaces:
     # Documents -----------------------------------------------------------------
     def documents(self, space: str) -> list[dict]:
         self.get(space)
-        return self.registry.rows("SELECT * FROM documents WHERE space = ? ORDER BY path", (space,))
+        return self.registry.rows(select(DOCUMENTS).where(DOCUMENTS.c.space == space).order_by(DOCUMENTS.c.path))
 
     def _chunks(self, loaded: LoadedFile, key: str, digest: str) -> list[Item]:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -126,7 +133,7 @@ class DocumentSpaces:
         path = Path(path)
         key = key or str(path.resolve())
         index = self.index(space)
-        before = self.registry.one("SELECT * FROM documents WHERE space = ? AND path = ?", (space, key))
+        before = self._document(space, key)
         try:
             check_file(path, self.max_bytes)
             digest = file_hash(path)
@@ -145,33 +152,43 @@ class DocumentSpaces:
         if before and before["state"] == "indexed":
             stale = set(_chunk_ids(key, before["hash"], before["chunks"])) - {i.id for i in items}
             index.delete(sorted(stale))
-        self.registry.execute(
-            "INSERT INTO documents VALUES (?, ?, ?, 'indexed', ?, ?, NULL, ?) ON CONFLICT(space, path) DO UPDATE SET "
-            "hash = excluded.hash, state = 'indexed', chunks = excluded.chunks, bytes = excluded.bytes, error = NULL, "
-            "updated_at = excluded.updated_at",
-            (space, key, digest, len(items), path.stat().st_size, time.time()),
-        )
+        self._put_document(space, key, hash=digest, state="indexed", chunks=len(items), bytes=path.stat().st_size,
+                           error=None, updated_at=time.time())
         return FileResult(key, "replaced" if before and before["state"] == "indexed" else "added", len(items))
 
     def _record_failure(self, space: str, key: str, before: dict | None, exc: DocumentError) -> None:
         if before and before["state"] == "indexed":
             # The good version stays searchable; the failed attempt is noted.
-            self.registry.execute("UPDATE documents SET error = ? WHERE space = ? AND path = ?", (str(exc), space, key))
+            self.registry.execute(update(DOCUMENTS).where(*self._key(space, key)).values(error=str(exc)))
             return
-        self.registry.execute(
-            "INSERT INTO documents VALUES (?, ?, '', 'failed', 0, 0, ?, ?) ON CONFLICT(space, path) DO UPDATE SET "
-            "state = 'failed', error = excluded.error, updated_at = excluded.updated_at",
-            (space, key, str(exc), time.time()),
-        )
+        self._put_document(space, key, hash="", state="failed", chunks=0, bytes=0, error=str(exc),
+                           updated_at=time.time(), keep=("hash", "chunks", "bytes"))
+
+    @staticmethod
+    def _key(space: str, key: str) -> tuple:
+        return DOCUMENTS.c.space == space, DOCUMENTS.c.path == key
+
+    def _document(self, space: str, key: str) -> dict | None:
+        return self.registry.one(select(DOCUMENTS).where(*self._key(space, key)))
+
+    def _put_document(self, space: str, key: str, *, keep: tuple[str, ...] = (), **values) -> None:
+        """Insert the document's row, or update it; the columns in `keep` keep their stored values."""
+        statement = self.registry.insert(DOCUMENTS).values(space=space, path=key, **values)
+        self.registry.execute(statement.on_conflict_do_update(
+            index_elements=[DOCUMENTS.c.space, DOCUMENTS.c.path],
+            set_={name: statement.excluded[name] for name in values if name not in keep}))
 
     def delete_file(self, space: str, key: str) -> bool:
-        row = self.registry.one("SELECT * FROM documents WHERE space = ? AND path = ?", (space, key))
+        row = self._document(space, key)
         if row is None:
             return False
         self.index(space).delete_group(key)
-        self.registry.execute("DELETE FROM documents WHERE space = ? AND path = ?", (space, key))
+        self.registry.execute(delete(DOCUMENTS).where(*self._key(space, key)))
         return True
 
     def search(self, space: str, query: str, k: int = 5, *, filters: dict | None = None,
                query_embedding: list[float] | None = None) -> list[Hit]:
-        return self.index(space).search(query, k, filters=filters, query_embedding=query_embedding)
+        index = self.index(space)
+        index.follow(tuple(self.registry.one(
+            select(func.count(), func.max(DOCUMENTS.c.updated_at)).where(DOCUMENTS.c.space == space)).values()))
+        return index.search(query, k, filters=filters, query_embedding=query_embedding)

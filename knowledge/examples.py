@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlglot
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError
 from sqlglot.optimizer.qualify import qualify
@@ -24,7 +25,7 @@ from sqlglot.optimizer.qualify import qualify
 from connectors.types import SchemaInfo
 from knowledge.errors import ExampleError
 from knowledge.index import HybridIndex, Item
-from knowledge.registry import Registry
+from knowledge.registry import EXAMPLES, Registry
 from knowledge.store import ChromaStore, collection_name
 
 OK, QUARANTINED = "ok", "quarantined"
@@ -80,6 +81,7 @@ class ExampleStore:
         self.registry = registry
         self.connection = connection
         self.index = HybridIndex(store, collection_name("examples", connection), embedder)
+        self._mine = EXAMPLES.c.connection == connection
 
     def _row(self, row: dict, score: float | None = None) -> Example:
         keys = ("id", "connection", "question", "sql", "source", "state", "reason", "created_at", "created_by")
@@ -105,12 +107,9 @@ class ExampleStore:
         if run is not None:
             self._runs_with_rows(sql, run)
         state = QUARANTINED if reason else OK
-        new_id = self.registry.execute(
-            "INSERT INTO examples (connection, question, sql, source, state, reason, checked_fingerprint, created_at,"
-            " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.connection, question, sql, source, state, reason, schema.fingerprint if schema else "", time.time(),
-             created_by),
-        )
+        new_id = self.registry.execute(insert(EXAMPLES).values(
+            connection=self.connection, question=question, sql=sql, source=source, state=state, reason=reason,
+            checked_fingerprint=schema.fingerprint if schema else "", created_at=time.time(), created_by=created_by))
         self.index.upsert([Item(id=str(new_id), text=question, metadata={"example_id": new_id})])
         return self.get(new_id)
 
@@ -125,26 +124,24 @@ class ExampleStore:
                                "with a result")
 
     def get(self, example_id: int) -> Example | None:
-        row = self.registry.one("SELECT * FROM examples WHERE id = ? AND connection = ?", (example_id, self.connection))
+        row = self.registry.one(select(EXAMPLES).where(EXAMPLES.c.id == example_id, self._mine))
         return self._row(row) if row else None
 
     def list(self, state: str | None = None, q: str | None = None) -> list[Example]:
         """The pairs, oldest first; with `q`, those whose question or SQL holds it (any case)."""
-        sql, params = "SELECT * FROM examples WHERE connection = ?", [self.connection]
+        query = select(EXAMPLES).where(self._mine)
         if state:
-            sql, params = sql + " AND state = ?", params + [state]
+            query = query.where(EXAMPLES.c.state == state)
         if q:
-            pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            sql += " AND (lower(question) LIKE ? ESCAPE '\\' OR lower(sql) LIKE ? ESCAPE '\\')"
-            params += [pattern, pattern]
-        return [self._row(r) for r in self.registry.rows(sql + " ORDER BY id", tuple(params))]
+            query = query.where(or_(*(func.lower(column).contains(q.lower(), autoescape=True)
+                                      for column in (EXAMPLES.c.question, EXAMPLES.c.sql))))
+        return [self._row(r) for r in self.registry.rows(query.order_by(EXAMPLES.c.id))]
 
     def quarantined(self) -> list[Example]:
         return self.list(QUARANTINED)
 
     def remove(self, example_id: int) -> bool:
-        gone = self.registry.execute("DELETE FROM examples WHERE id = ? AND connection = ?",
-                                     (example_id, self.connection))
+        gone = self.registry.execute(delete(EXAMPLES).where(EXAMPLES.c.id == example_id, self._mine))
         self.index.delete([str(example_id)])
         return bool(gone)
 
@@ -154,11 +151,8 @@ class ExampleStore:
         if not hits:
             return []
         ids = [int(h.id) for h in hits]
-        marks = ",".join("?" * len(ids))
         rows = {r["id"]: r for r in self.registry.rows(
-            f"SELECT * FROM examples WHERE state = 'ok' AND connection = ? AND id IN ({marks})",
-            (self.connection, *ids),
-        )}
+            select(EXAMPLES).where(EXAMPLES.c.state == OK, self._mine, EXAMPLES.c.id.in_(ids)))}
         return [self._row(rows[int(h.id)], h.vector_score) for h in hits if int(h.id) in rows][:k]
 
     def recheck(self, schema: SchemaInfo, explain: Callable[[str], Any] | None = None) -> dict[str, list[int]]:
@@ -169,8 +163,6 @@ class ExampleStore:
             state = QUARANTINED if reason else OK
             if state != example.state:
                 changed["quarantined" if reason else "restored"].append(example.id)
-            self.registry.execute(
-                "UPDATE examples SET state = ?, reason = ?, checked_fingerprint = ? WHERE id = ?",
-                (state, reason, schema.fingerprint, example.id),
-            )
+            self.registry.execute(update(EXAMPLES).where(EXAMPLES.c.id == example.id)
+                                  .values(state=state, reason=reason, checked_fingerprint=schema.fingerprint))
         return changed

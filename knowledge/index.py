@@ -102,6 +102,7 @@ class HybridIndex:
         self.collection = store.collection(name)
         self.vectors = ChromaVectorStore(chroma_collection=self.collection)
         self._keywords: _KeywordSide | None = None
+        self._stamp: object = None
         self._lock = threading.Lock()
 
     # Writes -----------------------------------------------------------------
@@ -134,6 +135,14 @@ class HybridIndex:
 
     def delete_where(self, filters: Filters) -> None:
         self.delete([id_ for id_, _, _ in self.entries(filters)])
+
+    def follow(self, stamp: object) -> None:
+        """Read the keyword side again when `stamp` (what the caller's registry says about the
+        collection) changed since the last call: another process may have rewritten items
+        without changing how many there are."""
+        with self._lock:
+            if stamp != self._stamp:
+                self._stamp, self._keywords = stamp, None
 
     # Reads ------------------------------------------------------------------
     def count(self) -> int:

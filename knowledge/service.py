@@ -19,8 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from connectors.types import SchemaInfo, TableInfo
-from knowledge.registry import Registry
+from knowledge.registry import EXAMPLES, Registry
 from knowledge.tokens import count_tokens as approximate_tokens
 
 if TYPE_CHECKING:  # the modules behind these load Chroma and llama-index: seconds, so only on first use
@@ -58,9 +60,11 @@ class SyncReport:
 
 
 class Knowledge:
-    def __init__(self, settings, *, embedder=None, store: "ChromaStore | None" = None):
+    def __init__(self, settings, *, embedder=None, store: "ChromaStore | None" = None,
+                 registry: Registry | None = None):
+        """`registry`: the server's, in its metadata database; by default a SQLite file in the data dir."""
         self.settings = settings
-        self.registry = Registry(settings.data_dir / "knowledge" / "registry.sqlite")
+        self.registry = registry or Registry(settings.data_dir / "knowledge" / "registry.sqlite")
         self._embedder = embedder
         self._store = store
         self._lock = threading.RLock()
@@ -115,12 +119,14 @@ class Knowledge:
         from knowledge.schema_index import SchemaIndex
 
         connection = connection_name(connection)
+        # Asked each time: another API process sharing the registry may have marked a column.
+        sensitive = self.registry.sensitive(connection)
         with self._lock:
-            if connection not in self._schema_indexes:
-                self._schema_indexes[connection] = SchemaIndex(
-                    self.store, self.embedder, connection, sensitive=self.registry.sensitive(connection)
-                )
-            return self._schema_indexes[connection]
+            index = self._schema_indexes.get(connection)
+            if index is None or index.sensitive != sensitive:
+                index = self._schema_indexes[connection] = SchemaIndex(
+                    self.store, self.embedder, connection, sensitive=sensitive)
+            return index
 
     def values(self, connection: str) -> "ValueIndex":
         from knowledge.values import ValueIndex
@@ -140,8 +146,9 @@ class Knowledge:
 
     def has_examples(self, connection: str) -> bool:
         """Whether `connection` has usable examples; asks the registry only, loading no model."""
-        rows = self.registry.rows("SELECT 1 AS found FROM examples WHERE state = 'ok' AND connection = ? LIMIT 1",
-                                  (connection_name(connection),))
+        rows = self.registry.rows(select(EXAMPLES.c.id).where(EXAMPLES.c.state == "ok",
+                                                              EXAMPLES.c.connection == connection_name(connection))
+                                  .limit(1))
         return bool(rows)
 
     # Schema ----------------------------------------------------------------------

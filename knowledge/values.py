@@ -18,10 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from sqlalchemy import delete, insert, select
 from sqlglot import exp
 
 from connectors.types import ColumnInfo, SchemaInfo, TableInfo
-from knowledge.registry import Registry
+from knowledge.registry import VALUES, Registry
 from knowledge.text import STOP_WORDS
 
 MAX_DISTINCT = 200  # more distinct values than this: not a low-cardinality column
@@ -79,11 +80,12 @@ class ValueIndex:
         self.connection = connection
         self._lock = threading.Lock()
         self._cache: tuple[list[tuple[str, str, str]], list[str]] | None = None
+        self._stamp: tuple[int, float] | None = None  # the registry's, when the cache was read
 
     def build(self, schema: SchemaInfo, *, distinct: Distinct | None = None) -> int:
         """Replace the connection's values; returns how many were stored."""
         sensitive = self.registry.sensitive(self.connection)
-        rows: list[tuple[str, str, str, str]] = []
+        rows: list[dict[str, str]] = []
         for table in schema.tables:
             for column in table.columns:
                 if not is_text_column(column) or (table.name.lower(), column.name.lower()) in sensitive:
@@ -95,20 +97,24 @@ class ValueIndex:
                 if not values or len(values) > MAX_DISTINCT:
                     continue
                 for value in dict.fromkeys(v for v in values if v and len(v) <= MAX_VALUE_CHARS):
-                    rows.append((self.connection, table.name, column.name, value))
+                    rows.append({"connection": self.connection, "table_name": table.name, "column_name": column.name,
+                                 "value": value})
         with self.registry.transaction() as db:
-            db.execute("DELETE FROM column_values WHERE connection = ?", (self.connection,))
-            db.executemany("INSERT INTO column_values VALUES (?, ?, ?, ?)", rows)
+            db.execute(delete(VALUES).where(VALUES.c.connection == self.connection))
+            if rows:
+                db.execute(insert(VALUES), rows)
         with self._lock:
             self._cache = None
         return len(rows)
 
     def _entries(self) -> tuple[list[tuple[str, str, str]], list[str]]:
+        # Another API process sharing the registry may have rebuilt the values or dropped a column's.
+        stamp = self.registry.values_stamp(self.connection)
         with self._lock:
-            if self._cache is None:
-                found = self.registry.rows(
-                    "SELECT table_name, column_name, value FROM column_values WHERE connection = ?", (self.connection,)
-                )
+            if self._cache is None or stamp != self._stamp:
+                self._stamp = stamp
+                found = self.registry.rows(select(VALUES.c.table_name, VALUES.c.column_name, VALUES.c.value)
+                                           .where(VALUES.c.connection == self.connection))
                 entries = [(r["table_name"], r["column_name"], r["value"]) for r in found]
                 self._cache = (entries, [normalise(e[2]) for e in entries])
             return self._cache

@@ -24,6 +24,14 @@ def _config_file() -> Path:
     return Path(os.environ.get("DBGPT_CONFIG", "dbgpt.toml"))
 
 
+def read_secret_file(path: Path, what: str, variable: str) -> str:
+    """A secret kept in a file (a docker compose secret), surrounding whitespace removed."""
+    try:
+        return path.read_text().strip()
+    except OSError as exc:
+        raise ValueError(f"cannot read the {what} file {path} ({variable}): {exc.strerror}") from exc
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DBGPT_", extra="ignore")
 
@@ -80,9 +88,21 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = "1GB"
     duckdb_threads: int = Field(2, ge=1)
 
-    # Secrets: the Fernet key that encrypts stored passwords; default a key
-    # file in the data dir, created on first use, readable by its owner only.
+    # Secrets: the Fernet key that encrypts stored passwords: the value, else the file
+    # named by secret_key_file (a docker compose secret), else a key file in the data
+    # dir, created on first use, readable by its owner only.
     secret_key: str | None = None
+    secret_key_file: Path | None = None
+    # The first admin's password, from a file (a compose secret): at start-up an
+    # admin named `admin` is created with it when there is no admin yet.
+    admin_password_file: Path | None = None
+
+    # The metadata database (connections, users, keys, audit, the knowledge registry):
+    # a SQLAlchemy URL, PostgreSQL (postgresql+psycopg://dbgpt@db:5432/dbgpt), which several API
+    # processes share; None = SQLite in the data dir. Its password, when not in the URL,
+    # comes from metadata_password_file (a compose secret). Migrated at start-up.
+    metadata_url: str | None = None
+    metadata_password_file: Path | None = None
 
     # Knowledge: the Chroma store, the embedding model and document ingestion.
     chroma_url: str | None = None  # a Chroma server (http://host:port); None = embedded under data_dir
@@ -119,6 +139,18 @@ class Settings(BaseSettings):
     @property
     def metadata_db_path(self) -> Path:
         return self.data_dir / "metadata.sqlite"
+
+    @property
+    def resolved_metadata_url(self) -> str:
+        """The metadata database's SQLAlchemy URL, with the password from its file when one is given."""
+        if self.metadata_url is None:
+            return f"sqlite:///{self.metadata_db_path}"
+        if self.metadata_password_file is None:
+            return self.metadata_url
+        from sqlalchemy.engine import make_url
+
+        password = read_secret_file(self.metadata_password_file, "metadata password", "DBGPT_METADATA_PASSWORD_FILE")
+        return make_url(self.metadata_url).set(password=password).render_as_string(hide_password=False)
 
     @property
     def chroma_path(self) -> Path:
@@ -181,11 +213,7 @@ class Settings(BaseSettings):
         if self.cluster_secret:
             return self.cluster_secret
         if self.cluster_secret_file is not None:
-            try:
-                secret = self.cluster_secret_file.read_text().strip()
-            except OSError as exc:
-                raise ValueError(f"cannot read the cluster secret file {self.cluster_secret_file} "
-                                 f"(DBGPT_CLUSTER_SECRET_FILE): {exc.strerror}") from exc
+            secret = read_secret_file(self.cluster_secret_file, "cluster secret", "DBGPT_CLUSTER_SECRET_FILE")
             where = f"the file {self.cluster_secret_file}"
         else:
             secret = read_or_create_secret(self.cluster_secret_path, new_token).decode()
@@ -193,6 +221,16 @@ class Settings(BaseSettings):
         if len(secret) < 16:
             raise ValueError(f"the cluster secret in {where} is shorter than 16 characters")
         return secret
+
+    def resolve_secret_key(self) -> bytes:
+        """The Fernet key (see `secret_key`); creates the data dir's key file on first use."""
+        from server.metadata.secrets import load_or_create_key
+
+        if self.secret_key:
+            return self.secret_key.encode()
+        if self.secret_key_file is not None:
+            return read_secret_file(self.secret_key_file, "secret key", "DBGPT_SECRET_KEY_FILE").encode()
+        return load_or_create_key(self.secret_key_path)
 
     def ensure_dirs(self) -> None:
         # The data dir holds keys, passwords and user data: its owner alone reads it.

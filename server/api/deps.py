@@ -48,17 +48,18 @@ def build_services(settings: Settings, llm=None, knowledge=None) -> Services:
 
     Knowledge loads its embedder and store on first use, and the model client
     connects at its first request, so nothing here waits on either."""
-    from knowledge.service import Knowledge
     from llm.client import ControllerClient
-    from server.metadata import open_metadata, open_registry, open_users
+    from server.metadata import bootstrap_admin, open_knowledge, open_metadata, open_registry, open_users
 
     settings.ensure_dirs()
     engine = open_metadata(settings)
     llm = llm or ControllerClient(settings.resolved_controller_url, settings.model_name,
                                   secret=settings.resolve_cluster_secret(), timeout_s=settings.llm_timeout_s,
                                   attempts=settings.llm_attempts)
+    users = open_users(settings, engine)
+    bootstrap_admin(settings, users)
     return Services(settings=settings, databases=DatabaseCatalog(settings, open_registry(settings, engine)),
-                    knowledge=knowledge or Knowledge(settings), llm=llm, users=open_users(settings, engine),
+                    knowledge=knowledge or open_knowledge(settings, engine), llm=llm, users=users,
                     audit=AuditLog(engine), conversations=Conversations(engine))
 
 

@@ -26,14 +26,14 @@ def ask(
 ) -> None:
     """Answer from the documents and schema, citing them; says so when they do not hold the answer."""
     from assistant.qa.answer import answer_question
-    from knowledge.service import Knowledge
     from llm.client import LLMError, LLMUnavailable
     from server.databases import UnknownDatabase, knowledge_key
+    from server.metadata import open_knowledge
 
     if not question.strip():
         raise fail("the question is empty", code=2)
     settings = load_settings()
-    knowledge = Knowledge(settings)
+    knowledge = open_knowledge(settings)
     catalog = local_catalog(settings)
     try:
         if space is not None and space not in knowledge.documents.names():

@@ -30,9 +30,9 @@ def knowledge_key(db: str) -> str:
 
 
 def _knowledge():
-    from knowledge.service import Knowledge
+    from server.metadata import open_knowledge
 
-    return Knowledge(load_settings())
+    return open_knowledge(load_settings())
 
 
 def _connector(settings, db: str):

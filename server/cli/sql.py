@@ -51,8 +51,8 @@ def sql(
     from assistant.sqlgen.full import SqlOptions, answer_full
     from assistant.sqlgen.knowledge_context import from_knowledge
     from assistant.sqlgen.plain import answer_plain
-    from knowledge.service import Knowledge
     from llm.client import LLMError, LLMUnavailable
+    from server.metadata import open_knowledge
 
     if not question.strip():
         raise fail("the question is empty", code=2)
@@ -65,7 +65,7 @@ def sql(
     except (UnknownDatabase, ConnectorError) as exc:  # a typo or a missing file: one line, no traceback
         catalog.close()
         raise fail(str(exc), code=2) from exc
-    knowledge = Knowledge(settings)
+    knowledge = open_knowledge(settings)
     try:
         llm = open_llm(settings, controller)
         limit = row_limit or settings.row_limit

@@ -51,8 +51,7 @@ class InvalidDescription(ValueError):
 
 class Descriptions:
     def __init__(self, engine: Engine):
-        self.engine = engine
-        Base.metadata.create_all(engine, tables=[DescriptionRow.__table__])
+        self.engine = engine  # the table is the migrations' (server/metadata/migrations/)
 
     def list(self, connection: str) -> list[Description]:
         with Session(self.engine) as session:

@@ -1,4 +1,9 @@
-"""The metadata database: the product's own state, in SQLite under the data dir."""
+"""The metadata database: the product's own state.
+
+SQLite under the data dir by default; any SQLAlchemy URL (DBGPT_METADATA_URL,
+PostgreSQL for several API processes). Its schema is the migrations'
+(server/metadata/migrations/), applied whenever it is opened.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from server.private_files import private_file
@@ -94,8 +99,14 @@ class AuditRow(Base):
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-def metadata_engine(path: Path) -> Engine:
-    # Created owner-only before SQLite opens it; SQLite gives its journal the same rights.
-    engine = create_engine(f"sqlite:///{private_file(path)}")
-    Base.metadata.create_all(engine)
+def metadata_engine(url: str) -> Engine:
+    """An engine on the metadata database, migrated to the current schema."""
+    from server.metadata.migrate import upgrade
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        # Created owner-only before SQLite opens it; SQLite gives its journal the same rights.
+        private_file(Path(parsed.database))
+    engine = create_engine(parsed, pool_pre_ping=True)
+    upgrade(engine)
     return engine

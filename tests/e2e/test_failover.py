@@ -12,7 +12,6 @@ without restarting anything else.
 from __future__ import annotations
 
 import json
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,72 +22,29 @@ import uvicorn
 
 from llm.cluster_auth import auth_headers
 from tests.support.auth import api_key, bearer
-from tests.support.helpers import free_port, offline_env
-from tests.support.processes import Processes
-from tests.support.tiny_llama import make_tiny_llama
+from tests.support.cluster import MODEL, Cluster, worker_status
+from tests.support.helpers import free_port
 
 EXPIRY_S = 6
-MODEL = "tiny-llama"
 SECRET = "failover-cluster-secret-0123456789"
 AUTH = auth_headers(SECRET)  # the cluster secret, for the controller and workers
 API_AUTH: dict[str, str] = {}  # an admin's API key for the API under test, made by the `api` fixture
 
 
-class Stack:
-    def __init__(self, tmp_path):
-        self.tmp = tmp_path
-        self.model_dir = make_tiny_llama(tmp_path / "model", never_eos=True)
-        self.env = offline_env({
-            "DBGPT_DATA_DIR": str(tmp_path / "data"), "DBGPT_N_THREADS": "1", "OMP_NUM_THREADS": "1",
-            "DBGPT_WORKER_HEARTBEAT_S": "1", "DBGPT_WORKER_EXPIRY_S": str(EXPIRY_S),
-            "DBGPT_CLUSTER_SECRET": SECRET,
-        })
-        self.controller_url = f"http://127.0.0.1:{free_port()}"
-        self.processes = Processes(tmp_path, self.env)
-        self.controller = self.processes.spawn("controller", "--port", self.controller_url.rsplit(":", 1)[1])
-
-    def worker(self, port: int | None = None) -> tuple[subprocess.Popen, str]:
-        port = port or free_port()
-        proc = self.processes.spawn("worker", "--backend", "transformers", "--model", MODEL, "--model-path",
-                           str(self.model_dir), "--port", str(port), "--controller-url", self.controller_url)
-        return proc, f"http://127.0.0.1:{port}"
-
-    def registered(self) -> int:
-        """How many workers the controller counts (FastChat sums their speeds)."""
-        try:
-            return int(httpx.post(self.controller_url + "/worker_get_status", headers=AUTH,
-                                  timeout=10).json()["speed"])
-        except (httpx.HTTPError, ValueError, KeyError):
-            return 0
-
-    def wait_registered(self, count: int, timeout_s: float = 180) -> None:
-        deadline = time.monotonic() + timeout_s
-        while self.registered() != count:
-            self.processes.assert_alive()
-            assert time.monotonic() < deadline, f"{count} workers did not register\n{self.logs()}"
-            time.sleep(0.2)
-
-    def logs(self) -> str:
-        return self.processes.logs()
-
-    def stop(self) -> None:
-        self.processes.stop()
-
-
 def calls(worker_url: str) -> int:
-    return httpx.post(worker_url + "/worker_get_status", headers=AUTH, timeout=5).json()["calls"]
+    return worker_status(worker_url, SECRET)["calls"]
 
 
 def busy(worker_url: str) -> bool:
     try:
-        return httpx.post(worker_url + "/worker_get_status", headers=AUTH, timeout=5).json()["queue_length"] > 0
+        return worker_status(worker_url, SECRET)["queue_length"] > 0
     except httpx.HTTPError:
         return False
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("failover"))
+    stack = Cluster(tmp_path_factory.mktemp("failover"), SECRET, expiry_s=EXPIRY_S)
     try:
         yield stack
     finally:

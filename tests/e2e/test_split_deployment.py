@@ -1,4 +1,4 @@
-"""The product split over machines, as deploy/compose.yaml runs it: `dbgpt
+"""The product split over machines, as docker-compose.yml runs it: `dbgpt
 controller` and a llama.cpp `dbgpt worker` listening on every address, and
 `dbgpt api` alone against that controller, as real processes with the
 outbound network cut off. The API's process has no model file of its own.

@@ -143,3 +143,21 @@ def test_a_job_over_its_file_limit_fails_without_indexing_anything(spaces, docs_
     manager.shutdown()
     assert job.state == "failed" and f"more than {len(PAGES) - 1} files" in job.error
     assert job.results == [] and spaces.documents("sqlite-docs") == []
+
+
+def test_a_document_rewritten_through_another_process_is_found_by_its_new_words(tmp_path, store, embedder):
+    # Two API processes share the registry and the Chroma store; one rewrites a page, the other searches.
+    def process():
+        return DocumentSpaces(Registry(tmp_path / "shared.sqlite"), store, embedder, chunk_size=800,
+                              chunk_overlap=100)
+
+    writer, reader = process(), process()
+    writer.create("notes")
+    page = tmp_path / "backup.md"
+    page.write_text("# Backups\n\nThe nightly dump runs at two.\n")
+    writer.add_file("notes", page)
+    assert reader.search("notes", "nightly dump", k=1)[0].keyword_score
+    page.write_text("# Backups\n\nThe weekly snapshot runs on sunday.\n")  # as many chunks as before
+    assert writer.add_file("notes", page).state == "replaced"
+    [hit] = reader.search("notes", "weekly snapshot sunday", k=1)
+    assert "weekly snapshot" in hit.text and hit.keyword_score

@@ -3,9 +3,10 @@
 import sqlite3
 
 import pytest
+from sqlalchemy import select
 
 from knowledge.examples import ExampleError, ExampleStore, check_sql
-from knowledge.registry import Registry
+from knowledge.registry import EXAMPLES, Registry
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def test_explain_is_the_last_word(shop):
     assert check_sql("SELECT x FROM nowhere", schema).startswith("table nowhere")
 
 
-def test_a_registry_from_before_authors_were_recorded_gains_the_column_and_keeps_its_pairs(tmp_path):
+def test_a_registry_file_from_before_authors_were_recorded_is_adopted_with_its_pairs(tmp_path):
     path = tmp_path / "registry.sqlite"
     with sqlite3.connect(path) as con:
         con.executescript(
@@ -76,10 +77,11 @@ def test_a_registry_from_before_authors_were_recorded_gains_the_column_and_keeps
             " question TEXT NOT NULL, sql TEXT NOT NULL, source TEXT NOT NULL, state TEXT NOT NULL, reason TEXT,"
             " checked_fingerprint TEXT NOT NULL DEFAULT '', created_at REAL NOT NULL);"
             "INSERT INTO examples VALUES (1, 'shop', 'How many?', 'SELECT 1', 'api', 'ok', NULL, '', 1.0);")
-    registry = Registry(path)
+    registry = Registry(tmp_path / "metadata.sqlite")
     try:
-        assert registry.rows("SELECT question, created_by FROM examples") == [
+        assert registry.adopt_file(path) == 1
+        assert registry.rows(select(EXAMPLES.c.question, EXAMPLES.c.created_by)) == [
             {"question": "How many?", "created_by": None}]
+        assert registry.adopt_file(path) == 0  # once: the file is kept as registry.sqlite.imported
     finally:
         registry.close()
-    Registry(path).close()  # opened again: nothing to add

@@ -1,11 +1,8 @@
 """The store against a real Chroma server (`chroma run`, as the docker-compose
 service runs it), and embeddings through the FastChat workers' endpoint."""
 
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +10,8 @@ from knowledge.embeddings import EmbeddingError, WorkerEmbedding
 from knowledge.index import HybridIndex, Item
 from knowledge.store import ChromaStore, StoreError, collection_name
 from llm.cluster_auth import ClusterSecretRequired
-from tests.support.helpers import free_port, offline_env
+from tests.support.chroma import chroma_server as running_chroma
+from tests.support.helpers import free_port
 
 SECRET = "test-cluster-secret-0123456789"
 
@@ -28,24 +26,8 @@ def test_collection_names_are_valid_and_distinct():
 
 @pytest.fixture
 def chroma_server(tmp_path):
-    port = free_port()
-    chroma = str(Path(sys.executable).with_name("chroma"))
-    server = subprocess.Popen([chroma, "run", "--path", str(tmp_path / "server"), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=offline_env())
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            ChromaStore(url=url)
-            break
-        except StoreError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("chroma run did not start")
-            time.sleep(0.3)
-    yield url
-    server.terminate()
-    server.wait(10)
+    with running_chroma(tmp_path / "server") as url:
+        yield url
 
 
 def test_a_chroma_server_holds_the_index(chroma_server, embedder):

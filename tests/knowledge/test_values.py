@@ -46,3 +46,16 @@ def test_sensitive_columns_are_never_indexed(shop, registry):
     index.build(schema, distinct=distinct_via(shop, schema.dialect))
     assert all(m.column != "email" for m in index.search("ada@example.com alan@example.com"))
     assert registry.sensitive("shop") == frozenset({("customer", "email")})
+
+
+def test_a_column_marked_through_another_registry_leaves_the_cached_values_at_once(shop, registry, tmp_path):
+    # Two API processes sharing one registry database: the other one marks the column.
+    index = ValueIndex(registry, "shop")
+    index.build(shop.introspect())
+    assert index.search("ada@example.com")[0].column == "email"
+    other = Registry(tmp_path / "registry.sqlite")
+    try:
+        other.set_sensitive("shop", "customer", "email", True)
+    finally:
+        other.close()
+    assert all(m.column != "email" for m in index.search("ada@example.com"))
