@@ -76,7 +76,9 @@ PIP_NOISE = ("WARNING: Location 'https://example.invalid/simple/x/' is ignored: 
 
 
 def make_n(*args: str) -> list[str]:
-    made = subprocess.run(["make", "-n", "-B", *args], cwd=REPO, capture_output=True, text=True, check=True)
+    # Run from `make test`, make is a sub-make and would print "Entering/Leaving directory" lines.
+    made = subprocess.run(["make", "--no-print-directory", "-n", "-B", *args], cwd=REPO, capture_output=True,
+                          text=True, check=True)
     return made.stdout.splitlines()
 
 
