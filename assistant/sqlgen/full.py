@@ -131,9 +131,10 @@ LOOKUP_TIMEOUT_S = 3.0
 
 class _Runner:
     def __init__(self, question, connector, llm: LLM, schema: SchemaInfo, options: SqlOptions,
-                 answer: SqlAnswer, timer: StageTimer):
+                 answer: SqlAnswer, timer: StageTimer, sensitive: frozenset[tuple[str, str]] = frozenset()):
         self.question, self.connector, self.llm = question, connector, llm
         self.schema, self.options, self.answer, self.timer = schema, options, answer, timer
+        self.sensitive = sensitive
 
     async def _generate(self, messages, temperature: float, seed: int | None) -> tuple[str | None, str]:
         """Free text first: a fenced query is what a coder model writes best, and
@@ -199,7 +200,8 @@ class _Runner:
     async def _check_literals(self, attempt: _Attempt) -> None:
         """Re-case literals to their stored form; a literal no row holds becomes a doubt."""
         with self.timer.stage("validate"):
-            checked = await asyncio.to_thread(check_literals, attempt.sql, self.schema, _lookup_runner(self.connector))
+            checked = await asyncio.to_thread(check_literals, attempt.sql, self.schema,
+                                              _lookup_runner(self.connector), self.sensitive)
         attempt.sql = checked.sql
         attempt.doubts = attempt.doubts + checked.doubts
 
@@ -277,12 +279,13 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     with timer.stage("link"):
         tables = await asyncio.to_thread(choose_tables, question, schema, options.schema_budget_tokens,
                                          knowledge.linker, whole_tokens=options.whole_schema_tokens)
-        matches = await asyncio.to_thread(link_values, question, schema, tables, run=_lookup_runner(connector))
+        matches = await asyncio.to_thread(link_values, question, schema, tables, run=_lookup_runner(connector),
+                                          sensitive=knowledge.sensitive)
         hints = value_hints(matches)
         examples = examples_text(await asyncio.to_thread(knowledge.examples, question)) if knowledge.examples else ""
     answer.linked_tables = tables
     messages = build_messages(question, schema, tables, hints, history or [], examples)
-    runner = _Runner(question, connector, llm, schema, options, answer, timer)
+    runner = _Runner(question, connector, llm, schema, options, answer, timer, knowledge.sensitive)
     attempts = [await runner.attempt(messages, 0.0, None)]
     for i in range(1, options.candidates):
         attempts.append(await runner.attempt(messages, options.sample_temperature, seed=i))

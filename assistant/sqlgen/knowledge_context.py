@@ -23,6 +23,8 @@ EXAMPLES_SHOWN = 2
 class SqlKnowledge:
     linker: Linker | None = None
     examples: ExampleSource | None = None
+    # (table, column), lower-cased: columns marked sensitive, whose values the pipeline never looks up
+    sensitive: frozenset[tuple[str, str]] = frozenset()
 
 
 def from_knowledge(knowledge, db: str, connector) -> SqlKnowledge:
@@ -37,7 +39,7 @@ def from_knowledge(knowledge, db: str, connector) -> SqlKnowledge:
             return []
         return [(e.question, e.sql) for e in knowledge.examples(db).search(question, k=EXAMPLES_SHOWN)]
 
-    return SqlKnowledge(linker=linker, examples=examples)
+    return SqlKnowledge(linker=linker, examples=examples, sensitive=knowledge.sensitive(db))
 
 
 def examples_text(pairs: list[tuple[str, str]]) -> str:

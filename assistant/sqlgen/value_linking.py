@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -26,6 +27,7 @@ from knowledge.text import STOP_WORDS, singular, split_identifier
 
 RunTree = Callable[[exp.Expression], list[list]]  # one generated SELECT -> its rows
 MAX_LOOKUP_COLUMNS = 32  # bounded scans per question
+LOOKUP_BUDGET_S = 2.0  # all of them together: on a large database the hints give way to the answer
 HINTS_SHOWN = 4
 
 _WORD = re.compile(r"[\w'&.-]+", re.UNICODE)
@@ -77,23 +79,29 @@ def names_entity(table: TableInfo, column: ColumnInfo) -> bool:
     return len(words) == 1 or any(singular(w) in table_words for w in words[:-1])
 
 
-def _lookup_columns(schema: SchemaInfo, wanted: set[str] | None) -> list[tuple[TableInfo, ColumnInfo]]:
-    """Text columns without a listed set of values, entity names first."""
+def _lookup_columns(schema: SchemaInfo, wanted: set[str] | None,
+                    sensitive: frozenset[tuple[str, str]]) -> list[tuple[TableInfo, ColumnInfo]]:
+    """Text columns without a listed set of values, entity names first; never a sensitive one."""
     found = [(table, column) for table in schema.tables
              if wanted is None or table.name.lower() in wanted
              for column in table.columns
-             if column.values is None and is_text_type(column.type or "")]
+             if column.values is None and is_text_type(column.type or "")
+             and (table.name.lower(), column.name.lower()) not in sensitive]
     found.sort(key=lambda tc: not names_entity(*tc))
     return found[:MAX_LOOKUP_COLUMNS]
 
 
-def _looked_up(grams: set[str], schema: SchemaInfo, wanted: set[str] | None, run: RunTree) -> list[ValueMatch]:
-    """Exact case-folded matches of the n-grams in columns too varied to list."""
+def _looked_up(grams: set[str], schema: SchemaInfo, wanted: set[str] | None, run: RunTree,
+               sensitive: frozenset[tuple[str, str]]) -> list[ValueMatch]:
+    """Exact case-folded matches of the n-grams in columns too varied to list, within LOOKUP_BUDGET_S."""
     phrases = sorted(g for g in grams if g not in STOP_WORDS)
     if not phrases:
         return []
     found = []
-    for table, column in _lookup_columns(schema, wanted):
+    deadline = time.monotonic() + LOOKUP_BUDGET_S
+    for table, column in _lookup_columns(schema, wanted, sensitive):
+        if time.monotonic() > deadline:
+            break
         col = exp.column(column.name, quoted=True)
         query = (exp.select(col).distinct().from_(exp.table_(table.name, db=table.schema, quoted=True))
                  .where(exp.Lower(this=col).isin(*[exp.Literal.string(p) for p in phrases])).limit(3))
@@ -107,10 +115,12 @@ def _looked_up(grams: set[str], schema: SchemaInfo, wanted: set[str] | None, run
 
 
 def link_values(question: str, schema: SchemaInfo, tables: list[str] | None = None,
-                cutoff: float = 0.88, limit: int = HINTS_SHOWN, run: RunTree | None = None) -> list[ValueMatch]:
+                cutoff: float = 0.88, limit: int = HINTS_SHOWN, run: RunTree | None = None,
+                sensitive: frozenset[tuple[str, str]] = frozenset()) -> list[ValueMatch]:
     """The best `limit` matches: exact before approximate, longer phrases first, and
     the entity's own column before those referring to it. With `run`, columns too
-    varied to list are looked up in the database too."""
+    varied to list are looked up in the database too. `sensitive`: (table, column)
+    pairs, lower-cased, whose values never reach the model."""
     wanted = None if tables is None else {t.lower() for t in tables}
     quoted = {_normal(q) for q in re.findall(r"[\"'‘“]([^\"'’”]+)[\"'’”]", question)}
     grams = {g for g in _ngrams(question) if g not in QUERY_WORDS or g in quoted}
@@ -119,6 +129,8 @@ def link_values(question: str, schema: SchemaInfo, tables: list[str] | None = No
         if wanted is not None and table.name.lower() not in wanted:
             continue
         for column in table.columns:
+            if (table.name.lower(), column.name.lower()) in sensitive:
+                continue
             for value in column.values or []:
                 if not isinstance(value, str) or len(value) < 3:
                     continue
@@ -135,7 +147,7 @@ def link_values(question: str, schema: SchemaInfo, tables: list[str] | None = No
                 if key not in matches or matches[key].score < score:
                     matches[key] = ValueMatch(table.name, column.name, value, phrase, score)
     if run is not None:
-        for match in _looked_up(grams, schema, wanted, run):
+        for match in _looked_up(grams, schema, wanted, run, sensitive):
             matches.setdefault((match.table, match.column, match.value), match)
 
     def entity_last(match: ValueMatch) -> bool:

@@ -276,3 +276,17 @@ def test_a_client_that_hangs_up_stops_the_model_at_once(settings, shop_db, pipel
             time.sleep(0.02)
         assert model.stopped == 1, "the model went on writing for a client that had left"
         assert model.written - left_at < 50
+
+
+def test_a_column_marked_sensitive_gives_the_model_no_value_hints(client, llm, shop_db):
+    llm.reply = "```sql\nSELECT name FROM store\n```\nThe stores."
+
+    def hinted():
+        assert ask(client, shop_db, "Which stores are in paris?").status_code == 200
+        return "Values found in the data" in llm.requests[-1].messages[-1]["content"]
+
+    assert hinted()
+    marked = client.put("/api/v1/knowledge/sensitive",
+                        json={"db": url(shop_db), "table": "city", "column": "name", "sensitive": True})
+    assert marked.status_code == 200, marked.text
+    assert not hinted()

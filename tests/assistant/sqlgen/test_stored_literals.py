@@ -96,3 +96,16 @@ def test_no_gold_query_of_the_defog_set_is_changed_or_doubted():
             if result.fixes or result.doubts:
                 fired.append((row["db_name"], row["question"], result.fixes, result.doubts))
     assert fired == []
+
+
+def test_a_sensitive_column_s_values_are_never_looked_up(places):
+    connector, schema = places
+    asked = []
+
+    def run(tree):
+        asked.append(tree)
+        return connector.run_tree(tree, row_limit=20).rows
+
+    result = check_literals("SELECT COUNT(*) FROM border_info WHERE border = 'Oklahome'", schema, run,
+                            frozenset({("border_info", "border")}))
+    assert (result.fixes, result.doubts, asked) == ([], [], [])

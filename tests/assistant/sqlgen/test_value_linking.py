@@ -114,3 +114,13 @@ def test_names_entity():
     assert names_entity(state, state.columns[0]) and not names_entity(state, state.columns[1])
     assert not names_entity(border, border.columns[0]) and not names_entity(border, border.columns[1])
     assert names_entity(person, person.columns[0])
+
+
+def test_a_sensitive_column_is_never_looked_up_or_hinted(geography):
+    connector, schema = geography
+    hidden = frozenset({("state", "state_name"), ("border_info", "border"), ("border_info", "state_name")})
+    assert link_values("How large is Texas?", schema, run=_run(connector), sensitive=hidden) == []
+    listed = SchemaInfo("sqlite", "SQLite", "3", [TableInfo("patients", [ColumnInfo("diagnosis", "TEXT",
+                                                                                     values=["asthma", "gout"])])])
+    assert link_values("patients with asthma", listed, sensitive=frozenset({("patients", "diagnosis")})) == []
+    assert link_values("patients with asthma", listed)[0].value == "asthma"
