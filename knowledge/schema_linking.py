@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from connectors.types import SchemaInfo, TableInfo
 from knowledge.bm25 import reciprocal_rank_fusion
+from knowledge.redaction import without_sensitive_values
 from knowledge.schema_docs import JoinEdge, connecting_path
 from knowledge.schema_trim import LEVELS, mentions_value, question_terms, relevant_columns, trimmed
 from knowledge.text import split_identifier, stem
@@ -139,7 +140,7 @@ def link_schema_detailed(
                 value_ranking(question, schema, value_columns)]
     fused = reciprocal_rank_fusion([r for r in rankings if r])
     ranking = sorted(fused.items(), key=lambda pair: -pair[1])
-    tables = {t.name: t for t in _redacted(schema, index).tables}
+    tables = {t.name: t for t in without_sensitive_values(schema, getattr(index, "sensitive", frozenset())).tables}
     order = [t for t, _ in ranking if t in tables] + [t for t in tables if t not in fused]
     graph = index.graph(schema)
     terms = question_terms(question)
@@ -190,21 +191,6 @@ def link_schema_detailed(
             break  # every top table is in: leaner levels cannot do better
     _, level, chosen, used = best
     return _result(schema, chosen, {t: variant(t, level) for t in chosen}, used, budget_tokens, level, ranking)
-
-
-def _redacted(schema: SchemaInfo, index) -> SchemaInfo:
-    """The schema without the values and sample rows of sensitive columns."""
-    sensitive = getattr(index, "sensitive", frozenset())
-    if not sensitive:
-        return schema
-    tables = []
-    for table in schema.tables:
-        hidden = {c for t, c in sensitive if t == table.name.lower()}
-        if hidden:
-            columns = [replace(c, values=None) if c.name.lower() in hidden else c for c in table.columns]
-            table = replace(table, columns=columns, sample_rows=[])
-        tables.append(table)
-    return replace(schema, tables=tables)
 
 
 def _result(schema, chosen, variants, used, budget, level, ranking, whole=False) -> LinkedSchema:

@@ -31,6 +31,7 @@ from assistant.sqlgen.validate import validate_sql
 from assistant.sqlgen.value_linking import link_values, value_hints
 from assistant.sqlgen.vote import Candidate, vote
 from connectors.types import ConnectorError, GuardRefusal, QueryTimeout, SchemaInfo
+from knowledge.redaction import without_sensitive_values
 from llm.client import LLM, GenerateRequest
 
 log = logging.getLogger("dbgpt.sqlgen")  # each candidate and its problem, at debug level
@@ -275,7 +276,9 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     if refused := refuse_write(answer):
         return refused
     with timer.stage("schema"):
-        schema = await asyncio.to_thread(connector.introspect)
+        stored = await asyncio.to_thread(connector.introspect)
+    # Everything the model reads (prompt, hints, repair messages) comes from the redacted copy.
+    schema = without_sensitive_values(stored, knowledge.sensitive)
     with timer.stage("link"):
         tables = await asyncio.to_thread(choose_tables, question, schema, options.schema_budget_tokens,
                                          knowledge.linker, whole_tokens=options.whole_schema_tokens)
@@ -289,7 +292,7 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     attempts = [await runner.attempt(messages, 0.0, None)]
     for i in range(1, options.candidates):
         attempts.append(await runner.attempt(messages, options.sample_temperature, seed=i))
-    unnamed = unnamed_terms(question, schema, [m.value for m in matches])
+    unnamed = unnamed_terms(question, stored, [m.value for m in matches])
     _settle(answer, attempts, options, unnamed)
     answer.tables = tables_read(answer.sql, schema)
     if answer.rows and answer.error is None:

@@ -56,8 +56,16 @@ def describe(
 def _draft(catalog, db: str, llm) -> None:
     """Drafts for every table and column without a description; a user's text is kept."""
     from assistant.sqlgen.describe import draft_table
+    from knowledge.redaction import without_sensitive_values
+    from server.cli.knowledge import knowledge_key, local_knowledge
 
-    schema = catalog.connector(db).introspect()
+    knowledge = local_knowledge()
+    try:
+        sensitive = knowledge.sensitive(knowledge_key(db))
+    finally:
+        knowledge.close()
+    # The model drafts from sample rows: a sensitive column's cells never reach it.
+    schema = without_sensitive_values(catalog.connector(db).introspect(), sensitive)
     for table in schema.tables:
         missing = [c for c in table.columns if not c.comment]
         if table.comment and not missing:

@@ -29,7 +29,7 @@ def knowledge_key(db: str) -> str:
         raise fail(str(exc), code=2) from exc
 
 
-def _knowledge():
+def local_knowledge():
     from server.metadata import open_knowledge
 
     return open_knowledge(load_settings())
@@ -55,7 +55,7 @@ def add(
     from knowledge.errors import SpaceError
     from knowledge.ingestion import IngestionJob, expand, run_job
 
-    knowledge = _knowledge()
+    knowledge = local_knowledge()
     try:
         knowledge.documents.create(space)
     except SpaceError as exc:
@@ -97,7 +97,7 @@ def _print_results(job) -> None:
 @app.command()
 def spaces() -> None:
     """List the knowledge spaces."""
-    knowledge = _knowledge()
+    knowledge = local_knowledge()
     table = Table("space", "documents", "chunks", "description")
     for row in knowledge.documents.list():
         table.add_row(row["name"], str(row["documents"]), str(row["chunks"]), row["description"])
@@ -110,7 +110,7 @@ def docs(space: str = typer.Option(..., "--space")) -> None:
     """List a space's documents, failed ones with their error."""
     from knowledge.errors import SpaceError
 
-    knowledge = _knowledge()
+    knowledge = local_knowledge()
     try:
         rows = knowledge.documents.documents(space)
     except SpaceError as exc:
@@ -126,7 +126,7 @@ def docs(space: str = typer.Option(..., "--space")) -> None:
 def remove(path: str = typer.Argument(..., help="The document as `docs` lists it."),
            space: str = typer.Option(..., "--space")) -> None:
     """Delete a document and its vectors from a space."""
-    knowledge = _knowledge()
+    knowledge = local_knowledge()
     removed = knowledge.documents.delete_file(space, path)
     knowledge.close()
     if not removed:
@@ -137,7 +137,7 @@ def remove(path: str = typer.Argument(..., help="The document as `docs` lists it
 @app.command()
 def search(query: str, space: str = typer.Option(..., "--space"), k: int = typer.Option(5, "-k")) -> None:
     """Hybrid search (BM25 + vectors) in a space, with scores."""
-    knowledge = _knowledge()
+    knowledge = local_knowledge()
     hits = knowledge.documents.search(space, query, k)
     knowledge.close()
     typer.echo(json.dumps([h.to_dict() for h in hits], indent=2))
@@ -150,7 +150,7 @@ def sync(db: str = typer.Option("demo", "--db"),
     """Bring the schema index, value index and verified examples in line with the database."""
     settings = load_settings()
     catalog, connector = _connector(settings, db)
-    knowledge = _knowledge()
+    knowledge = local_knowledge()
     report = knowledge.sync(knowledge_key(db), connector.introspect(), connector, force=force)
     knowledge.close()
     catalog.close()
@@ -167,7 +167,7 @@ def sensitive(
     table, _, name = column.rpartition(".")
     if not table or not name:
         raise fail("name the column as TABLE.COLUMN", code=2)
-    knowledge = _knowledge()
+    knowledge = local_knowledge()
     knowledge.set_sensitive(knowledge_key(db), table, name, not off)
     marked = sorted(f"{t}.{c}" for t, c in knowledge.sensitive(knowledge_key(db)))
     knowledge.close()
@@ -183,7 +183,7 @@ def example_add(question: str, sql: str, db: str = typer.Option("demo", "--db"))
 
     settings = load_settings()
     catalog, connector = _connector(settings, db)
-    knowledge = _knowledge()
+    knowledge = local_knowledge()
     try:
         example = knowledge.examples(knowledge_key(db)).add(
             question, sql, source="cli", schema=connector.introspect(), explain=connector.explain,
@@ -200,7 +200,7 @@ def example_add(question: str, sql: str, db: str = typer.Option("demo", "--db"))
 def example_list(db: str = typer.Option("demo", "--db"),
                  quarantined: bool = typer.Option(False, "--quarantined", help="Only the broken ones.")) -> None:
     """List verified pairs (quarantined ones with the reason)."""
-    knowledge = _knowledge()
+    knowledge = local_knowledge()
     rows = knowledge.examples(knowledge_key(db)).list("quarantined" if quarantined else None)
     knowledge.close()
     table = Table("id", "state", "question", "sql", "added by", "reason")
@@ -211,7 +211,7 @@ def example_list(db: str = typer.Option("demo", "--db"),
 
 @examples_app.command("remove")
 def example_remove(example_id: int, db: str = typer.Option("demo", "--db")) -> None:
-    knowledge = _knowledge()
+    knowledge = local_knowledge()
     removed = knowledge.examples(knowledge_key(db)).remove(example_id)
     knowledge.close()
     if not removed:

@@ -290,3 +290,18 @@ def test_a_column_marked_sensitive_gives_the_model_no_value_hints(client, llm, s
                         json={"db": url(shop_db), "table": "city", "column": "name", "sensitive": True})
     assert marked.status_code == 200, marked.text
     assert not hinted()
+
+
+def test_a_column_marked_sensitive_shows_the_model_none_of_its_values(client, llm, shop_db):
+    llm.reply = "```sql\nSELECT name FROM store\n```\nThe stores."
+
+    def prompt() -> str:
+        assert ask(client, shop_db, "Which stores are there per city?").status_code == 200
+        return "\n".join(m["content"] for m in llm.requests[-1].messages)
+
+    assert "Lyon" in prompt()  # a short list of stored values is part of the schema the model reads
+    marked = client.put("/api/v1/knowledge/sensitive",
+                        json={"db": url(shop_db), "table": "city", "column": "name", "sensitive": True})
+    assert marked.status_code == 200, marked.text
+    shown = prompt()
+    assert "name" in shown and "Lyon" not in shown and "Paris" not in shown

@@ -53,3 +53,20 @@ def test_a_draft_fills_only_what_is_missing(shop, monkeypatch):
     tables = layer("--draft")
     assert tables[0]["description"] == "one city per row" and tables[0]["source"] == "model"
     assert [c["description"] for c in tables[0]["columns"]] == ["row number", "the name users type"]
+
+
+def test_a_draft_shows_the_model_no_cell_of_a_sensitive_column(shop, monkeypatch):
+    prompts = []
+
+    class Drafts:
+        async def generate(self, request):
+            prompts.append("\n".join(m["content"] for m in request.messages))
+            return Completion(text=json.dumps({"table": "cities", "columns": {"id": "row", "name": "name"}}),
+                              finish_reason="stop", usage={})
+
+    monkeypatch.setattr(describe_cli, "open_llm", lambda settings, controller: Drafts())
+    marked = runner.invoke(app, ["knowledge", "sensitive", "city.name", "--db", "shop"])
+    assert marked.exit_code == 0, marked.output
+    layer("--draft")
+    assert prompts and "name" in prompts[0]
+    assert "Paris" not in prompts[0] and "Lyon" not in prompts[0]
