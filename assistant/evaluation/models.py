@@ -32,6 +32,7 @@ class Prediction:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     confidence: float | None = None  # the pipeline's own confidence in its answer, when it gives one
+    evidence: dict[str, Any] = field(default_factory=dict)  # what that confidence was computed from
 
 
 # A predictor answers one question given the open (guarded, read-only)
@@ -61,6 +62,7 @@ class QuestionOutcome:
     completion_tokens: int = 0
     execution_s: float = 0.0  # time the predicted SQL took in the database
     confidence: float | None = None  # the pipeline's, when it gives one
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

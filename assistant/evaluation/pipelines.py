@@ -76,6 +76,7 @@ def pipeline_predictor(name: str, llm: LLM, options: SqlOptions | None = None, k
             prompt_tokens=result.usage.get("prompt_tokens", 0),
             completion_tokens=result.usage.get("completion_tokens", 0),
             confidence=result.confidence,
+            evidence=result.evidence,
         )
 
     return predict

@@ -101,6 +101,7 @@ def score_question(
         prompt_tokens=prediction.prompt_tokens,
         completion_tokens=prediction.completion_tokens,
         confidence=prediction.confidence,
+        evidence=prediction.evidence,
     )
     # Every gold runs, so a broken alternative shows up even when another matches.
     golds: list[_Gold] = []

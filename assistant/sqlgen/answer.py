@@ -26,6 +26,8 @@ class SqlAnswer:
     error: AnswerError | None = None
     # The full pipeline also reports how it got there.
     confidence: float | None = None
+    # What the confidence was computed from (confidence.Evidence as a dict), for calibration.
+    evidence: dict[str, Any] = field(default_factory=dict)
     chart: dict[str, Any] | None = None
     tables: list[str] = field(default_factory=list)  # the tables the final SQL reads
     linked_tables: list[str] = field(default_factory=list)  # the tables the model was shown

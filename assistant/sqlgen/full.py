@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable
 
 from assistant.sqlgen import prompts
@@ -309,13 +309,14 @@ def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions, un
     if good and options.execute:
         winner, agreement = vote([Candidate(a.sql, a.columns, a.rows, a.truncated) for a in good])
         chosen = next(a for a in good if a.sql == winner.sql)
-        answer.confidence = score(Evidence(agreement=agreement * len(good) / len(attempts), repairs=chosen.repairs,
-                                           doubts=len(chosen.doubts), empty=not chosen.rows,
-                                           unnamed=bool(unnamed)))
+        evidence = Evidence(agreement=agreement * len(good) / len(attempts), repairs=chosen.repairs,
+                            doubts=len(chosen.doubts), empty=not chosen.rows, unnamed=bool(unnamed))
     else:
         chosen = good[0] if good else attempts[0]
-        answer.confidence = score(Evidence(agreement=len(good) / len(attempts), repairs=chosen.repairs,
-                                           doubts=len(chosen.doubts), unnamed=bool(unnamed))) if good else 0.0
+        evidence = Evidence(agreement=len(good) / len(attempts) if good else 0.0, repairs=chosen.repairs,
+                            doubts=len(chosen.doubts), unnamed=bool(unnamed))
+    answer.evidence = asdict(evidence)
+    answer.confidence = score(evidence) if good else 0.0
     answer.sql, answer.explanation, answer.error = chosen.sql, chosen.explanation, chosen.error
     answer.warnings = list(chosen.doubts) if chosen.error is None else []
     if unnamed and chosen.error is None and chosen.sql:
