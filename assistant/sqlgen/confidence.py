@@ -41,10 +41,15 @@ def score(evidence: Evidence) -> float:
     return round(value, 3)
 
 
+MEDIUM = 0.4  # below: the answer is more often wrong than right
+# What each label asks of the user, as the page and the CLI say it.
+ADVICE = {"high": "confident", "medium": "check the rows", "low": "likely wrong: check the SQL"}
+
+
 def label(confidence: float | None) -> str:
-    """'high', 'medium' or 'low', as the page and the CLI say it."""
+    """'high', 'medium' or 'low'."""
     if confidence is None:
         return "low"
     if confidence >= CONFIDENT:
         return "high"
-    return "medium" if confidence >= 0.4 else "low"
+    return "medium" if confidence >= MEDIUM else "low"

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from assistant.sqlgen import prompts
 from assistant.sqlgen.answer import AnswerError, SqlAnswer
 from assistant.sqlgen.chart import suggest_chart
-from assistant.sqlgen.confidence import Evidence, score
+from assistant.sqlgen.confidence import Evidence, label, score
 from assistant.sqlgen.dialects import dialect_name
 from assistant.sqlgen.error_advice import advise
 from assistant.sqlgen.intent import refuse_write
@@ -317,6 +317,7 @@ def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions, un
                             doubts=len(chosen.doubts), unnamed=bool(unnamed))
     answer.evidence = asdict(evidence)
     answer.confidence = score(evidence) if good else 0.0
+    answer.confidence_label = label(answer.confidence)
     answer.sql, answer.explanation, answer.error = chosen.sql, chosen.explanation, chosen.error
     answer.warnings = list(chosen.doubts) if chosen.error is None else []
     if unnamed and chosen.error is None and chosen.sql:

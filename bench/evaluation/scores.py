@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from assistant.evaluation.models import QuestionOutcome
+from assistant.sqlgen.confidence import CONFIDENT
 
 # Confidence buckets: [low, high), the last one closed.
 BUCKETS = ((0.0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1.0))
@@ -47,4 +48,12 @@ def confidence_report(outcomes: Sequence[QuestionOutcome]) -> dict[str, Any] | N
         return None
     area = auroc([o.confidence for o in scored], [bool(o.correct) for o in scored])
     return {"n": len(scored), "buckets": confidence_buckets(scored),
-            "auroc": round(area, 4) if area is not None else None}
+            "auroc": round(area, 4) if area is not None else None, "confident": shown_confident(scored)}
+
+
+def shown_confident(outcomes: Sequence[QuestionOutcome]) -> dict[str, Any]:
+    """The answers the product labels confident (at or above its own threshold): how many, how many right."""
+    shown = [o for o in outcomes if o.confidence >= CONFIDENT]
+    correct = sum(1 for o in shown if o.correct)
+    return {"threshold": CONFIDENT, "n": len(shown), "share": round(len(shown) / len(outcomes), 4) if outcomes else None,
+            "correct": correct, "ex": round(correct / len(shown), 4) if shown else None}

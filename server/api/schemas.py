@@ -43,7 +43,13 @@ class SqlGenerateResponse(BaseModel):
     timings: dict[str, float]
     usage: dict[str, int] = {}
     error: AnswerErrorModel | None = None
-    confidence: float | None = None
+    confidence: float | None = Field(None, description="How far to trust the answer, 0 to 1, from the evidence "
+                                                        "the pipeline gathered (see `evidence`).")
+    confidence_label: str | None = Field(None, description="high (confident), medium (check the rows) or low "
+                                                           "(likely wrong).")
+    evidence: dict[str, Any] = Field({}, description="What the confidence was computed from: candidates' "
+                                                     "agreement, repairs, doubts kept, an empty result, "
+                                                     "a term the database does not name.")
     chart: dict[str, Any] | None = None
     tables: list[str] = Field([], description="The tables the SQL reads.")
     linked_tables: list[str] = Field([], description="The tables of the schema the model was shown.")

@@ -11,7 +11,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColu
 from llm.model_files import ModelNotFound, pull, spec_for
 from server.settings import Settings
 
-console = Console(stderr=True)
+console = Console(stderr=True)  # progress and errors
+report = Console()  # what the user asked for: stdout, so it can be piped
 
 
 def print_rows(columns: list[str], rows: list[list], truncated: bool) -> None:
@@ -21,7 +22,7 @@ def print_rows(columns: list[str], rows: list[list], truncated: bool) -> None:
     table = Table(*columns)
     for row in rows:
         table.add_row(*("NULL" if v is None else str(v) for v in row))
-    Console().print(table)
+    report.print(table)
     if truncated:
         console.print(f"[yellow]only the first {len(rows)} rows are shown[/]")
 

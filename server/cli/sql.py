@@ -12,8 +12,9 @@ import json
 import typer
 from rich.markup import escape
 
+from assistant.sqlgen.confidence import ADVICE, label
 from connectors.types import ConnectorError
-from server.cli.common import console, fail, load_settings, local_catalog, open_llm, print_rows
+from server.cli.common import console, fail, load_settings, local_catalog, open_llm, print_rows, report
 from server.databases import UnknownDatabase, knowledge_key
 
 
@@ -28,12 +29,15 @@ def make_predictor(pipeline: str, dialect: str):
 
 
 def _print_answer(answer) -> None:
-    console.print(f"[bold]SQL[/]\n{answer.sql}\n")
+    """The answer on stdout (SQL, doubts, how far to trust it, rows); an error on stderr."""
+    report.print(f"[bold]SQL[/]\n{escape(answer.sql or '')}\n", highlight=False)
     if answer.error:
-        console.print(f"[red]{answer.error.kind}:[/] {answer.error.message}")
+        console.print(f"[red]{answer.error.kind}:[/] {escape(answer.error.message)}", highlight=False)
         return
     for warning in answer.warnings:
-        console.print(f"[yellow]check:[/] {escape(warning)}", highlight=False)
+        report.print(f"[yellow]check:[/] {escape(warning)}", highlight=False)
+    if answer.confidence is not None:
+        report.print(f"confidence {answer.confidence:.0%}: {ADVICE[label(answer.confidence)]}", highlight=False)
     print_rows(answer.columns, answer.rows, answer.truncated)
 
 

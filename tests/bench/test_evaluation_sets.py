@@ -53,3 +53,12 @@ def test_confidence_buckets_count_answers_and_accuracy():
     report = confidence_report(outcomes)
     assert report["n"] == 4 and report["auroc"] == pytest.approx(2.5 / 4)
     assert confidence_report([outcome(True, None)]) is None
+
+
+def test_the_answers_shown_as_confident_are_those_at_the_products_threshold():
+    from assistant.sqlgen.confidence import CONFIDENT
+
+    outcomes = [outcome(True, 1.0), outcome(False, CONFIDENT), outcome(True, CONFIDENT - 0.01), outcome(False, 0.1)]
+    shown = confidence_report(outcomes)["confident"]
+    assert shown["threshold"] == CONFIDENT
+    assert (shown["n"], shown["correct"], shown["share"], shown["ex"]) == (2, 1, 0.5, 0.5)

@@ -92,6 +92,7 @@ def test_the_page_adds_a_database_then_answers_with_sql_rows_and_a_chart(page, u
     assert "Paris" in tooltip.inner_text() and "2" in tooltip.inner_text()
     summary = turn.locator(".summary").inner_text()
     assert "city" in summary and "store" in summary
+    assert "(confident)" in summary  # the answer says in words how far to trust it
 
 
 def test_a_doubt_the_model_kept_its_query_through_is_shown_beside_the_sql(page, url, llm):
@@ -104,6 +105,7 @@ def test_a_doubt_the_model_kept_its_query_through_is_shown_beside_the_sql(page, 
     warning = turn.locator(".warnings li")
     assert warning.count() == 1 and "never mentions store" in warning.inner_text()
     assert table_rows(turn) == [["6"]]
+    assert "(check the rows)" in turn.locator(".summary").inner_text()
 
 
 def test_edited_sql_runs_read_only_and_a_write_is_refused_with_its_rule(page, url, llm, shop):

@@ -123,4 +123,4 @@ def test_sql_prints_the_warnings_the_answer_carries(capsys):
 
     _print_answer(SqlAnswer(question="q", sql="SELECT 1", columns=["n"], rows=[[1]],
                             warnings=["[store] is joined ON a = b, which never mentions it"]))
-    assert "check: [store] is joined ON a = b, which never mentions it" in capsys.readouterr().err
+    assert "check: [store] is joined ON a = b, which never mentions it" in capsys.readouterr().out

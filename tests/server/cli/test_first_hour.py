@@ -133,3 +133,19 @@ def test_the_ready_lines_never_break_a_url_however_narrow_the_terminal(env, monk
     login = next(line for line in lines if "?token=" in line)
     assert login.startswith(url + "/?token=") and len(login) > 30
     assert any(f"{url}/docs;" in line for line in lines), lines
+
+
+def test_sql_says_how_far_to_trust_the_answer(env, monkeypatch):
+    from server.cli import sql as sql_cli
+
+    llm = ScriptedLLM()
+    llm.reply = "```sql\nSELECT name FROM city WHERE name = 'Rome'\n```\nRome."
+    monkeypatch.setattr(sql_cli, "open_llm", lambda settings, controller: llm)
+    result = runner.invoke(app, ["sql", "Which city is Rome?", "--db", f"sqlite:///{city_db(env)}"])
+    assert result.exit_code == 0, result.output
+    # no row holds 'Rome' and the result is empty: evidence of a wrong answer, said in words
+    lines = [x for x in result.stdout.splitlines() if x.startswith("confidence ")]
+    assert lines, result.output
+    line = lines[0]
+    assert line.endswith("likely wrong: check the SQL") or line.endswith("check the rows"), line
+    assert not line.endswith("confident")
