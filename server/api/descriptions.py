@@ -15,7 +15,7 @@ from server.api.deps import AccessDep, AdminUser, AuditDep, DatabasesDep
 from server.api.errors import ApiError
 from server.api.schemas import ErrorBody
 from server.databases import UnknownDatabase
-from server.metadata.descriptions import MAX_DESCRIPTION_CHARS, InvalidDescription
+from server.metadata.descriptions import MAX_DESCRIPTION_CHARS, InvalidDescription, layer
 
 router = APIRouter(prefix="/knowledge/descriptions", tags=["knowledge"])
 ERRORS = {403: {"model": ErrorBody}, 404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
@@ -26,25 +26,6 @@ class DescriptionBody(BaseModel):
     table: str = Field(min_length=1, max_length=256)
     column: str | None = Field(None, min_length=1, max_length=256, description="None describes the table.")
     description: str = Field(max_length=MAX_DESCRIPTION_CHARS, description="Empty removes the description.")
-
-
-def layer(schema, stored: list) -> list[dict]:
-    """Each table and column with the comment the model reads and the stored text, if any."""
-    texts = {(d.table, d.column): d for d in stored}
-    out = []
-    for table in schema.tables:
-        own = texts.get((table.name, None))
-        out.append({
-            "table": table.name,
-            "comment": table.comment,
-            "description": own.text if own else None,
-            "source": own.source if own else None,
-            "columns": [{"column": c.name, "type": c.type, "comment": c.comment,
-                         "description": texts[(table.name, c.name)].text if (table.name, c.name) in texts else None,
-                         "source": texts[(table.name, c.name)].source if (table.name, c.name) in texts else None}
-                        for c in table.columns],
-        })
-    return out
 
 
 @router.get("", responses=ERRORS)

@@ -22,9 +22,8 @@ def describe(
 ) -> None:
     """Show the semantic layer of a database; --set TABLE[.COLUMN] --text "..." writes one entry,
     --draft asks the model for the missing ones. The model reads them with every question."""
-    from server.api.descriptions import layer
     from server.databases import UnknownDatabase
-    from server.metadata.descriptions import InvalidDescription
+    from server.metadata.descriptions import InvalidDescription, layer
 
     if (target is None) != (text is None):
         raise fail("--set and --text go together", code=2)

@@ -106,3 +106,22 @@ class Descriptions:
             else:
                 entry["columns"][item.column] = item.text
         return merged if (found or base) else None
+
+
+def layer(schema, stored: list) -> list[dict]:
+    """Each table and column with the comment the model reads and the stored text, if any."""
+    texts = {(d.table, d.column): d for d in stored}
+    out = []
+    for table in schema.tables:
+        own = texts.get((table.name, None))
+        out.append({
+            "table": table.name,
+            "comment": table.comment,
+            "description": own.text if own else None,
+            "source": own.source if own else None,
+            "columns": [{"column": c.name, "type": c.type, "comment": c.comment,
+                         "description": texts[(table.name, c.name)].text if (table.name, c.name) in texts else None,
+                         "source": texts[(table.name, c.name)].source if (table.name, c.name) in texts else None}
+                        for c in table.columns],
+        })
+    return out
