@@ -121,8 +121,10 @@ def test(name: str) -> None:
 
 @app.command("remove")
 def remove(name: str) -> None:
-    """Forget a connection (the database itself is untouched, unless it was made by `db import`)."""
+    """Forget a connection and the grants to it (the database itself is untouched, unless it was
+    made by `db import`): a later database of the same name starts with no grants."""
     from server.imports import remove_files
+    from server.metadata import open_users
 
     settings = load_settings()
     registry = open_registry(settings)
@@ -131,6 +133,7 @@ def remove(name: str) -> None:
         registry.remove(name)
     except ConnectionNotFound as exc:
         raise fail(str(exc), code=2) from exc
+    open_users(settings).forget_target("db", name)
     remove_files(settings, url)
     console.print(f"removed {name}")
 

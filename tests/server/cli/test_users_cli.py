@@ -64,6 +64,24 @@ def test_grants_decide_which_databases_an_analyst_reaches(data_dir, tmp_path):
         assert client.post("/api/v1/sql/run", json=run, headers=bearer(key)).status_code == 403
 
 
+def test_a_removed_database_takes_its_grants_with_it(data_dir):
+    invoke("user", "add", "ana", "--role", "analyst")
+    key = invoke("key", "create", "--user", "ana").stdout.strip().splitlines()[-1]
+    (data_dir / "databases").mkdir(parents=True, exist_ok=True)
+    first, second = data_dir / "databases" / "old.sqlite", data_dir / "databases" / "new.sqlite"
+    for path in (first, second):
+        with sqlite3.connect(path) as con:
+            con.execute("CREATE TABLE t (x INTEGER)")
+    assert invoke("db", "add", "sales", f"sqlite:///{first}").exit_code == 0
+    assert invoke("user", "grant", "ana", "--db", "sales").exit_code == 0
+    assert invoke("db", "remove", "sales").exit_code == 0
+    # another database under the same name must not inherit the old grant
+    assert invoke("db", "add", "sales", f"sqlite:///{second}").exit_code == 0
+    run = {"db": "sales", "sql": "SELECT count(*) FROM t"}
+    with api(data_dir) as client:
+        assert client.post("/api/v1/sql/run", json=run, headers=bearer(key)).status_code == 403
+
+
 def test_a_password_from_stdin_signs_in_on_the_page_and_removal_locks_out(data_dir):
     assert invoke("user", "add", "bo", "--role", "admin", "--password-stdin", input="correct horse\n").exit_code == 0
     with api(data_dir) as client:
