@@ -129,6 +129,15 @@ AdminUser = Annotated[User, Depends(require_admin)]
 
 
 # What the caller may touch ---------------------------------------------------------
+class NoGrant(ApiError):
+    """A signed-in caller asked for a database or space they may not use: a 403 that is always audited,
+    so that an admin sees who tried what."""
+
+    def __init__(self, detail: str, db: str | None = None):
+        super().__init__(403, detail)
+        self.db = db
+
+
 @dataclass
 class Access:
     """The caller's rights over databases and knowledge spaces, checked before any work."""
@@ -145,11 +154,11 @@ class Access:
         name = name or self.services.settings.default_db
         if is_url(name) or is_url_key(name):
             if not (self.user.is_admin and self.services.settings.allow_urls):
-                raise ApiError(403, "over HTTP a database is named by its registered name; an admin registers "
-                                    "it first (ad-hoc URLs need the admin role and DBGPT_ALLOW_URLS=1)")
+                raise NoGrant("over HTTP a database is named by its registered name; an admin registers "
+                              "it first (ad-hoc URLs need the admin role and DBGPT_ALLOW_URLS=1)")
             return self.services.databases.remember(name) if is_url(name) else name
         if name != DEMO and not self.user.may_use_db(name):
-            raise ApiError(403, f"'{self.user.name}' has no grant for database '{name}'")
+            raise NoGrant(f"'{self.user.name}' has no grant for database '{name}'", db=name)
         return name
 
     async def connector(self, name: str | None):
@@ -158,7 +167,7 @@ class Access:
 
     def space(self, name: str) -> str:
         if not self.user.may_use_space(name):
-            raise ApiError(403, f"'{self.user.name}' has no grant for knowledge space '{name}'")
+            raise NoGrant(f"'{self.user.name}' has no grant for knowledge space '{name}'")
         return name
 
     def spaces(self, existing: list[str]) -> list[str]:
@@ -193,6 +202,9 @@ async def audit_scope(services: Services, user: User, route: str) -> AsyncIterat
         raise
     except ApiError as exc:
         entry.outcome, entry.detail = ("denied" if exc.status in (401, 403) else "error"), exc.detail
+        if isinstance(exc, NoGrant):
+            entry.relevant = True
+            entry.db = entry.db or exc.db
         raise
     except Exception as exc:
         entry.outcome, entry.detail = "error", f"{type(exc).__name__}: {exc}"

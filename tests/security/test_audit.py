@@ -76,6 +76,17 @@ def test_every_request_that_reaches_a_database_or_the_model_is_recorded(admin, a
         assert entry["at"] and entry["duration_ms"] >= 0
 
 
+def test_a_request_refused_for_a_missing_grant_is_recorded(admin, analyst, cities):
+    refused = analyst.post("/api/v1/sql/run", json={"db": cities, "sql": "SELECT name FROM city"})
+    assert refused.status_code == 403
+    no_space = analyst.post("/api/v1/qa", json={"question": "what is an index?", "space": "manuals"})
+    assert no_space.status_code == 403
+    entries = admin.get(AUDIT, params={"user": "ana"}).json()
+    assert [(e["route"], e["db"], e["outcome"]) for e in reversed(entries)] == [
+        ("POST /api/v1/sql/run", "cities", "denied"), ("POST /api/v1/qa", None, "denied")]
+    assert "no grant" in entries[0]["detail"] and "manuals" in entries[0]["detail"]
+
+
 def test_no_password_or_key_is_ever_stored_or_shown(admin, activity, settings):
     key = admin.headers["authorization"].removeprefix("Bearer ")
     secret = KEY_RE.match(key).group(2)

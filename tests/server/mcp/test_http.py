@@ -162,8 +162,12 @@ def test_an_analyst_sees_only_granted_databases(api, pg_city):
     assert resources == ["dbgpt://databases/demo/schema"]
     assert error_text(denied) == "'bob' has no grant for database 'pg'" == error_text(schema)
     assert by_url.structured_content["status"] == 403 and "registered name" in error_text(by_url)
-    # As over REST, a request refused before it names a database it may use reaches nothing, and logs nothing.
-    assert api.admin.get("/api/v1/audit", params={"user": "bob"}).json() == []
+    # As over REST, a request refused for a missing grant reaches nothing, and is logged as denied
+    # (a URL is never logged).
+    logged = api.admin.get("/api/v1/audit", params={"user": "bob"}).json()
+    assert [(e["route"], e["db"], e["outcome"]) for e in reversed(logged)] == [
+        ("MCP run_sql", "pg", "denied"), ("MCP describe_schema", "pg", "denied"), ("MCP run_sql", None, "denied")]
+    assert pg_city["url"] not in str(logged)
 
     granted = api_key(api.settings, "bob", "analyst", grants={"db": ["pg"]})
 
