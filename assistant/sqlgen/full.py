@@ -293,17 +293,22 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     for i in range(1, options.candidates):
         attempts.append(await runner.attempt(messages, options.sample_temperature, seed=i))
     unnamed = unnamed_terms(question, stored, [m.value for m in matches])
-    _settle(answer, attempts, options, unnamed)
+    evidence = _settle(answer, attempts, options, unnamed)
     answer.tables = tables_read(answer.sql, schema)
+    evidence = replace(evidence, tables=len(answer.tables))
+    answer.evidence = asdict(evidence)
+    answer.confidence = score(evidence) if answer.sql and answer.error is None else 0.0
+    answer.confidence_label = label(answer.confidence)
     if answer.rows and answer.error is None:
         answer.chart = suggest_chart(answer.columns, answer.rows, key_columns(answer.sql, schema))
     answer.timings = timer.finish()
     return answer
 
 
-def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions, unnamed: list[str]) -> None:
+def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions, unnamed: list[str]) -> Evidence:
     """Vote among the attempts that ran; else report the first attempt's outcome. `unnamed`:
-    what the question counts or groups by that the database does not name."""
+    what the question counts or groups by that the database does not name. Returns the evidence
+    for the chosen answer's confidence."""
     answer.repairs = sum(a.repairs for a in attempts)
     good = [a for a in attempts if a.sql and a.error is None]
     if good and options.execute:
@@ -315,11 +320,9 @@ def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions, un
         chosen = good[0] if good else attempts[0]
         evidence = Evidence(agreement=len(good) / len(attempts) if good else 0.0, repairs=chosen.repairs,
                             doubts=len(chosen.doubts), unnamed=bool(unnamed))
-    answer.evidence = asdict(evidence)
-    answer.confidence = score(evidence) if good else 0.0
-    answer.confidence_label = label(answer.confidence)
     answer.sql, answer.explanation, answer.error = chosen.sql, chosen.explanation, chosen.error
     answer.warnings = list(chosen.doubts) if chosen.error is None else []
     if unnamed and chosen.error is None and chosen.sql:
         answer.warnings.append(unnamed_warning(unnamed))
     answer.columns, answer.rows, answer.truncated = chosen.columns, chosen.rows, chosen.truncated
+    return evidence

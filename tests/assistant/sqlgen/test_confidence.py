@@ -18,3 +18,30 @@ def test_a_kept_doubt_or_an_empty_result_is_never_shown_as_confident():
     assert score(Evidence(empty=True)) < CONFIDENT
     assert label(score(Evidence(doubts=2, repairs=2))) == "low"
     assert label(None) == "low"
+
+
+def test_each_table_joined_beyond_the_first_lowers_it():
+    assert score(Evidence(tables=1)) == score(Evidence(tables=0)) == 1.0
+    assert score(Evidence(tables=3)) < score(Evidence(tables=2)) < score(Evidence(tables=1))
+    assert score(Evidence(tables=2)) >= CONFIDENT  # one join alone does not take confidence away
+
+
+def test_an_answer_reports_the_tables_it_read_as_evidence(tmp_path):
+    import asyncio
+    import sqlite3
+
+    from assistant.sqlgen.full import answer_full
+    from connectors import connect
+    from tests.server.conftest import ScriptedLLM
+
+    path = tmp_path / "shop.sqlite"
+    with sqlite3.connect(path) as con:
+        con.executescript("CREATE TABLE city (id INTEGER PRIMARY KEY, name TEXT);"
+                          "CREATE TABLE store (id INTEGER PRIMARY KEY, city_id INTEGER REFERENCES city(id));"
+                          "INSERT INTO city VALUES (1, 'Paris'); INSERT INTO store VALUES (1, 1), (2, 1);")
+    llm = ScriptedLLM()
+    llm.reply = ('{"sql": "SELECT city.name, COUNT(*) FROM city JOIN store ON store.city_id = city.id '
+                 'GROUP BY city.name"}')
+    answer = asyncio.run(answer_full("How many stores per city?", connect(f"sqlite:///{path}"), llm))
+    assert answer.rows == [["Paris", 2]]
+    assert answer.evidence["tables"] == 2 and answer.confidence == score(Evidence(tables=2))
