@@ -14,6 +14,7 @@ from typing import Any, Callable
 from assistant.sqlgen import prompts
 from assistant.sqlgen.answer import AnswerError, SqlAnswer
 from assistant.sqlgen.chart import suggest_chart
+from assistant.sqlgen.answer_shape import shape_of
 from assistant.sqlgen.confidence import Evidence, label, score
 from assistant.sqlgen.dialects import dialect_name
 from assistant.sqlgen.error_advice import advise
@@ -295,7 +296,8 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     unnamed = unnamed_terms(question, stored, [m.value for m in matches])
     evidence = _settle(answer, attempts, options, unnamed)
     answer.tables = tables_read(answer.sql, schema)
-    evidence = replace(evidence, tables=len(answer.tables))
+    computed = shape_of(answer.sql, schema.dialect)
+    evidence = replace(evidence, tables=len(answer.tables), divides=computed.divides, dates=computed.dates)
     answer.evidence = asdict(evidence)
     answer.confidence = score(evidence) if answer.sql and answer.error is None else 0.0
     answer.confidence_label = label(answer.confidence)

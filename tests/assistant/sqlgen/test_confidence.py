@@ -45,3 +45,9 @@ def test_an_answer_reports_the_tables_it_read_as_evidence(tmp_path):
     answer = asyncio.run(answer_full("How many stores per city?", connect(f"sqlite:///{path}"), llm))
     assert answer.rows == [["Paris", 2]]
     assert answer.evidence["tables"] == 2 and answer.confidence == score(Evidence(tables=2))
+
+
+def test_a_ratio_or_date_arithmetic_is_not_shown_as_confident_alone_with_a_join():
+    assert score(Evidence(divides=True)) < score(Evidence()) and score(Evidence(dates=True)) < score(Evidence())
+    assert score(Evidence(divides=True)) < CONFIDENT
+    assert score(Evidence(dates=True, tables=2)) < CONFIDENT
