@@ -5,7 +5,7 @@ asked "which flights operate on Mondays?", they add `AND state_code = 'NY'`.
 Such a filter quietly drops rows the user wanted. A text literal in a filter
 counts as grounded when the question contains it, its words, or it as an
 abbreviation ('CA' for California, 'mon' for Monday); dates, numbers and yes/no
-flags are left alone, since questions state those in many ways, and so are
+flags are left alone, and so are a function's own arguments (date formats and modifiers), since questions state those in many ways, and so are
 month and day names when the question speaks of months or days. The rest is a
 doubt worth one question to the model, not an error.
 """
@@ -70,7 +70,10 @@ def _filter_literals(tree: exp.Expression) -> list[exp.Literal]:
         condition = clause.args.get("on") if isinstance(clause, exp.Join) else clause.this
         if condition is None:
             continue
-        found += [lit for lit in condition.find_all(exp.Literal) if lit.is_string]
+        # A function's own argument is a format or a modifier ('%Y-%m', 'start of month', 'now'),
+        # not a value the rows are filtered on.
+        found += [lit for lit in condition.find_all(exp.Literal)
+                  if lit.is_string and not isinstance(lit.parent, exp.Func)]
     return found
 
 

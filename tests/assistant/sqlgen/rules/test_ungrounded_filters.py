@@ -31,6 +31,15 @@ def test_only_filters_are_judged():
     assert len(doubts) == 1 and "'NY'" in doubts[0] and "Total" not in doubts[0]
 
 
+def test_date_formats_and_modifiers_are_not_filter_values():
+    tree = sqlglot.parse_one("SELECT COUNT(*) FROM orders WHERE strftime('%Y-%m', placed) = '2023-01' "
+                             "AND date(placed, 'start of month') >= date('now', '-6 months') AND city = 'Lyon'",
+                             read="sqlite")
+    doubts = run("ungrounded_filters", tree, question="How many orders were placed in January 2023?")
+    assert len(doubts) == 1 and "'Lyon'" in doubts[0]
+    assert "%Y" not in doubts[0] and "start of month" not in doubts[0] and "now" not in doubts[0]
+
+
 def test_validation_reports_a_stray_filter_as_a_doubt_not_an_error():
     schema = SchemaInfo(dialect="postgres", engine="x", server_version="1", tables=[
         TableInfo("flight", [ColumnInfo("flight_number", "TEXT"), ColumnInfo("flight_days", "TEXT"),
