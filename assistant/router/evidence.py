@@ -168,6 +168,10 @@ def sources_from(knowledge, db: str | None, connector, spaces: list[str]
 
     if knowledge is not None and spaces:
         def documents(message: str) -> DocumentEvidence:
-            return document_evidence(message, search_spaces(knowledge, message, spaces, DOCUMENT_HITS))
+            # Spaces with nothing indexed say nothing: no embedding model is loaded for them.
+            filled = [s for s in spaces if knowledge.documents.get(s)["documents"]]
+            if not filled:
+                return DocumentEvidence(0.0, 0.0)
+            return document_evidence(message, search_spaces(knowledge, message, filled, DOCUMENT_HITS))
 
     return catalog, documents

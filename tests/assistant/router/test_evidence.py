@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 
 from assistant.router import RouteContext, route
-from assistant.router.evidence import catalog_evidence, content_words, document_evidence, sources_from
+from assistant.router.evidence import (DocumentEvidence, catalog_evidence, content_words, document_evidence,
+                                       sources_from)
 from connectors.types import ColumnInfo, ForeignKey, SchemaInfo, TableInfo
 from knowledge.index import Hit
 from knowledge.service import Knowledge
@@ -150,3 +151,15 @@ def test_the_knowledge_layer_tells_a_document_question_from_a_data_question(sour
 
 def test_nothing_to_measure_on_gives_no_source():
     assert sources_from(None, None, None, []) == (None, None)
+
+
+def test_a_space_without_documents_says_nothing_and_loads_no_embedding_model(tmp_path):
+    class Unused:
+        def __getattr__(self, name):
+            raise AssertionError("the embedding model was asked")
+
+    knowledge = Knowledge(Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models"), embedder=Unused())
+    knowledge.documents.create("empty")
+    _, documents = sources_from(knowledge, None, None, ["empty"])
+    assert documents("How do I vacuum the database?") == DocumentEvidence(0.0, 0.0)
+    knowledge.close()
