@@ -37,9 +37,6 @@ sys.path.insert(0, str(REPO))
 from assistant.router import SKILLS, LastTurn, RouteContext, route, route_by_model  # noqa: E402
 
 MESSAGES = REPO / "bench" / "router_messages.json"
-QA_QUESTIONS = REPO / "bench" / "qa_questions.json"
-SQLITE_DOCS = Path("/usr/share/doc/sqlite3")
-RUNBOOKS = REPO / "tests" / "assistant" / "qa" / "runbooks"
 SOURCES = ("rules", "evidence", "model", "fallback")
 
 
@@ -57,6 +54,7 @@ def context_of(item: dict, spec: dict, sources=(None, None)) -> RouteContext:
 def build_sources(args, spec: dict):
     """The evidence the API would give the router: the demo database and the two spaces."""
     from assistant.router.evidence import sources_from
+    from bench.qa import QUESTIONS, RUNBOOKS, SQLITE_DOCS  # bench/qa.py's documents, named once
     from knowledge.service import Knowledge
     from server.databases import DEMO, DatabaseCatalog
     from server.settings import Settings
@@ -64,7 +62,7 @@ def build_sources(args, spec: dict):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     settings = Settings(data_dir=Path(args.data_dir))
     knowledge = Knowledge(settings)
-    documents = json.loads(QA_QUESTIONS.read_text())["documents"]
+    documents = json.loads(QUESTIONS.read_text())["documents"]
     files = {"sqlite-manual": [SQLITE_DOCS / name for name in documents["sqlite_manual"]],
              "runbooks": [RUNBOOKS / name for name in documents["runbooks"]]}
     for space in spec["spaces"]:
@@ -77,21 +75,27 @@ def build_sources(args, spec: dict):
     return sources_from(knowledge, DEMO, connector, spec["spaces"])
 
 
+def _line(split: str, skill: str, part: list[dict]) -> str:
+    by = {source: [r for r in part if r["source"] == source] for source in SOURCES}
+    right = sum(r["right"] for r in part)
+    times = [r["seconds"] for r in part]
+    shares = " ".join(f"{sum(r['right'] for r in by[s])}/{len(by[s])}".rjust(9) for s in SOURCES)
+    return (f"{split:<9} {skill:<9} {right:>3}/{len(part):<3} {right / len(part):4.0%} {shares} "
+            f"{percentile(times, 0.5):7.2f} {percentile(times, 0.95):7.2f}")
+
+
 def report(rows: list[dict]) -> None:
     print(f"{'split':<9} {'skill':<9} {'right':>11} " + " ".join(f"{s:>9}" for s in SOURCES) +
           f" {'p50 s':>7} {'p95 s':>7}")
     for split in ("tuning", "held_out", "all"):
         chosen = [r for r in rows if split == "all" or r["split"] == split]
         for skill in (*SKILLS, "overall"):
-            part = [r for r in chosen if skill == "overall" or r["skill"] == skill]
-            if not part:
-                continue
-            by = {source: [r for r in part if r["source"] == source] for source in SOURCES}
-            right = sum(r["right"] for r in part)
-            times = [r["seconds"] for r in part]
-            shares = " ".join(f"{sum(r['right'] for r in by[s])}/{len(by[s])}".rjust(9) for s in SOURCES)
-            print(f"{split:<9} {skill:<9} {right:>3}/{len(part):<3} {right / len(part):4.0%} {shares} "
-                  f"{percentile(times, 0.5):7.2f} {percentile(times, 0.95):7.2f}")
+            if part := [r for r in chosen if skill == "overall" or r["skill"] == skill]:
+                print(_line(split, skill, part))
+    if any(r["added"] for r in rows):  # the messages the file began with, alone
+        for split in ("tuning", "held_out", "all"):
+            if part := [r for r in rows if not r["added"] and split in ("all", r["split"])]:
+                print(_line(split, "first 165", part))
     sources = Counter(r["source"] for r in rows)
     print("decided by: " + ", ".join(f"{s} {n} ({n / len(rows):.0%})" for s, n in sources.most_common()))
     # Only the tuning split's mistakes are named: the held-out figure must stay unseen to be honest.
@@ -121,7 +125,8 @@ async def run(items: list[dict], spec: dict, llm, sources, verbose: bool) -> lis
         chosen = await route(item["message"], context_of(item, spec, sources), llm)
         seconds = time.perf_counter() - started
         row = {"id": item["id"], "split": item["split"], "skill": item["skill"], "chosen": chosen.skill,
-               "source": chosen.source, "right": chosen.skill == item["skill"], "seconds": seconds}
+               "source": chosen.source, "right": chosen.skill == item["skill"], "seconds": seconds,
+               "added": bool(item.get("added"))}
         rows.append(row)
         if verbose and item["split"] == "tuning":  # held-out messages are never shown
             print(f"{item['id']} {item['split']:<8} {'right' if row['right'] else 'WRONG'} {item['skill']:>8} -> "
