@@ -5,6 +5,9 @@ In order:
 - a short follow-up that continues the previous turn ("now only for 2024",
   "and does it need a lock?") stays with the previous turn's skill, unless the
   evidence clearly says otherwise;
+- a message that writes a catalog identifier (`square_meters`, `orders.status`)
+  or speaks of tables, columns, what is stored, with a name of the database
+  and without asking for a computation or naming a stored value, is schema;
 - the catalog and document measures (evidence.py) side by side: one clearly
   above its threshold and the other clearly below decides sql or docs; both
   near nothing is chat (unless the message asks for a computation, or follows
@@ -47,7 +50,8 @@ _POINTS_BACK = re.compile(r"\b(?:it|its|that|those|these|them|their|they|instead
 
 
 # Words about the catalog's shape: with a table's or column's name, a schema question may be meant.
-_STRUCTURE = re.compile(r"\b(?:tables?|columns?|fields?|schema|keys?|joins?|joined|relat\w*|stored|types?)\b",
+_STRUCTURE = re.compile(r"\b(?:tables?|columns?|fields?|schema|structure|keys?|joins?|joined|relat\w*|stored|kept|"
+                        r"data ?types?|format|information|info|attributes|defined|kind of data)\b",
                         re.IGNORECASE)
 
 
@@ -93,14 +97,19 @@ def decide(message: str, context: RouteContext, catalog: CatalogEvidence | None,
     named = bool(catalog and catalog.named)
     computes = bool(catalog and catalog.measures)  # "how many", "average": a question for data, maybe
     d, held = (documents.similarity, documents.coverage) if documents else (0.0, 0.0)
-    shape = named and bool(_STRUCTURE.search(message))  # "what is stored in the orders table?"
-    data_clear = c >= CATALOG_HIGH and named and d < DOCUMENT_HIGH and not shape
+    # "what is stored in the orders table?", "in what unit is square_meters?"
+    shape = named and bool(_STRUCTURE.search(message)) or bool(catalog and catalog.identifiers)
+    schema_clear = shape and not computes and not (catalog and catalog.valued) and d < DOCUMENT_HIGH
+    data_clear = c >= CATALOG_HIGH and bool(catalog and catalog.specific) and d < DOCUMENT_HIGH and not shape
     docs_clear = d >= DOCUMENT_HIGH and strong < CATALOG_LOW and held >= DOCUMENT_COVERAGE
     last = context.last
     if last is not None and last.skill in ("sql", "docs", "schema") and is_follow_up(message):
-        elsewhere = data_clear and d < DOCUMENT_LOW if last.skill == "docs" else docs_clear
+        elsewhere = {"sql": docs_clear or schema_clear, "docs": data_clear and d < DOCUMENT_LOW,
+                     "schema": docs_clear}[last.skill]
         if not elsewhere:
             return chosen(last.skill, f"a follow-up to the previous {last.skill} answer", 0.8)
+    if schema_clear:
+        return chosen("schema", "the message asks about the catalog's own names", 0.75)
     if data_clear:
         return chosen("sql", f"the database names {c:.0%} of the message", 0.6 + 0.35 * min(1.0, c))
     if docs_clear:

@@ -22,12 +22,13 @@ schema and documents, and the API gives it the real ones.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from assistant.sqlgen.value_linking import QUERY_WORDS, RunTree, link_values
 from connectors.types import SchemaInfo
-from knowledge.text import MONTHS, WEEKDAYS, stem, words
+from knowledge.text import GENERIC_WORDS, MONTHS, WEEKDAYS, stem, words
 
 log = logging.getLogger("dbgpt.router")
 
@@ -40,10 +41,12 @@ LOOKUP_TIMEOUT_S = 1.0
 MEASURE_WORDS = frozenset(stem(w) for w in QUERY_WORDS | {"many", "much", "more", "less", "fewer", "best",
                                                           "worst", "fastest", "slowest", "biggest", "over",
                                                           "under", "above", "below", "than", "between"})
-# Calendar words: any dated question has them; they name a thing only where a column is called so.
-CALENDAR_WORDS = frozenset(stem(w) for w in (*MONTHS, *WEEKDAYS, "year", "years", "yearly", "annual", "month",
-                                             "monthly", "week", "weekly", "weekday", "day", "days", "daily",
-                                             "quarter", "quarterly", "date", "today", "yesterday"))
+# Words any dated or measured question has ("year", "weekday", "total", "name"): they name a thing
+# only where a column is called so, and even then say little of the database in particular.
+GENERIC = frozenset(stem(w) for w in (*GENERIC_WORDS, *MONTHS, *WEEKDAYS, "years", "yearly", "annual", "monthly",
+                                      "weekly", "weekday", "days", "daily", "quarterly", "today", "yesterday"))
+# A catalog identifier written as such: `square_meters`, `orders.status`.
+_IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*(?:_\w+|\.\w+)\b")
 
 
 @dataclass
@@ -55,6 +58,12 @@ class CatalogEvidence:
     described: list[str] = field(default_factory=list)  # words only a description holds
     tables: list[str] = field(default_factory=list)  # tables named, by name or value
     measures: list[str] = field(default_factory=list)  # words that ask for a computation ("average")
+    identifiers: list[str] = field(default_factory=list)  # catalog names written as such (`orders.status`)
+
+    @property
+    def specific(self) -> list[str]:
+        """The named words that say something of this database: not "time" or "name"."""
+        return [w for w in self.named if w not in GENERIC]
 
     @property
     def strong(self) -> float:
@@ -90,16 +99,16 @@ def _roots(text: str) -> set[str]:
 
 def content_words(message: str) -> list[str]:
     """The message's search terms that can name something: no numbers, no measures, no
-    calendar words, no single letters."""
+    generic or calendar words, no single letters."""
     return [w for w in dict.fromkeys(words(message))
-            if len(w) > 1 and not w.isdigit() and w not in MEASURE_WORDS and w not in CALENDAR_WORDS]
+            if len(w) > 1 and not w.isdigit() and w not in MEASURE_WORDS and w not in GENERIC]
 
 
 def catalog_evidence(message: str, schema: SchemaInfo, *, run: RunTree | None = None,
                      sensitive: frozenset[tuple[str, str]] = frozenset()) -> CatalogEvidence:
     """How much of `message` the schema's names, stored values and descriptions account for.
     `run` looks values up in columns too varied to list (sqlgen's bounded lookups). A measure or
-    calendar word counts only where a name holds it ("total" and `total_amount`)."""
+    generic word counts only where a name holds it ("total" and `total_amount`)."""
     names: dict[str, set[str]] = {}
     described: set[str] = set()
     for table in schema.tables:
@@ -111,9 +120,14 @@ def catalog_evidence(message: str, schema: SchemaInfo, *, run: RunTree | None = 
                 names.setdefault(word, set()).add(table.name)
             described |= _roots(column.comment or "")
     every = [w for w in dict.fromkeys(words(message)) if len(w) > 1 and not w.isdigit()]
-    neutral = MEASURE_WORDS | CALENDAR_WORDS
+    neutral = MEASURE_WORDS | GENERIC
     asked = [w for w in every if w not in neutral or _root(w) in names]
-    found = CatalogEvidence(0.0, len(asked), measures=[w for w in every if w in MEASURE_WORDS])
+    identifiers = {t.name.lower() for t in schema.tables} | {
+        f"{t.name}.{c.name}".lower() for t in schema.tables for c in t.columns} | {
+        c.name.lower() for t in schema.tables for c in t.columns}
+    found = CatalogEvidence(0.0, len(asked), measures=[w for w in every if w in MEASURE_WORDS],
+                            identifiers=[i for i in dict.fromkeys(_IDENTIFIER.findall(message))
+                                         if i.lower() in identifiers])
     if not asked:
         return found
     values: dict[str, set[str]] = {}

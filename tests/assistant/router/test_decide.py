@@ -68,6 +68,28 @@ def test_a_follow_up_that_the_evidence_clearly_places_elsewhere_goes_there():
                   documents(0.7)).skill == "docs"
 
 
+@pytest.mark.parametrize("message, found", [
+    ("In what format is loaned_at written?", CatalogEvidence(1.0, 1, named=["loan"], identifiers=["loaned_at"])),
+    ("What information do we keep about members?", CatalogEvidence(0.25, 4, named=["member"])),
+])
+def test_a_message_about_the_catalogs_own_names_is_schema(message, found):
+    assert decide(message, context(), found, documents(0.2)).skill == "schema"
+
+
+def test_asking_for_a_computation_or_naming_a_value_is_not_a_schema_question():
+    found = CatalogEvidence(1.0, 2, named=["loan"], valued=["dublin"])
+    decided = decide("what information do we have on loans in Dublin", context(), found, documents(0.2))
+    assert isinstance(decided, Ambiguous) and decided.candidates[0] == "sql" and "schema" in decided.candidates
+    found = CatalogEvidence(1.0, 1, named=["loan"], measures=["average"], identifiers=["loaned_at"])
+    assert isinstance(decide("average loaned_at per member", context(), found, documents(0.2)), Ambiguous)
+
+
+def test_a_generic_word_alone_is_no_clear_data_question():
+    found = CatalogEvidence(1.0, 1, named=["time"])  # a `lead_time` column and "what is 17 times 23?"
+    decided = decide("what is 17 times 23?", context(), found, documents(0.1))
+    assert isinstance(decided, Ambiguous) and decided.candidates[0] == "sql"
+
+
 def test_without_any_evidence_source_every_skill_is_open():
     decided = decide("what about it", RouteContext(dbs=["library"]), None, None)
     assert isinstance(decided, Ambiguous) and decided.candidates == ["sql", "diagnose", "docs", "schema", "chat"]
