@@ -46,7 +46,7 @@ _CONTINUES = re.compile(r"^\s*(?:and|now|also|but|then|only|just|what about|how 
                         r"by|per|for|in|with|without|except|excluding|including|sorted|grouped|ordered)\b",
                         re.IGNORECASE)
 _POINTS_BACK = re.compile(r"\b(?:it|its|that|those|these|them|their|they|instead|too|again|the same|"
-                          r"the other way|the ones?)\b", re.IGNORECASE)
+                          r"the other way|the ones?|ones)\b", re.IGNORECASE)
 
 
 # Words about the catalog's shape: with a table's or column's name, a schema question may be meant.

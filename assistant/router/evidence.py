@@ -9,7 +9,9 @@ milliseconds once the embedding model is loaded):
   value linking: the listed values of low-cardinality columns, and a bounded
   lookup in the others) and, weighed half, the semantic descriptions (column
   and table comments). Words that say what to compute ("average", "top",
-  "how many") and numbers count for neither side.
+  "how many"), generic and calendar words ("year", "total", "name": unless a
+  name holds them) and numbers count for neither side. Catalog identifiers
+  written as such (`square_meters`, `orders.status`) are noted apart.
 - documents: how close the message is to the user's knowledge spaces, from
   the knowledge layer's own hybrid search (the cosine of the best chunk, and
   the share of the message's words that chunk holds).
@@ -21,7 +23,6 @@ schema and documents, and the API gives it the real ones.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -29,8 +30,6 @@ from dataclasses import asdict, dataclass, field
 from assistant.sqlgen.value_linking import QUERY_WORDS, RunTree, link_values
 from connectors.types import SchemaInfo
 from knowledge.text import GENERIC_WORDS, MONTHS, WEEKDAYS, stem, words
-
-log = logging.getLogger("dbgpt.router")
 
 DESCRIBED_WEIGHT = 0.5  # a word only a description uses: weaker than a name or a stored value
 VALUES_LOOKED_UP = 8
