@@ -4,7 +4,8 @@
 ["customer", "order"], so BM25 matches a question's words to column names.
 The word knowledge the rest of the product shares is here too, written once:
 singular and plural forms, the names that read as keys or name a table
-(`order_id` for `orders`), and calendar words.
+(`order_id` for `orders`), words that measure or name time and quantity, and
+calendar words.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ def names_table(column: str, table: str) -> bool:
     match = _ID_OF.fullmatch(column)
     return match is not None and table.lower() in plurals(match.group(1).lower())
 
+
+# Words that measure or name time and quantity, not a thing the data must hold (singular).
+GENERIC_WORDS = frozenset("""time year month week day date hour minute second quarter period one row record entry
+    item thing value amount average number count total percent percentage share length size name id""".split())
 
 # Calendar words.
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",

@@ -74,14 +74,19 @@ def focus(text: str, question: str, limit: int) -> str:
     return chosen[:limit]
 
 
-def _documents(knowledge, question: str, space: str | list[str] | None) -> list[Source]:
-    # One space, a list of spaces (those the caller may read), or every space.
+def search_spaces(knowledge, question: str, space: str | list[str] | None, k: int = SEARCH_K) -> list:
+    """The k best hits (knowledge.index.Hit) of each space, the question embedded once.
+    `space`: one space, a list of spaces (those the caller may read), or every space."""
     spaces = [space] if isinstance(space, str) else list(space) if space is not None else knowledge.documents.names()
     embedding = knowledge.embedder.get_query_embedding(question) if spaces else None
     hits = []
     for name in spaces:
-        hits += knowledge.documents.search(name, question, SEARCH_K, query_embedding=embedding)
-    hits = [h for h in hits if (h.vector_score or 0.0) >= MIN_DOCUMENT_SIMILARITY]
+        hits += knowledge.documents.search(name, question, k, query_embedding=embedding)
+    return hits
+
+
+def _documents(knowledge, question: str, space: str | list[str] | None) -> list[Source]:
+    hits = [h for h in search_spaces(knowledge, question, space) if (h.vector_score or 0.0) >= MIN_DOCUMENT_SIMILARITY]
     hits.sort(key=lambda h: -(h.vector_score or 0.0))
     return [
         Source(0, "document", h.metadata.get("path", ""), h.metadata.get("title", ""),

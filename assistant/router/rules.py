@@ -2,10 +2,11 @@
 
 In order: a command prefix (`/sql`, `/diagnose`, `/docs`, `/schema`, `/chat`);
 a statement that sqlglot parses as SQL (pasted alone, fenced, or after a
-question such as "why is this slow?"); a question about why the previous
-answer's query is slow or wrong; and clear questions about the schema
+question such as "why is this slow?"); a question or complaint about the
+previous answer's query ("why is it slow", "the totals look too high", "it
+timed out"); and clear questions about the schema
 (which tables or columns exist, what a column means, how tables join).
-Anything else returns None and is left to the model.
+Anything else returns None and is left to the evidence and the model.
 """
 
 from __future__ import annotations
@@ -41,7 +42,14 @@ _ABOUT_LAST_SQL = re.compile(
     r"|(?:is|was) (?:this|that|the) (?:query|sql) (?:right|correct|wrong|slow|efficient)"
     r"|(?:what|which) index(?:es)? (?:would|could|should|might) help|(?:check|review) (?:this|that|the) (?:query|sql)"
     r"|(?:could|can|would) (?:it|this|that|the query) (?:be|run) faster|what went wrong"
-    r"|(?:it|this|that) (?:seems|looks|is) (?:to be )?(?:missing|wrong|off|slow))\b",
+    r"|(?:it|this|that) (?:seems|looks|is) (?:to be )?(?:missing|wrong|off|slow)"
+    # Complaints about how it ran or what it gave.
+    r"|(?:takes?|took|taking|runs?|ran|running) (?:forever|ages|too long|so long|a long time|minutes)"
+    r"|tim(?:ed|es|ing) out|timeouts?"
+    r"|(?:looks?|looked|seems?|seemed|are|is) (?:way |far |much )?too (?:high|low|big|small|large|many|few)"
+    r"|(?:get|got|getting|gives?|gave|throws?|threw|returns?|returned) an? (?:error|exception)"
+    r"|(?:problems?|issues?|mistakes?|bugs?|errors?) (?:with|in) (?:it|this|that|the|your)"
+    r"(?: (?:query|sql|statement))?)\b",
     re.IGNORECASE | re.DOTALL)
 
 # Questions the catalog answers: what exists, what a column means, how tables join.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 SKILLS = ("sql", "diagnose", "docs", "schema", "chat")
 
@@ -21,6 +23,10 @@ class RouteContext:
     last: LastTurn | None = None
     dbs: list[str] = field(default_factory=list)  # the databases the user may use
     spaces: list[str] = field(default_factory=list)  # the knowledge spaces the user may read
+    # Evidence (assistant/router/evidence.py): message -> CatalogEvidence over the database asked,
+    # message -> DocumentEvidence over the spaces; None where there is nothing to measure on.
+    catalog: Callable[[str], Any] | None = None
+    documents: Callable[[str], Any] | None = None
 
 
 @dataclass
@@ -28,10 +34,11 @@ class Route:
     skill: str
     reason: str
     confidence: float
-    source: str  # forced | rules | model | fallback
+    source: str  # forced | rules | evidence | model | fallback
     message: str  # what the skill is given: the message without a command prefix
     sql: str | None = None  # for diagnose: the statement to diagnose
     seconds: float = 0.0
+    evidence: dict | None = None  # the measures the choice rested on, when they were taken
 
     def event(self) -> dict:
         """The `route` event's data."""

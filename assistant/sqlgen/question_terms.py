@@ -14,15 +14,12 @@ from __future__ import annotations
 import re
 
 from connectors.types import SchemaInfo
-from knowledge.text import STOP_WORDS, singular, split_identifier
+from knowledge.text import GENERIC_WORDS, STOP_WORDS, singular, split_identifier
 
 _NAMING = re.compile(r"\b(?:how many|number of|count of|per|each|every|which|by)\s+(?=((?:\w+\s+){0,2}\w+))", re.I)
 _FILLER = frozenset("""distinct different unique individual separate total all the a an of kinds kind types type
     sort sorts times not other others more less most least highest lowest top bottom first last
     ascending descending increasing decreasing order""".split())
-# Words that measure or name time and quantity, not a thing the data must hold.
-_GENERIC = frozenset("""time year month week day date hour minute second quarter period one row record entry
-    item thing value amount average number count total percent percentage share length size name id""".split())
 
 
 def _known_words(schema: SchemaInfo) -> set[str]:
@@ -56,7 +53,7 @@ def _named(question: str) -> list[str]:
 
 def _known(word: str, known: set[str]) -> bool:
     one = singular(word)
-    if one in _GENERIC or one in known:
+    if one in GENERIC_WORDS or one in known:
         return True
     # A shared stem of five letters ('reviewers' and 'review'), or a name run together
     # with a prefix ('sbtransaction'); 'payments' and 'paid' do not meet.

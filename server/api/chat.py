@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from assistant.catalog import answer_from_catalog
 from assistant.chat import stream_chat
 from assistant.router import LastTurn, Route, RouteContext, route
+from assistant.router.evidence import sources_from as evidence_sources
 from server.api.deps import Access, AccessDep, AuditDep
 from server.api.diagnose import DiagnoseRequest, diagnosis_events
 from server.api.errors import ApiError
@@ -49,14 +50,20 @@ class ChatRequest(BaseModel):
         None, description="Answer with this skill instead of routing.")
 
 
-async def _context(access: Access, last: dict | None) -> RouteContext:
-    """What the router may read: the previous turn and the names the caller may use."""
+async def _context(access: Access, last: dict | None, db: str) -> RouteContext:
+    """What the router may read: the previous turn, the names the caller may use, and the
+    evidence of the database asked and the spaces the caller may read."""
     services = access.services
     names = await asyncio.to_thread(services.databases.names)
-    spaces = await asyncio.to_thread(services.knowledge.documents.names)
+    spaces = access.spaces(await asyncio.to_thread(services.knowledge.documents.names))
+    try:
+        connector = await access.connector(db)
+    except Exception:  # noqa: BLE001 - the sql skill reports an unreachable database; routing goes on
+        connector = None
+    catalog, documents = evidence_sources(services.knowledge, db, connector, spaces)
     return RouteContext(last=LastTurn(last["message"], last["skill"], last["sql"]) if last else None,
                         dbs=[n for n in names if n == DEMO or access.user.may_use_db(n)],
-                        spaces=access.spaces(spaces))
+                        spaces=spaces, catalog=catalog, documents=documents)
 
 
 async def _schema_events(message: str, db: str, access: Access) -> Events:
@@ -101,7 +108,7 @@ async def _skill_events(chosen: Route, body: ChatRequest, db: str, conversation_
 async def _events(body: ChatRequest, db: str, access: Access, audit: AuditEntry) -> Events:
     services, owner = access.services, access.user.name
     last = await asyncio.to_thread(services.conversations.last_turn, owner, body.conversation_id)
-    chosen = await route(body.message, await _context(access, last), services.llm, forced=body.skill)
+    chosen = await route(body.message, await _context(access, last, db), services.llm, forced=body.skill)
     yield "route", chosen.event()
     conversation_id = body.conversation_id or new_id()
     yield "conversation", {"conversation_id": conversation_id, "new": last is None}

@@ -77,12 +77,16 @@ def data(events, name):
     return [d for n, d in events if n == name]
 
 
-def test_a_data_question_goes_to_sql_through_the_model(client, llm, shop_db):
+def test_a_data_question_goes_to_sql_on_the_catalogs_evidence(client, llm, shop_db):
     llm.replies = [CITIES]
     events = chat(client, "Which cities do we have?", shop_db)
     route = events[0]
-    assert route[0] == "route" and route[1]["skill"] == "sql" and route[1]["source"] == "model"
-    assert set(route[1]) >= {"skill", "reason", "confidence"}
+    assert route[0] == "route" and route[1]["skill"] == "sql" and route[1]["source"] == "evidence"
+    assert set(route[1]) >= {"skill", "reason", "confidence", "evidence"}
+    # The database asked named the message's words; the space's documents are far from it.
+    assert route[1]["evidence"]["catalog"]["named"] == ["city"]
+    assert route[1]["evidence"]["documents"]["similarity"] < 0.45
+    assert llm.asked("route") == []
     # The same events /sql/generate/stream sends, between the route and the stored turn.
     assert names(events)[1] == "conversation" and "stage" in names(events)
     assert [n for n in names(events) if n != "stage"][2:] == ["sql", "rows", "chart", "turn", "done"] or \
@@ -90,9 +94,18 @@ def test_a_data_question_goes_to_sql_through_the_model(client, llm, shop_db):
     assert data(events, "rows")[0]["rows"] == [["Paris"], ["Lyon"]]
     done = data(events, "done")[0]
     assert done["sql"] == "SELECT name FROM city ORDER BY id" and done["rows"] == [["Paris"], ["Lyon"]]
-    # The route prompt named the databases and spaces the caller may use.
-    assert "Databases: demo" in llm.asked("route")[0].messages[0]["content"]
-    assert "Documents: sqlite" in llm.asked("route")[0].messages[0]["content"]
+
+
+def test_where_the_evidence_is_not_clear_the_model_chooses_among_what_it_leaves_open(client, llm, shop_db):
+    llm.replies = [CITIES]
+    events = chat(client, "What is the population of Paris?", shop_db)  # a stored value, nothing else
+    assert events[0][1]["skill"] == "sql" and events[0][1]["source"] == "model"
+    request = llm.asked("route")[0]
+    assert request.response_format["json_schema"]["schema"]["properties"]["skill"]["enum"] == ["sql", "chat"]
+    # The route prompt named the databases and spaces the caller may use, and the evidence.
+    assert "Databases: demo" in request.messages[0]["content"]
+    assert "Documents: sqlite" in request.messages[0]["content"]
+    assert "Evidence: database knows: paris" in request.messages[1]["content"]
 
 
 def test_the_turn_is_stored_and_a_follow_up_sees_it(client, llm, shop_db):
@@ -106,7 +119,7 @@ def test_the_turn_is_stored_and_a_follow_up_sees_it(client, llm, shop_db):
     sql_request = llm.asked("generate")[-1]
     assert any(m["content"] == "Which cities do we have?" for m in sql_request.messages)
     # The router heard of the previous turn too.
-    assert "Previous (sql, SQL): Which cities do we have?" in llm.asked("route")[-1].messages[1]["content"]
+    assert data(second, "route")[0]["reason"] == "a follow-up to the previous sql answer"
     stored = client.get(f"/api/v1/conversations/{conversation_id}").json()
     assert stored["title"] == "Which cities do we have?"
     assert [(t["message"], t["skill"], t["sql"]) for t in stored["turns"]] == [
@@ -168,7 +181,7 @@ def test_anything_else_is_a_plain_reply_without_data(client, llm):
 def test_a_forced_skill_is_used_as_given(client, llm, shop_db):
     events = chat(client, "SELECT name FROM city", shop_db, skill="schema")
     assert events[0][1] | {"seconds": 0} == {"skill": "schema", "reason": "the caller chose it", "confidence": 1.0,
-                                             "source": "forced", "sql": None, "seconds": 0}
+                                             "source": "forced", "sql": None, "seconds": 0, "evidence": None}
     assert llm.requests == [] and data(events, "done")[0]["kind"] == "columns"  # of the table it names
 
 
@@ -209,11 +222,11 @@ def test_chats_last_through_a_restart_and_stay_their_owners(settings, llm, knowl
         assert client.get("/api/v1/conversations/mine", headers=other).status_code == 404
         # The same id from another user is a conversation of their own, with nothing of the first.
         llm.route, llm.replies = "chat", ["Hi."]
-        events = chat(client, "hello", headers=other, conversation_id="mine")
+        events = chat(client, "and the other tables?", headers=other, conversation_id="mine")
         assert data(events, "conversation")[0] == {"conversation_id": "mine", "new": True}
-        assert "Previous" not in llm.asked("route")[-1].messages[1]["content"]
+        assert data(events, "route")[0]["skill"] == "chat"  # no previous schema turn to follow up
         assert len(client.get("/api/v1/conversations/mine").json()["turns"]) == 1
-        assert client.get("/api/v1/conversations/mine", headers=other).json()["title"] == "hello"
+        assert client.get("/api/v1/conversations/mine", headers=other).json()["title"] == "and the other tables?"
 
 
 def test_without_a_model_the_route_falls_back_and_the_skill_reports_the_error(client, llm, shop_db):
@@ -224,7 +237,7 @@ def test_without_a_model_the_route_falls_back_and_the_skill_reports_the_error(cl
 
     llm.generate = unavailable
     llm.stream = lambda request: _failing_stream()
-    events = chat(client, "Which cities do we have?", shop_db)
+    events = chat(client, "What is the population of Paris?", shop_db)
     assert events[0][1]["skill"] == "sql" and events[0][1]["source"] == "fallback"
     assert data(events, "error") and names(events)[-2:] == ["turn", "done"]
 

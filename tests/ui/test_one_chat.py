@@ -211,7 +211,7 @@ def saved(download, folder):
 def test_a_long_result_sorts_by_a_column_pages_and_downloads_as_csv_and_xlsx(page, url, llm, tmp_path):
     open_shop(page, url)
     llm.next = json.dumps({"sql": SIXTY})
-    turn = ask(page, "sixty items")
+    turn = ask(page, "/sql sixty items")  # nothing of the shop is named: the command picks the skill
     assert turn.locator(".row-count").inner_text() == "60 rows"
     assert turn.locator("tbody tr").count() == 25 and table_rows(turn)[0] == ["1", "item 1"]
     assert turn.locator(".page-of").inner_text() == "Page 1 of 3"

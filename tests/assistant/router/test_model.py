@@ -81,4 +81,13 @@ def test_a_forced_skill_skips_rules_and_model():
 def test_every_prompt_renders():
     assert set(prompts.names()) == {"route_system", "route_user"}
     assert prompts.render("route_system", dbs="demo", spaces="none")
-    assert prompts.render("route_user", last="", message="hi") == "Message: hi"
+    assert prompts.render("route_user", last="", evidence="", message="hi") == "Message: hi"
+
+
+def test_the_model_sees_the_evidence_in_one_short_line():
+    evidence = {"catalog": {"named": ["order", "store"], "valued": ["france"]},
+                "documents": {"title": "VACUUM", "similarity": 0.523}}
+    user = messages_for("How many orders per store?", CONTEXT, evidence)[1]["content"]
+    assert "Evidence: database knows: order, store, france; closest document: VACUUM (0.52)\n" in user
+    assert user.endswith("Message: How many orders per store?")
+    assert count_tokens(user) < 70  # with the previous turn

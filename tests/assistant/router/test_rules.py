@@ -58,6 +58,18 @@ def test_a_question_about_the_previous_sql_diagnoses_it(message):
     assert chosen.skill == "diagnose" and chosen.sql == AFTER_SQL.last.sql
 
 
+@pytest.mark.parametrize("message", ["this query runs forever", "it timed out", "the counts look way too low",
+                                     "I got an error", "any issues with this statement?"])
+def test_a_complaint_about_the_previous_sql_diagnoses_it(message):
+    assert route_by_rules(message, AFTER_SQL).skill == "diagnose"
+
+
+@pytest.mark.parametrize("message", ["show the ones with a high rating too", "only orders that took over a week",
+                                     "and the errors table?"])
+def test_a_refinement_is_no_complaint(message):
+    assert route_by_rules(message, AFTER_SQL) is None
+
+
 def test_without_previous_sql_that_question_goes_to_the_model():
     assert route_by_rules("why is this so slow?", NO_TURN) is None
 
