@@ -19,8 +19,15 @@ Each reply of the model is saved with the sources it was shown (--out), so
 check without the model: that is how thresholds are chosen on the tuning
 split.
 
-    .venv/bin/python bench/qa.py [--split all|tuning|held_out] [--threads N] [--out FILE]
+Only the tuning split's questions are shown one by one (--verbose: with the
+reply, the reason for a refusal and the sources retrieved); the held-out
+split is reported as its totals alone, so that nothing is tuned to it.
+`--retrieval` runs no model: how often a document the question names is
+among the sources the model would be shown.
+
+    .venv/bin/python bench/qa.py [--split all|tuning|held_out] [--threads N] [--out FILE] [--verbose]
     .venv/bin/python bench/qa.py --replay FILE
+    .venv/bin/python bench/qa.py --retrieval [--split ...]
 """
 
 from __future__ import annotations
@@ -95,7 +102,7 @@ def report(rows: list[dict], seconds: dict[str, float]) -> None:
               f"{sum(r['right_as_shown'] for r in yes):>7} "
               f"{refused:>8}/{len(no):<3} = {refused / max(len(no), 1):6.1%}     "
               f"{percentile(times, 0.5):7.1f} {percentile(times, 0.95):7.1f}")
-    wrong = [r for r in rows if not r["right"]]
+    wrong = [r for r in rows if not r["right"] and r["split"] == "tuning"]
     for r in wrong:
         what = "refused: " + (r["rejected"] or "") if r["answerable"] and not r["answered"] else (
             "answered" if not r["answerable"] else
@@ -156,11 +163,55 @@ def run(args, items: list[dict]) -> None:
         rows.append(row)
         saved.append({"item": item, "reply": llm.last, "seconds": seconds[item["id"]],
                       "sources": [asdict(s) for s in sources], "answer": answer})
-        print(f"{item['id']} {'right' if row['right'] else 'WRONG'} {seconds[item['id']]:.1f}s "
-              f"{answer['answer'][:90]!r} {answer.get('rejected') or ''}", flush=True)
+        show(item, row, answer, llm.last, sources, seconds[item["id"]], args.verbose)
         Path(args.out).write_text(json.dumps(saved, indent=1))
     knowledge.close()
     report(rows, seconds)
+
+
+def show(item: dict, row: dict, answer: dict, reply: str, sources, seconds: float, verbose: bool) -> None:
+    """One line per question of the tuning split (and, with `verbose`, what
+    went wrong); a held-out question shows only that it was done."""
+    if item["split"] != "tuning":
+        print(f"held-out question done {seconds:.1f}s", flush=True)
+        return
+    print(f"{item['id']} {'right' if row['right'] else 'WRONG'} {seconds:.1f}s "
+          f"{answer['answer'][:90]!r} {answer.get('rejected') or ''}", flush=True)
+    if verbose and not row["right"]:
+        print(f"    question: {item['question']}\n    reply: {reply}")
+        for s in sources:
+            print(f"    [{s.n}] {Path(s.document).name} {s.location!r} {s.score:.3f}: {' '.join(s.text.split())[:300]}")
+
+
+def retrieval(args, items: list[dict]) -> None:
+    """No model: is a document the question names among the sources shown,
+    and does the text shown of it hold one of the question's facts?"""
+    from assistant.qa.context import gather
+    from knowledge.service import Knowledge
+    from server.settings import Settings
+
+    knowledge = Knowledge(Settings(data_dir=Path(args.data_dir)))
+    build_space(knowledge)
+    found: dict[str, list[bool]] = {}
+    with_fact: dict[str, list[bool]] = {}
+    empty: dict[str, list[bool]] = {}
+    for item in items:
+        sources = gather(knowledge, item["question"], space=SPACE)
+        if item["answerable"]:
+            names = [Path(s.document).name for s in sources]
+            hit = bool(set(names) & set(item["documents"]))
+            fact = any(has_fact(s.text, item["fact"]) for s in sources if Path(s.document).name in item["documents"])
+            found.setdefault(item["split"], []).append(hit)
+            with_fact.setdefault(item["split"], []).append(fact)
+            if item["split"] == "tuning" and (args.verbose or not fact):
+                print(f"{item['id']} {'found' if hit else 'MISSED'}{'' if fact else ', no fact'}: {names}")
+        else:
+            empty.setdefault(item["split"], []).append(not sources)
+    knowledge.close()
+    for split in sorted(found.keys() | empty.keys()):
+        f, h, e = found.get(split, []), with_fact.get(split, []), empty.get(split, [])
+        print(f"{split}: answerable with a named document shown {sum(f)}/{len(f)}, with a fact {sum(h)}/{len(h)}; "
+              f"unanswerable with no source shown {sum(e)}/{len(e)}")
 
 
 def replay(path: str) -> None:
@@ -191,12 +242,18 @@ def main() -> None:
     parser.add_argument("--data-dir", default="/tmp/dbgpt-bench-qa", help="kept between runs: the space is reused")
     parser.add_argument("--out", default="qa_results.json", help="each reply, its sources and its score")
     parser.add_argument("--replay", default=None, help="score the replies saved in this file again, no model")
+    parser.add_argument("--verbose", action="store_true", help="the reply and sources of each wrong tuning question")
+    parser.add_argument("--retrieval", action="store_true", help="no model: the named documents among the sources?")
     args = parser.parse_args()
     if args.replay:
         replay(args.replay)
         return
     items = [q for q in json.loads(QUESTIONS.read_text())["questions"] if args.split in ("all", q["split"])]
-    run(args, items[: args.limit] if args.limit else items)
+    items = items[: args.limit] if args.limit else items
+    if args.retrieval:
+        retrieval(args, items)
+        return
+    run(args, items)
 
 
 if __name__ == "__main__":

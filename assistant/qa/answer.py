@@ -106,10 +106,12 @@ def finish(question: str, sources: list[Source], text: str) -> QaAnswer:
         return QaAnswer(question, NOT_IN_CONTEXT, False, [], retrieved, rejected=verdict.why)
     quoted = {"n": verdict.evidence_n, "text": verdict.evidence} if verdict.evidence_n is not None else None
     citations = [by_number[n].citation() for n in verdict.rests_on]
-    if verdict.how == "source":
-        # The model found the right sentence but worded the answer wrongly: the sentence answers.
+    if verdict.how in ("source", "echo"):
+        # The model found the right sentence but worded the answer wrongly (the sentence answers),
+        # or only said yes or no to the question (the sentence, with its conditions, follows).
         title = by_number[verdict.evidence_n].title
-        answer = f"{title}: \u201c{verdict.evidence}\u201d" if title else f"\u201c{verdict.evidence}\u201d"
+        said = f"{title}: \u201c{verdict.evidence}\u201d" if title else f"\u201c{verdict.evidence}\u201d"
+        answer = said if verdict.how == "source" else f"{answer} {said}"
     return QaAnswer(question, answer, True, citations, retrieved, evidence=quoted,
                     replaced=verdict.why if verdict.how == "source" else None)
 

@@ -3,11 +3,15 @@
 Documents come from one space (or every space), the schema from the linked
 tables of one database, examples from its verified pairs. Only sources that
 clear a relevance floor are kept, so an unrelated question reaches the model
-with nothing to lean on, or does not reach it at all.
+with nothing to lean on, or does not reach it at all. A chunk that holds only
+its section's heading (a title close to the question, with the text under
+it in the next chunk) is not shown: it states nothing, and takes a place
+another passage could have.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +78,20 @@ def focus(text: str, question: str, limit: int) -> str:
     return chosen[:limit]
 
 
+def heading_only(text: str, location: str) -> bool:
+    """Whether a chunk's text is no more than headings: its section's titles
+    (`location`, "Part > Section") or lines that open with "#", each with its
+    section number ("4.1.") or not."""
+    titles = {_title(part) for part in location.split(">")}
+    rest = [line for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#") and _title(line) not in titles]
+    return not rest
+
+
+def _title(line: str) -> str:
+    return " ".join(re.sub(r"^\s*(?:\d{1,3}\.)+\d{0,3}\s*", "", line).lower().split())
+
+
 def search_spaces(knowledge, question: str, space: str | list[str] | None, k: int = SEARCH_K) -> list:
     """The k best hits (knowledge.index.Hit) of each space, the question embedded once.
     `space`: one space, a list of spaces (those the caller may read), or every space."""
@@ -86,7 +104,8 @@ def search_spaces(knowledge, question: str, space: str | list[str] | None, k: in
 
 
 def _documents(knowledge, question: str, space: str | list[str] | None) -> list[Source]:
-    hits = [h for h in search_spaces(knowledge, question, space) if (h.vector_score or 0.0) >= MIN_DOCUMENT_SIMILARITY]
+    hits = [h for h in search_spaces(knowledge, question, space) if (h.vector_score or 0.0) >= MIN_DOCUMENT_SIMILARITY
+            and not heading_only(h.text, h.metadata.get("location", ""))]
     hits.sort(key=lambda h: -(h.vector_score or 0.0))
     return [
         Source(0, "document", h.metadata.get("path", ""), h.metadata.get("title", ""),

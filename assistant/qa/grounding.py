@@ -18,7 +18,14 @@ are compared as plain text (`plain_text.plain`). An answer passes when:
   the sources it rests on (the question's own are no proof);
 - and it does not answer "yes" where its evidence denies what was asked
   ("not" before a word of the question, or its opposite: "disabled"); the
-  quoted sentence, when it is about the question, is then the answer.
+  quoted sentence, when it is about the question, is then the answer, as it
+  is when the answer says more than its sources (the model quoted the right
+  sentence and paraphrased it wrongly);
+- and, when the question asks for a number ("which version", "how many",
+  "how long", "what time"), the answer gives one.
+A heading is no evidence: a quote of a section's title alone is treated as
+no quote. An answer that adds nothing to the question but "yes" or "no" is
+followed by the sentence it quoted, which holds the conditions.
 Thresholds were chosen on the tuning questions of bench/qa_questions.json
 (docs/benchmarks.md, "Document answers").
 """
@@ -42,6 +49,19 @@ MIN_QUESTION_COVERAGE = 0.5  # without a quote: share of the question's words th
 MIN_CLAIM_WORDS = 2
 MIN_QUESTION_IN_QUOTE = 0.6  # share of the question's words the quote holds, to answer with the quote itself
 SAYS_YES = "the answer says yes"
+SAYS_MORE = "the answer says more than its sources"
+NO_NUMBER = "the question asks for a number and the answer gives none"
+# Questions whose answer is a number, a version, a time or a size.
+_ASKS_NUMBER = re.compile(r"^\s*(?:which|what)\s+(?:\w+\s+)?(?:version|release|year|date|time|port|size|number)\b"
+                          r"|^\s*how\s+(?:many|much|long|often|large|big|old|far)\b"
+                          r"|^\s*at\s+what\s+(?:time|hour|age|size|version)\b", re.I)
+# A number as an answer says it: digits, a number word, or a unit of time ("an hour", "nightly").
+_NUMBER = re.compile(r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                     r"fifty|hundred|thousand|million|half|once|twice|dozen|"
+                     r"(?:second|minute|hour|day|week|month|year)s?|hourly|daily|nightly|weekly|monthly|yearly)\b",
+                     re.I)
+# A heading line: a section number ("2.", "4.1.") or a Markdown "#", then a short title with no full stop.
+_HEADING_LINE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|(?:\d{1,3}\.)+\d{0,3}[ \t]+)?[^\n.!?]{1,80}$")
 _ELLIPSIS = re.compile(r"\.\.\.+|\[\.\.\.\]|\n+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n)\s*[\"'`(*\-\u2022]*\s*([A-Z][\w'-]*)")
 _SPECIFIC = re.compile(r"`[^`]+`|\"[^\"]+\"|\b\d[\d.,:%]*\b|\b[A-Z][\w'-]*\b|\b\w*_\w+\b")
@@ -59,7 +79,8 @@ class Verdict:
     ok: bool
     why: str = ""  # why the answer was refused, or why the model's wording was replaced by the source's
     rests_on: list[int] = field(default_factory=list)  # numbers of the sources the answer rests on
-    how: str = ""  # when ok: "quote", "claim", or "source" (the source's own sentence is the answer)
+    how: str = ""  # when ok: "quote", "claim", "source" (the source's own sentence is the answer) or
+    # "echo" (the answer only repeats the question with yes or no: the source's sentence follows it)
     evidence: str = ""  # the source's sentences the quote matched, as a reader sees them
     evidence_n: int | None = None
 
@@ -106,9 +127,24 @@ def share(part: set[str], whole: str) -> float:
     return len(part & content_words(whole)) / len(part) if part else 0.0
 
 
+def is_heading(evidence: str, passage: str) -> bool:
+    """Whether `evidence` is only the title of a section of `passage` (a line
+    of its own there, short, with no full stop): a title states nothing."""
+    quote = _section_number(plain(evidence))
+    return bool(quote) and any(
+        _HEADING_LINE.match(line) and _section_number(plain(line)) == quote for line in passage.splitlines())
+
+
+def _section_number(text: str) -> str:
+    return re.sub(r"^(?:\d{1,3}\.)+\d{0,3}\s*", "", text).rstrip(":").strip()
+
+
 def quote_found(evidence: str, passage: str) -> bool:
     """Near-verbatim in `passage`, and with its words: one word in ten may
-    differ (at least one), not the subject of a sentence taken elsewhere."""
+    differ (at least one), not the subject of a sentence taken elsewhere,
+    and not a heading."""
+    if is_heading(evidence, passage):
+        return False
     quoted = content_words(evidence)
     missing = len(quoted - content_words(passage))
     return (quote_score(evidence, passage) >= MIN_EVIDENCE_MATCH
@@ -159,8 +195,12 @@ def quoted_sentences(evidence: str, passage: str) -> str:
         return (len(plain(units[i])) >= MIN_EVIDENCE_CHARS and not raw[i].lstrip().startswith("#")
                 and fuzz.partial_ratio(plain(units[i]), quote) >= 90)
 
+    def leads_in(i: int) -> bool:  # "Avoid VACUUM FULL: it takes ..." is one sentence
+        return raw[i].rstrip().endswith(":") and joins[i] == " "
+
+    joins = [sep for _, sep in sentences(passage)]
     start, end = best, best + 1
-    while start > 0 and also_quoted(start - 1):
+    while start > 0 and (also_quoted(start - 1) or leads_in(start - 1)):
         start -= 1
     while end < len(units) and also_quoted(end):
         end += 1
@@ -220,11 +260,16 @@ def check(answer: str, evidence: str, passages: dict[int, str], cited: list[int]
     found = Verdict(True, "", [where], "quote", quoted_sentences(evidence, passages[where]), where)
     rests_on = [where] + [n for n in cited if n in passages and n != where]
     why = _doubt(answer, evidence, passages, rests_on, order, question)
+    on_question = share(content_words(question), found.evidence) >= MIN_QUESTION_IN_QUOTE
     if not why:
         found.rests_on = sorted(rests_on)
+        if on_question and echoes(answer, question):
+            # "Yes, VACUUM can change the ROWIDs": only the question again; the sentence holds the conditions.
+            found.how = "echo"
         return found
-    if why.startswith(SAYS_YES) and share(content_words(question), found.evidence) >= MIN_QUESTION_IN_QUOTE:
-        # The quote answers the yes/no question, the other way: it is the answer.
+    if on_question and (why.startswith((SAYS_YES, SAYS_MORE)) or (why == NO_NUMBER and _NUMBER.search(found.evidence))):
+        # The quote answers the question (the yes/no one the other way, or in
+        # fewer words, or with the number the answer left out): it is the answer.
         found.how, found.why = "source", why
         return found
     return Verdict(False, why)
@@ -244,7 +289,23 @@ def _claim(answer: str, passages: dict[int, str], order: list[int], cited: list[
     missing = _unsupported(answer, passages, rests_on, order)
     if missing:
         return Verdict(False, f"the answer names things the sources do not: {', '.join(missing[:5])}")
+    if not gives_number(answer, question):
+        return Verdict(False, NO_NUMBER)
     return Verdict(True, "", sorted(rests_on), "claim")
+
+
+def echoes(answer: str, question: str) -> bool:
+    """Whether `answer` says nothing the question does not (but yes or no):
+    fewer than two new words, and no number or name of its own."""
+    asked = plain(question)
+    return (len(claim_words(answer, question)) < MIN_CLAIM_WORDS
+            and all(_contains(asked, plain(t)) for t in specific_terms(answer)))
+
+
+def gives_number(answer: str, question: str) -> bool:
+    """False when the question asks for a number (a version, a time, how
+    many) and the answer has no digit."""
+    return not _ASKS_NUMBER.search(question) or bool(_NUMBER.search(answer))
 
 
 def _unsupported(answer: str, passages: dict[int, str], rests_on: list[int], order: list[int]) -> list[str]:
@@ -271,7 +332,9 @@ def _doubt(answer: str, evidence: str, passages: dict[int, str], rests_on: list[
     if len(claimed) >= MIN_CLAIM_WORDS:
         said = share(claimed, "\n".join(passages[n] for n in rests_on))
         if said < MIN_QUOTED_CLAIM_COVERAGE:
-            return f"the answer says more than its sources: {said:.0%} of its words are in them"
+            return f"{SAYS_MORE}: {said:.0%} of its words are in them"
+    if not gives_number(answer, question):
+        return NO_NUMBER
     if says_yes(answer) and denies(evidence, question):
         return f"{SAYS_YES}, but the evidence it quotes says not: \u201c{evidence}\u201d"
     return ""

@@ -131,3 +131,17 @@ def test_a_verified_quote_stands_in_for_an_answer_that_contradicts_it(knowledge,
     assert answer.answer == f"Savepoints: \u201c{sentence}\u201d" and answer.evidence["text"] == sentence
     assert [c["document"].rsplit("/", 1)[-1] for c in answer.citations] == ["lang_savepoint.html"]
     assert answer.citations[0]["n"] == answer.evidence["n"]
+
+
+def test_a_bare_yes_is_followed_by_the_sentence_that_states_it():
+    from assistant.qa.answer import finish
+    from assistant.qa.context import Source
+
+    text = "Rebuilding the cache may reorder its entries unless they carry a fixed sequence number."
+    sources = [Source(1, "document", "/docs/cache.md", "Cache", "Cache > Rebuilding", 0.7, text)]
+    reply = json.dumps({"answerable": True, "evidence": text, "answer": "Yes, rebuilding the cache can reorder its "
+                        "entries.", "sources": [1]})
+    answer = finish("Can rebuilding the cache reorder its entries?", sources, reply)
+    assert answer.answerable and answer.replaced is None
+    assert answer.answer == f"Yes, rebuilding the cache can reorder its entries. Cache: \u201c{text}\u201d"
+    assert answer.evidence == {"n": 1, "text": text} and [c["n"] for c in answer.citations] == [1]

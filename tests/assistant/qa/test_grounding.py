@@ -168,7 +168,7 @@ def test_an_opposite_word_denies_and_a_not_elsewhere_in_the_sentence_does_not():
     question = "Can VACUUM change the ROWIDs of a table's rows?"
     assert not denies(quote, question)
     verdict = check("Yes, VACUUM can change the ROWIDs of a table's rows.", quote, {1: vacuum}, [1], question)
-    assert verdict.ok and verdict.how == "quote" and verdict.evidence == quote
+    assert verdict.ok and verdict.how == "echo" and verdict.evidence == quote  # the sentence follows the yes
 
 
 def test_an_answer_that_says_more_than_its_quote_is_refused_when_the_quote_is_off_the_question():
@@ -186,3 +186,85 @@ def test_an_answer_that_says_more_than_its_quote_is_refused_when_the_quote_is_of
     # The question's own "10 GB" is no proof either.
     verdict = check("It takes about an hour on a 10 GB database.", quote, {1: vacuum}, [1], question)
     assert not verdict.ok and "GB" in verdict.why
+
+
+# Written for these tests: a small runbook and a manual page of our own.
+CACHE_PAGE = """4. Rebuilding the cache
+
+4.1. When to rebuild
+
+Rebuilding the cache may reorder its entries unless they carry a fixed sequence number.
+The rebuild was added in version 2.4.1 and takes about 12 minutes for a 5 GB cache.
+"""
+CLEANUP = """## Clean up
+
+1. Stop the loader with `loaderctl stop`.
+2. Only if the disk is full, use `compact --online` during the **Saturday window**. Avoid `CLUSTER`: it holds
+   an exclusive lock on the table until it finishes.
+"""
+
+
+def test_a_heading_is_no_quote():
+    from assistant.qa.grounding import is_heading
+
+    assert is_heading("4.1. When to rebuild", CACHE_PAGE) and is_heading("When to rebuild", CACHE_PAGE)
+    assert is_heading("Clean up", CLEANUP)
+    assert not quote_found("4.1. When to rebuild", CACHE_PAGE)
+    assert quote_found("Rebuilding the cache may reorder its entries", CACHE_PAGE)
+    assert not is_heading("Rebuilding the cache may reorder its entries", CACHE_PAGE)
+    # Quoting the heading, the answer is judged by its own words: it says nothing of a version.
+    verdict = check("The cache is rebuilt when its entries need a new order.", "4. Rebuilding the cache",
+                    {1: CACHE_PAGE}, [1], "Which version added the cache rebuild?")
+    assert not verdict.ok
+
+
+def test_a_question_for_a_number_is_not_answered_without_one():
+    from assistant.qa.grounding import NO_NUMBER, gives_number
+
+    for question in ("Which version added the cache rebuild?", "How long does a rebuild of the cache take?",
+                     "How many entries does the cache hold?", "At what time does the loader stop?"):
+        assert not gives_number("The cache can be rebuilt when needed.", question), question
+        assert gives_number("About 12 minutes.", question)
+    assert gives_number("It reorders its entries.", "Can rebuilding the cache reorder its entries?")
+    question = "Which version of the tool added the cache rebuild?"
+    # No quote: the answer's words are the page's, but it names no version.
+    verdict = check("Rebuilding the cache may reorder its entries.", "", {1: CACHE_PAGE}, [1], question)
+    assert not verdict.ok and verdict.why == NO_NUMBER
+    # A verified quote on the question that holds the number answers instead.
+    quote = "The rebuild was added in version 2.4.1 and takes about 12 minutes for a 5 GB cache."
+    verdict = check("The rebuild was added in a later version.", quote, {1: CACHE_PAGE}, [1], question)
+    assert verdict.ok and verdict.how == "source" and verdict.evidence == quote
+
+
+def test_a_right_quote_worded_wrongly_answers_with_the_whole_sentence():
+    question = "Why should CLUSTER be avoided?"
+    # The model changed the sentence's lead-in and invented the rest of its answer.
+    quote = "Running CLUSTER: it holds an exclusive lock on the table until it finishes."
+    verdict = check("CLUSTER is not recommended because it blocks the whole server and slows down every "
+                    "application connected to it.", quote, {1: CLEANUP}, [1], question)
+    assert verdict.ok and verdict.how == "source" and "says more" in verdict.why
+    # The sentence is the source's own, with its lead-in "Avoid CLUSTER:".
+    assert verdict.evidence == "Avoid CLUSTER: it holds an exclusive lock on the table until it finishes."
+    # Off the question, the same reply is still refused.
+    verdict = check("CLUSTER is not recommended because it blocks the whole server and slows down every "
+                    "application connected to it.", quote, {1: CLEANUP}, [1], "How do I shrink the disk usage?")
+    assert not verdict.ok
+
+
+def test_an_answer_that_only_says_yes_to_the_question_is_followed_by_its_sentence():
+    question = "Can rebuilding the cache reorder its entries?"
+    quote = "Rebuilding the cache may reorder its entries unless they carry a fixed sequence number."
+    verdict = check("Yes, rebuilding the cache can reorder its entries.", quote, {1: CACHE_PAGE}, [1], question)
+    assert verdict.ok and verdict.how == "echo" and verdict.evidence == quote
+    # An answer that keeps the condition is passed on as it is.
+    verdict = check("Yes, unless the entries carry a fixed sequence number.", quote, {1: CACHE_PAGE}, [1], question)
+    assert verdict.ok and verdict.how == "quote"
+
+
+def test_an_answer_with_a_number_of_its_own_is_no_echo():
+    from assistant.qa.grounding import echoes
+
+    question = "Which version added the cache rebuild?"
+    assert not echoes("Version 2.4.1 added the cache rebuild.", question)
+    assert echoes("Yes, the cache rebuild was added.", question)
+    assert echoes("No, rebuilding the cache cannot reorder its entries.", "Can rebuilding the cache reorder its entries?")
