@@ -16,7 +16,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from assistant.sqlgen.full import Turn
+from assistant.router.rules import chart_request
+from assistant.sqlgen.follow_up import Turn
 from server.metadata.conversations import ConversationRow, TurnRow
 from server.metadata.store import utcnow
 
@@ -106,15 +107,27 @@ class Conversations:
                 return []
             query = (select(TurnRow).where(TurnRow.conversation_pk == row.pk, TurnRow.skill == "sql")
                      .order_by(TurnRow.n.desc()).limit(self.max_turns))
-            return [Turn(t.message, t.sql) for t in reversed(session.scalars(query).all())]
+            turns: list[Turn] = []
+            for t in reversed(session.scalars(query).all()):
+                if turns and t.sql == turns[-1].sql and chart_request(t.message):
+                    continue  # the same answer drawn again ("as a line chart"): its question says less
+                turns.append(Turn(t.message, t.sql))
+            return turns
 
     def last_turn(self, owner: str, conversation_id: str | None) -> dict[str, Any] | None:
+        """The newest turn, with `latest_sql`: the newest SQL of the conversation (this turn's, or an
+        earlier one's when this turn has none: "why is that slow?" after a reply in words)."""
         if conversation_id is None:
             return None
         with Session(self.engine) as session:
             row = self._find(session, owner, conversation_id)
             turns = self._turns(session, row, last=1) if row is not None else []
-            return _turn_dict(turns[0]) if turns else None
+            if not turns:
+                return None
+            latest_sql = turns[0].sql or session.scalar(
+                select(TurnRow.sql).where(TurnRow.conversation_pk == row.pk, TurnRow.sql.is_not(None))
+                .order_by(TurnRow.n.desc()).limit(1))
+            return {**_turn_dict(turns[0]), "latest_sql": latest_sql}
 
     # Writing -------------------------------------------------------------------------
     def add(self, owner: str, conversation_id: str | None, turn: StoredTurn) -> tuple[str, int]:

@@ -3,7 +3,10 @@
 In order: a command prefix (`/sql`, `/diagnose`, `/docs`, `/schema`, `/chat`);
 a statement that sqlglot parses as SQL (pasted alone, fenced, or after a
 question such as "why is this slow?"); a question about why the previous
-answer's query is slow or wrong; and clear questions about the schema
+answer's query is slow or wrong; the previous answer asked for as another
+chart ("as a line chart": drawn again, not written again) or asked where its
+data comes from (answered from its SQL); a change to the previous data answer
+("only for 2023", "per month instead"); and clear questions about the schema
 (which tables or columns exist, what a column means, how tables join).
 Anything else returns None and is left to the model.
 """
@@ -16,6 +19,7 @@ import sqlglot
 from sqlglot import exp
 
 from assistant.router.types import SKILLS, Route, RouteContext
+from assistant.sqlgen.follow_up import changes_data
 
 _PREFIX = re.compile(r"^\s*/(?P<command>[a-z]+)\b\s*(?P<rest>.*)\Z", re.IGNORECASE | re.DOTALL)
 
@@ -43,6 +47,42 @@ _ABOUT_LAST_SQL = re.compile(
     r"|(?:could|can|would) (?:it|this|that|the query) (?:be|run) faster|what went wrong"
     r"|(?:it|this|that) (?:seems|looks|is) (?:to be )?(?:missing|wrong|off|slow))\b",
     re.IGNORECASE | re.DOTALL)
+
+# "As a line chart": the previous answer drawn again with another mark. Once the chart words
+# and these are taken out, nothing may be left (else it is a new question that names a chart).
+_MARKS = {"line": "line", "lines": "line", "bar": "bar", "bars": "bar", "scatter": "point",
+          "point": "point", "points": "point", "dot": "point", "dots": "point"}
+_CHART = re.compile(r"\b(?P<mark>" + "|".join(_MARKS) + r")(?:\s+(?:chart|graph|plot|diagram))?\b", re.IGNORECASE)
+_CHART_FILLER = re.compile(
+    r"\b(?:show|draw|plot|display|make|turn|render|put|give|can|could|would|you|me|us|please|it|that|this|them|"
+    r"those|these|the|a|an|as|into|in|to|with|instead|now|same|data|result|results|answer|numbers|chart|graph|"
+    r"plot|diagram|again|of|i|want|like|prefer|see|use|using|maybe|rather|how|about|what)\b|[^\w\s]",
+    re.IGNORECASE)
+
+# "Which table does that come from?": about the previous answer's query, answered from it.
+_SOURCES = re.compile(
+    r"\b(?:which|what) (?:tables?|columns?|data|sources?)\b.{0,30}\b(?:come|comes|came|from|use|used|uses|read|"
+    r"reads|query|queries|queried|behind)\b"
+    r"|\bwhere (?:does|did|do) (?:that|this|it|these|those|the)(?: (?:data|numbers?|results?|answer|figures?))? "
+    r"come from\b"
+    r"|\b(?:which|what) (?:table|column)s? (?:is|are|was|were) (?:that|this|it|these|those) from\b",
+    re.IGNORECASE)
+
+
+def chart_request(message: str) -> str | None:
+    """The mark a message asks the previous answer to be drawn with ("as a line chart": line), or None
+    when it asks anything more."""
+    found = _CHART.search(message)
+    if found is None:
+        return None
+    rest = _CHART_FILLER.sub(" ", message[:found.start()] + " " + message[found.end():])
+    return _MARKS[found["mark"].lower()] if not rest.split() else None
+
+
+def asks_for_sources(message: str) -> bool:
+    """Whether a message asks which tables the previous answer's data comes from."""
+    return bool(_SOURCES.search(message))
+
 
 # Questions the catalog answers: what exists, what a column means, how tables join.
 _SCHEMA = re.compile(
@@ -103,6 +143,14 @@ def route_by_rules(message: str, context: RouteContext) -> Route | None:
     if last_sql and _ABOUT_LAST_SQL.search(message):
         return Route("diagnose", "the message asks about the previous answer's SQL", 0.9, "rules", message,
                      last_sql)
+    if last_sql and (mark := chart_request(message)) is not None:
+        return Route("sql", f"the message asks for the previous answer as a {mark} chart", 0.95, "rules", message,
+                     last_sql, chart=mark)
+    if last_sql and asks_for_sources(message):
+        return Route("schema", "the message asks where the previous answer's data comes from", 0.9, "rules",
+                     message, last_sql)
+    if context.last is not None and context.last.skill == "sql" and context.last.sql and changes_data(message):
+        return Route("sql", "the message changes the previous data answer", 0.85, "rules", message)
     if _SCHEMA.search(message):
         return Route("schema", "the message asks what the schema holds", 0.9, "rules", message)
     return None
