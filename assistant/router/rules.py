@@ -129,6 +129,27 @@ def extract_sql(message: str) -> str | None:
     return None
 
 
+LEAD_CHARS = 500  # words before a long statement ("why is this slow?"), at most
+
+
+def long_sql(message: str) -> str | None:
+    """The statement a long message holds, found with at most two parses (the first fenced
+    block, else the text from the first statement keyword within LEAD_CHARS), or None: a
+    long message that is not SQL costs no more than one that is."""
+    body = message
+    if (prefixed := _PREFIX.match(message)) and prefixed["command"].lower() in SKILLS:
+        if prefixed["command"].lower() != "diagnose":
+            return None  # "/sql <10,000 characters>" asks another skill
+        body = prefixed["rest"]
+    fenced = _FENCE.search(body)
+    if fenced and _is_statement(fenced["sql"], fenced=True):
+        return fenced["sql"].strip()
+    start = _START.search(body[:LEAD_CHARS + 64])
+    if start is not None and start.start() <= LEAD_CHARS and _is_statement(candidate := body[start.start():]):
+        return candidate.strip()
+    return None
+
+
 def route_by_rules(message: str, context: RouteContext) -> Route | None:
     prefixed = _PREFIX.match(message)
     if prefixed and prefixed["command"].lower() in SKILLS:

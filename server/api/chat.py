@@ -16,17 +16,18 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from assistant.catalog import answer_from_catalog, answer_sources
 from assistant.chat import stream_chat
 from assistant.chat.redraw import redraw
 from assistant.router import LastTurn, Route, RouteContext, route
+from assistant.router.rules import long_sql
 from server.api.deps import Access, AccessDep, AuditDep
-from server.api.diagnose import DiagnoseRequest, diagnosis_events
+from server.api.diagnose import MAX_SQL_CHARS, DiagnoseRequest, diagnosis_events
 from server.api.errors import ApiError
 from server.api.qa import QaRequest, qa_events
-from server.api.schemas import ErrorBody, Question, SqlGenerateRequest, SqlGenerateResponse
+from server.api.schemas import MAX_QUESTION_CHARS, ErrorBody, SqlGenerateRequest, SqlGenerateResponse
 from server.api.sql import answer_events, sql_events
 from server.api.sse import Events, sse_response
 from server.auth.audit import AuditEntry
@@ -38,7 +39,10 @@ ERRORS = {403: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
 
 class ChatRequest(BaseModel):
-    message: Question = Field(description="What the user wrote.")
+    message: str = Field(min_length=1, max_length=MAX_SQL_CHARS,
+                         description=f"What the user wrote: at most {MAX_QUESTION_CHARS:,} characters, or up to "
+                                     f"{MAX_SQL_CHARS:,} (the diagnosis route's own cap) when it holds SQL to "
+                                     "diagnose.")
     conversation_id: str | None = Field(None, min_length=1, max_length=128,
                                         description="Continue this conversation of the caller's; a new one "
                                                     "when absent (its id comes in the `conversation` event).")
@@ -48,6 +52,24 @@ class ChatRequest(BaseModel):
                                                                "every space the caller may read when absent.")
     skill: Literal["sql", "diagnose", "docs", "schema", "chat"] | None = Field(
         None, description="Answer with this skill instead of routing.")
+
+    @field_validator("message")
+    @classmethod
+    def _stripped(cls, message: str) -> str:
+        if not (message := message.strip()):
+            raise ValueError("the message is empty")
+        return message
+
+    @model_validator(mode="after")
+    def _long_only_to_diagnose(self) -> "ChatRequest":
+        """Past MAX_QUESTION_CHARS a message is only taken as SQL to diagnose: a question that
+        long would not fit the model's prompt, and a pasted statement should not be cut."""
+        if len(self.message) <= MAX_QUESTION_CHARS:
+            return self
+        if self.skill not in (None, "diagnose") or long_sql(self.message) is None:
+            raise ValueError(f"the message has {len(self.message):,} characters: at most {MAX_QUESTION_CHARS:,}, "
+                             f"or up to {MAX_SQL_CHARS:,} when it is SQL to diagnose")
+        return self
 
 
 async def _context(access: Access, last: dict | None) -> RouteContext:

@@ -11,6 +11,8 @@ import pytest
 
 from knowledge.service import Knowledge
 from llm.client import LLMUnavailable
+from server.api.diagnose import MAX_SQL_CHARS
+from server.api.schemas import MAX_QUESTION_CHARS
 from server.app import create_app
 from tests.assistant.qa.scripted import ScriptedLLM as DocsLLM
 from tests.knowledge.files import sqlite_docs
@@ -291,3 +293,27 @@ def test_why_slow_after_a_reply_in_words_still_finds_the_conversations_sql(clien
     events = chat(client, "why is that query slow?", shop_db, conversation_id=conversation_id)
     assert events[0][1]["skill"] == "diagnose" and events[0][1]["sql"] == "SELECT name FROM city ORDER BY id"
 
+
+LONG_SQL = "SELECT name, " + ", ".join(f"{i} AS c{i}" for i in range(600)) + " FROM city"
+
+
+def test_sql_longer_than_a_question_may_be_is_diagnosed(client, llm, shop_db):
+    assert MAX_QUESTION_CHARS < len(LONG_SQL) < MAX_SQL_CHARS
+    llm.replies = [json.dumps({"summary": "It reads every city.", "rewrites": []})]
+    events = chat(client, f"why is this slow?\n{LONG_SQL}", shop_db)
+    assert events[0][1]["skill"] == "diagnose" and data(events, "done")[0]["sql"] == LONG_SQL
+
+
+@pytest.mark.parametrize("message, skill", [
+    ("Which cities " * 200, None),  # a long question: no SQL in it
+    (LONG_SQL, "sql"),  # SQL, but asked of another skill
+    (f"/docs {LONG_SQL}", None),
+    ("SELECT 1 " + "-- padding\n" * 10_000, None),  # past the diagnosis route's own cap
+])
+def test_a_long_message_that_is_not_sql_to_diagnose_is_refused_with_a_reason(client, llm, shop_db, message, skill):
+    response = client.post("/api/v1/chat", json={"message": message, "db": f"sqlite:///{shop_db}", "skill": skill})
+    assert response.status_code == 422 and llm.requests == []
+    problem = response.json()["detail"][0]
+    assert problem["loc"][:2] == ["body", "message"] or problem["loc"] == ["body"]
+    assert "2,000" in problem["msg"] or "100000" in problem["msg"]
+    assert message[:40] not in json.dumps(response.json())  # the input is never echoed

@@ -3,6 +3,7 @@
 import pytest
 
 from assistant.router import LastTurn, RouteContext, extract_sql, route_by_rules
+from assistant.router.rules import long_sql
 
 NO_TURN = RouteContext(dbs=["demo"], spaces=["sqlite-manual"])
 AFTER_SQL = RouteContext(last=LastTurn("How many orders per store?", "sql",
@@ -135,3 +136,17 @@ def test_a_change_to_the_previous_data_answer_goes_back_to_the_data_without_the_
     after_docs = RouteContext(last=LastTurn("What does VACUUM do?", "docs"), dbs=["demo"])
     assert route_by_rules(message, after_docs) is None
 
+
+LONG_SQL = "SELECT order_id, " + ", ".join(f"{i} AS c{i}" for i in range(800)) + " FROM orders"
+
+
+@pytest.mark.parametrize("message", [LONG_SQL, f"why is this slow?\n{LONG_SQL}", f"```sql\n{LONG_SQL}\n```",
+                                     f"/diagnose {LONG_SQL}"])
+def test_a_long_message_holds_sql_when_it_starts_with_it_or_a_short_question(message):
+    assert long_sql(message) == LONG_SQL
+
+
+@pytest.mark.parametrize("message", ["select " * 3000, "x" * 600 + LONG_SQL, f"/sql {LONG_SQL}",
+                                     "Lorem ipsum " * 500])
+def test_a_long_message_without_sql_near_its_start_or_for_another_skill_holds_none(message):
+    assert long_sql(message) is None
