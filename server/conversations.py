@@ -22,6 +22,8 @@ from server.metadata.conversations import ConversationRow, TurnRow
 from server.metadata.store import utcnow
 
 TITLE_CHARS = 80
+# The parts of a diagnosis (its `done`) beyond summary and SQL that its view draws.
+DETAILS = ("findings", "summary_source", "notes", "dialect", "statement")
 
 
 @dataclass
@@ -41,6 +43,7 @@ class StoredTurn:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     error: dict | None = None
+    details: dict | None = None
 
     @classmethod
     def from_done(cls, message: str, skill: str, db: str | None, done: dict[str, Any] | None,
@@ -53,7 +56,8 @@ class StoredTurn:
                    sql=done.get("sql"), columns=list(done.get("columns") or []), rows=rows,
                    row_count=len(rows) if "rows" in done else None, chart=done.get("chart"),
                    citations=list(done.get("citations") or []), timings=dict(done.get("timings") or {}),
-                   warnings=list(done.get("warnings") or []), error=done.get("error") or error)
+                   warnings=list(done.get("warnings") or []), error=done.get("error") or error,
+                   details={k: done[k] for k in DETAILS if k in done} or None)
 
 
 def new_id() -> str:
@@ -70,7 +74,7 @@ def _turn_dict(row: TurnRow) -> dict[str, Any]:
             "answer": row.answer, "sql": row.sql, "columns": row.columns or [], "rows": row.rows or [],
             "row_count": row.row_count, "chart": row.chart, "citations": row.citations or [],
             "timings": row.timings or {}, "warnings": row.warnings or [], "error": row.error,
-            "feedback": row.feedback}
+            "details": row.details, "feedback": row.feedback}
 
 
 def _summary(row: ConversationRow, turns: int) -> dict[str, Any]:
@@ -145,7 +149,7 @@ class Conversations:
                                 answer=turn.answer, sql=turn.sql, columns=turn.columns,
                                 rows=turn.rows[:self.max_rows], row_count=turn.row_count, chart=turn.chart,
                                 citations=turn.citations, timings=turn.timings, warnings=turn.warnings,
-                                error=turn.error))
+                                error=turn.error, details=turn.details))
             row.updated_at = utcnow()
         return conversation_id, n
 
