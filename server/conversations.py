@@ -16,11 +16,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from assistant.sqlgen.full import Turn
+from assistant.router.rules import chart_request
+from assistant.sqlgen.follow_up import Turn
 from server.metadata.conversations import ConversationRow, TurnRow
 from server.metadata.store import utcnow
 
 TITLE_CHARS = 80
+# The parts of a diagnosis (its `done`) beyond summary and SQL that its view draws.
+DETAILS = ("findings", "summary_source", "notes", "dialect", "statement")
 
 
 @dataclass
@@ -40,6 +43,7 @@ class StoredTurn:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     error: dict | None = None
+    details: dict | None = None
 
     @classmethod
     def from_done(cls, message: str, skill: str, db: str | None, done: dict[str, Any] | None,
@@ -52,7 +56,8 @@ class StoredTurn:
                    sql=done.get("sql"), columns=list(done.get("columns") or []), rows=rows,
                    row_count=len(rows) if "rows" in done else None, chart=done.get("chart"),
                    citations=list(done.get("citations") or []), timings=dict(done.get("timings") or {}),
-                   warnings=list(done.get("warnings") or []), error=done.get("error") or error)
+                   warnings=list(done.get("warnings") or []), error=done.get("error") or error,
+                   details={k: done[k] for k in DETAILS if k in done} or None)
 
 
 def new_id() -> str:
@@ -69,7 +74,7 @@ def _turn_dict(row: TurnRow) -> dict[str, Any]:
             "answer": row.answer, "sql": row.sql, "columns": row.columns or [], "rows": row.rows or [],
             "row_count": row.row_count, "chart": row.chart, "citations": row.citations or [],
             "timings": row.timings or {}, "warnings": row.warnings or [], "error": row.error,
-            "feedback": row.feedback}
+            "details": row.details, "feedback": row.feedback}
 
 
 def _summary(row: ConversationRow, turns: int) -> dict[str, Any]:
@@ -106,15 +111,27 @@ class Conversations:
                 return []
             query = (select(TurnRow).where(TurnRow.conversation_pk == row.pk, TurnRow.skill == "sql")
                      .order_by(TurnRow.n.desc()).limit(self.max_turns))
-            return [Turn(t.message, t.sql) for t in reversed(session.scalars(query).all())]
+            turns: list[Turn] = []
+            for t in reversed(session.scalars(query).all()):
+                if turns and t.sql == turns[-1].sql and chart_request(t.message):
+                    continue  # the same answer drawn again ("as a line chart"): its question says less
+                turns.append(Turn(t.message, t.sql))
+            return turns
 
     def last_turn(self, owner: str, conversation_id: str | None) -> dict[str, Any] | None:
+        """The newest turn, with `latest_sql`: the newest SQL of the conversation (this turn's, or an
+        earlier one's when this turn has none: "why is that slow?" after a reply in words)."""
         if conversation_id is None:
             return None
         with Session(self.engine) as session:
             row = self._find(session, owner, conversation_id)
             turns = self._turns(session, row, last=1) if row is not None else []
-            return _turn_dict(turns[0]) if turns else None
+            if not turns:
+                return None
+            latest_sql = turns[0].sql or session.scalar(
+                select(TurnRow.sql).where(TurnRow.conversation_pk == row.pk, TurnRow.sql.is_not(None))
+                .order_by(TurnRow.n.desc()).limit(1))
+            return {**_turn_dict(turns[0]), "latest_sql": latest_sql}
 
     # Writing -------------------------------------------------------------------------
     def add(self, owner: str, conversation_id: str | None, turn: StoredTurn) -> tuple[str, int]:
@@ -132,7 +149,7 @@ class Conversations:
                                 answer=turn.answer, sql=turn.sql, columns=turn.columns,
                                 rows=turn.rows[:self.max_rows], row_count=turn.row_count, chart=turn.chart,
                                 citations=turn.citations, timings=turn.timings, warnings=turn.warnings,
-                                error=turn.error))
+                                error=turn.error, details=turn.details))
             row.updated_at = utcnow()
         return conversation_id, n
 

@@ -26,7 +26,7 @@ _DOTTED = re.compile(r"\b(\w+)\.(\w+)\b")
 @dataclass
 class CatalogAnswer:
     question: str
-    kind: str  # tables | columns | column | joins
+    kind: str  # tables | columns | column | joins | sources
     answer: str  # the listing in words (Markdown)
     items: list[dict[str, Any]] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)

@@ -4,7 +4,10 @@ In order: a command prefix (`/sql`, `/diagnose`, `/docs`, `/schema`, `/chat`);
 a statement that sqlglot parses as SQL (pasted alone, fenced, or after a
 question such as "why is this slow?"); a question or complaint about the
 previous answer's query ("why is it slow", "the totals look too high", "it
-timed out"); and clear questions about the schema
+timed out"); the previous answer asked for as another chart ("as a line
+chart": drawn again, not written again) or asked where its data comes from
+(answered from its SQL); a change to the previous data answer ("only for
+2023", "per month instead"); and clear questions about the schema
 (which tables or columns exist, what a column means, how tables join).
 Anything else returns None and is left to the evidence and the model.
 """
@@ -17,6 +20,7 @@ import sqlglot
 from sqlglot import exp
 
 from assistant.router.types import SKILLS, Route, RouteContext
+from assistant.sqlgen.follow_up import changes_data
 
 _PREFIX = re.compile(r"^\s*/(?P<command>[a-z]+)\b\s*(?P<rest>.*)\Z", re.IGNORECASE | re.DOTALL)
 
@@ -51,6 +55,42 @@ _ABOUT_LAST_SQL = re.compile(
     r"|(?:problems?|issues?|mistakes?|bugs?|errors?) (?:with|in) (?:it|this|that|the|your)"
     r"(?: (?:query|sql|statement))?)\b",
     re.IGNORECASE | re.DOTALL)
+
+# "As a line chart": the previous answer drawn again with another mark. Once the chart words
+# and these are taken out, nothing may be left (else it is a new question that names a chart).
+_MARKS = {"line": "line", "lines": "line", "bar": "bar", "bars": "bar", "scatter": "point",
+          "point": "point", "points": "point", "dot": "point", "dots": "point"}
+_CHART = re.compile(r"\b(?P<mark>" + "|".join(_MARKS) + r")(?:\s+(?:chart|graph|plot|diagram))?\b", re.IGNORECASE)
+_CHART_FILLER = re.compile(
+    r"\b(?:show|draw|plot|display|make|turn|render|put|give|can|could|would|you|me|us|please|it|that|this|them|"
+    r"those|these|the|a|an|as|into|in|to|with|instead|now|same|data|result|results|answer|numbers|chart|graph|"
+    r"plot|diagram|again|of|i|want|like|prefer|see|use|using|maybe|rather|how|about|what)\b|[^\w\s]",
+    re.IGNORECASE)
+
+# "Which table does that come from?": about the previous answer's query, answered from it.
+_SOURCES = re.compile(
+    r"\b(?:which|what) (?:tables?|columns?|data|sources?)\b.{0,30}\b(?:come|comes|came|from|use|used|uses|read|"
+    r"reads|query|queries|queried|behind)\b"
+    r"|\bwhere (?:does|did|do) (?:that|this|it|these|those|the)(?: (?:data|numbers?|results?|answer|figures?))? "
+    r"come from\b"
+    r"|\b(?:which|what) (?:table|column)s? (?:is|are|was|were) (?:that|this|it|these|those) from\b",
+    re.IGNORECASE)
+
+
+def chart_request(message: str) -> str | None:
+    """The mark a message asks the previous answer to be drawn with ("as a line chart": line), or None
+    when it asks anything more."""
+    found = _CHART.search(message)
+    if found is None:
+        return None
+    rest = _CHART_FILLER.sub(" ", message[:found.start()] + " " + message[found.end():])
+    return _MARKS[found["mark"].lower()] if not rest.split() else None
+
+
+def asks_for_sources(message: str) -> bool:
+    """Whether a message asks which tables the previous answer's data comes from."""
+    return bool(_SOURCES.search(message))
+
 
 # Questions the catalog answers: what exists, what a column means, how tables join.
 _SCHEMA = re.compile(
@@ -97,6 +137,27 @@ def extract_sql(message: str) -> str | None:
     return None
 
 
+LEAD_CHARS = 500  # words before a long statement ("why is this slow?"), at most
+
+
+def long_sql(message: str) -> str | None:
+    """The statement a long message holds, found with at most two parses (the first fenced
+    block, else the text from the first statement keyword within LEAD_CHARS), or None: a
+    long message that is not SQL costs no more than one that is."""
+    body = message
+    if (prefixed := _PREFIX.match(message)) and prefixed["command"].lower() in SKILLS:
+        if prefixed["command"].lower() != "diagnose":
+            return None  # "/sql <10,000 characters>" asks another skill
+        body = prefixed["rest"]
+    fenced = _FENCE.search(body)
+    if fenced and _is_statement(fenced["sql"], fenced=True):
+        return fenced["sql"].strip()
+    start = _START.search(body[:LEAD_CHARS + 64])
+    if start is not None and start.start() <= LEAD_CHARS and _is_statement(candidate := body[start.start():]):
+        return candidate.strip()
+    return None
+
+
 def route_by_rules(message: str, context: RouteContext) -> Route | None:
     prefixed = _PREFIX.match(message)
     if prefixed and prefixed["command"].lower() in SKILLS:
@@ -111,6 +172,14 @@ def route_by_rules(message: str, context: RouteContext) -> Route | None:
     if last_sql and _ABOUT_LAST_SQL.search(message):
         return Route("diagnose", "the message asks about the previous answer's SQL", 0.9, "rules", message,
                      last_sql)
+    if last_sql and (mark := chart_request(message)) is not None:
+        return Route("sql", f"the message asks for the previous answer as a {mark} chart", 0.95, "rules", message,
+                     last_sql, chart=mark)
+    if last_sql and asks_for_sources(message):
+        return Route("schema", "the message asks where the previous answer's data comes from", 0.9, "rules",
+                     message, last_sql)
+    if context.last is not None and context.last.skill == "sql" and context.last.sql and changes_data(message):
+        return Route("sql", "the message changes the previous data answer", 0.85, "rules", message)
     if _SCHEMA.search(message):
         return Route("schema", "the message asks what the schema holds", 0.9, "rules", message)
     return None

@@ -36,12 +36,15 @@ class Route:
     confidence: float
     source: str  # forced | rules | evidence | model | fallback
     message: str  # what the skill is given: the message without a command prefix
-    sql: str | None = None  # for diagnose: the statement to diagnose
+    sql: str | None = None  # the statement the skill is about: to diagnose, to draw again, to name the tables of
     seconds: float = 0.0
     evidence: dict | None = None  # the measures the choice rested on, when they were taken
+    chart: str | None = None  # for sql: the mark the previous answer is drawn again with (no new query)
 
     def event(self) -> dict:
         """The `route` event's data."""
         data = asdict(self)
         data.pop("message")
+        if data["chart"] is None:
+            data.pop("chart")
         return data

@@ -79,3 +79,21 @@ def suggest_chart(columns: list[str], rows: list[list[Any]], keys: Collection[st
         return {**base, "mark": "point",
                 "encoding": {"x": {"field": x, "type": "quantitative"}, "y": {"field": y, "type": "quantitative"}}}
     return None
+
+
+MARKS = ("bar", "line", "point")
+
+
+def chart_as(columns: list[str], rows: list[list[Any]], mark: str, keys: Collection[str] = ()) -> dict[str, Any] | None:
+    """The suggested chart drawn with `mark` instead ("as a line chart"); None when the rows have no
+    two axes to draw (one number, a list of names)."""
+    if mark not in MARKS:
+        raise ValueError(f"no mark named {mark!r}; one of {', '.join(MARKS)}")
+    spec = suggest_chart(columns, rows, keys)
+    if spec is None or not {"x", "y"} <= set(spec.get("encoding", {})):
+        return None
+    x = dict(spec["encoding"]["x"])
+    if mark != "bar" and x.get("sort") == "-y":
+        x["sort"] = "ascending"  # a line or points follow the labels' order, not the bars' heights
+    return {**spec, "mark": {"type": "line", "point": True} if mark == "line" else mark,
+            "encoding": {**spec["encoding"], "x": x}}

@@ -18,6 +18,7 @@ from assistant.sqlgen.answer_shape import shape_of
 from assistant.sqlgen.confidence import Evidence, label, score
 from assistant.sqlgen.dialects import dialect_name
 from assistant.sqlgen.error_advice import advise
+from assistant.sqlgen.follow_up import Turn, earlier_turn, grounding
 from assistant.sqlgen.intent import refuse_write
 from assistant.sqlgen.knowledge_context import SqlKnowledge, examples_text
 from assistant.sqlgen.linking import choose_tables
@@ -65,12 +66,6 @@ class SqlOptions:
 
 
 @dataclass
-class Turn:
-    question: str
-    sql: str | None
-
-
-@dataclass
 class _Attempt:
     sql: str | None = None
     explanation: str = ""
@@ -85,7 +80,8 @@ class _Attempt:
 def build_messages(question: str, schema: SchemaInfo, tables: list[str], hints: str,
                    history: list[Turn], examples: str = "") -> list[dict[str, str]]:
     """The stable part (schema, dialect notes, rules) first, so its KV cache is reused;
-    what depends on the question (examples, value hints) comes after it."""
+    what depends on the question (the earlier turn a follow-up refines, examples,
+    value hints) comes after it."""
     system = prompts.render(
         "full_system",
         dialect_name=dialect_name(schema.dialect),
@@ -93,10 +89,13 @@ def build_messages(question: str, schema: SchemaInfo, tables: list[str], hints: 
         dialect_notes=prompts.render(f"dialect_{schema.dialect}") if schema.dialect in _NOTES else "",
     )
     messages = [{"role": "system", "content": system}]
-    for turn in history:
-        messages.append({"role": "user", "content": turn.question})
-        messages.append({"role": "assistant", "content": as_reply(turn.sql)})
-    messages.append({"role": "user", "content": prompts.render("full_user", context=examples + hints, question=question)})
+    if (previous := earlier_turn(question, history)) is not None:
+        messages.append({"role": "user", "content": previous.question})
+        messages.append({"role": "assistant", "content": as_reply(previous.sql)})
+        user = prompts.render("follow_up_user", context=examples + hints, question=question)
+    else:
+        user = prompts.render("full_user", context=examples + hints, question=question)
+    messages.append({"role": "user", "content": user})
     return messages
 
 
@@ -280,20 +279,24 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
         stored = await asyncio.to_thread(connector.introspect)
     # Everything the model reads (prompt, hints, repair messages) comes from the redacted copy.
     schema = without_sensitive_values(stored, knowledge.sensitive)
+    history = history or []
+    asked = grounding(question, history)  # a follow-up: with the questions it refines
     with timer.stage("link"):
-        tables = await asyncio.to_thread(choose_tables, question, schema, options.schema_budget_tokens,
+        tables = await asyncio.to_thread(choose_tables, asked, schema, options.schema_budget_tokens,
                                          knowledge.linker, whole_tokens=options.whole_schema_tokens)
         matches = await asyncio.to_thread(link_values, question, schema, tables, run=_lookup_runner(connector),
                                           sensitive=knowledge.sensitive)
         hints = value_hints(matches)
+        if (previous := earlier_turn(question, history)) is not None:  # what the refined query read stays
+            tables += [t for t in tables_read(previous.sql, schema) if t not in tables]
         examples = examples_text(await asyncio.to_thread(knowledge.examples, question)) if knowledge.examples else ""
     answer.linked_tables = tables
-    messages = build_messages(question, schema, tables, hints, history or [], examples)
-    runner = _Runner(question, connector, llm, schema, options, answer, timer, knowledge.sensitive)
+    messages = build_messages(question, schema, tables, hints, history, examples)
+    runner = _Runner(asked, connector, llm, schema, options, answer, timer, knowledge.sensitive)
     attempts = [await runner.attempt(messages, 0.0, None)]
     for i in range(1, options.candidates):
         attempts.append(await runner.attempt(messages, options.sample_temperature, seed=i))
-    unnamed = unnamed_terms(question, stored, [m.value for m in matches])
+    unnamed = unnamed_terms(asked, stored, [m.value for m in matches])
     evidence = _settle(answer, attempts, options, unnamed)
     answer.tables = tables_read(answer.sql, schema)
     computed = shape_of(answer.sql, schema.dialect)

@@ -74,3 +74,23 @@ def key_columns(sql: str | None, schema: SchemaInfo) -> set[str]:
     renamed = {p.alias.lower() for p in (tree.selects if isinstance(tree, exp.Query) else [])
                if isinstance(p, exp.Alias) and isinstance(p.this, exp.Column) and p.this.name.lower() in keys}
     return keys | renamed
+
+
+def columns_read(sql: str | None, schema: SchemaInfo) -> dict[str, list[str]]:
+    """Each table `sql` reads, with the columns of it that the query names (by alias, by
+    table name, or unqualified where only that table has the column), in order of mention."""
+    tree = _parse(sql, schema.dialect)
+    if tree is None:
+        return {}
+    read = {name: [] for name in _tables(tree, schema)}
+    infos = {name: schema.table(name) for name in read}
+    aliases = {t.alias_or_name.lower(): t.name for t in tree.find_all(exp.Table)}
+    for column in tree.find_all(exp.Column):
+        if column.table:
+            owners = [name for name in read if name.lower() == aliases.get(column.table.lower(), "").lower()]
+        else:
+            owners = [name for name, info in infos.items() if info is not None and info.column(column.name)]
+        if len(owners) == 1 and (info := infos[owners[0]]) is not None and (found := info.column(column.name)):
+            if found.name not in read[owners[0]]:
+                read[owners[0]].append(found.name)
+    return read

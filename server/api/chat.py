@@ -16,18 +16,20 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from assistant.catalog import answer_from_catalog
+from assistant.catalog import answer_from_catalog, answer_sources
 from assistant.chat import stream_chat
+from assistant.chat.redraw import redraw
 from assistant.router import LastTurn, Route, RouteContext, route
 from assistant.router.evidence import sources_from as evidence_sources
+from assistant.router.rules import long_sql
 from server.api.deps import Access, AccessDep, AuditDep
-from server.api.diagnose import DiagnoseRequest, diagnosis_events
+from server.api.diagnose import MAX_SQL_CHARS, DiagnoseRequest, diagnosis_events
 from server.api.errors import ApiError
 from server.api.qa import QaRequest, qa_events
-from server.api.schemas import ErrorBody, Question, SqlGenerateRequest
-from server.api.sql import sql_events
+from server.api.schemas import MAX_QUESTION_CHARS, ErrorBody, SqlGenerateRequest, SqlGenerateResponse
+from server.api.sql import answer_events, sql_events
 from server.api.sse import Events, sse_response
 from server.auth.audit import AuditEntry
 from server.conversations import StoredTurn, new_id
@@ -38,7 +40,10 @@ ERRORS = {403: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
 
 class ChatRequest(BaseModel):
-    message: Question = Field(description="What the user wrote.")
+    message: str = Field(min_length=1, max_length=MAX_SQL_CHARS,
+                         description=f"What the user wrote: at most {MAX_QUESTION_CHARS:,} characters, or up to "
+                                     f"{MAX_SQL_CHARS:,} (the diagnosis route's own cap) when it holds SQL to "
+                                     "diagnose.")
     conversation_id: str | None = Field(None, min_length=1, max_length=128,
                                         description="Continue this conversation of the caller's; a new one "
                                                     "when absent (its id comes in the `conversation` event).")
@@ -48,6 +53,24 @@ class ChatRequest(BaseModel):
                                                                "every space the caller may read when absent.")
     skill: Literal["sql", "diagnose", "docs", "schema", "chat"] | None = Field(
         None, description="Answer with this skill instead of routing.")
+
+    @field_validator("message")
+    @classmethod
+    def _stripped(cls, message: str) -> str:
+        if not (message := message.strip()):
+            raise ValueError("the message is empty")
+        return message
+
+    @model_validator(mode="after")
+    def _long_only_to_diagnose(self) -> "ChatRequest":
+        """Past MAX_QUESTION_CHARS a message is only taken as SQL to diagnose: a question that
+        long would not fit the model's prompt, and a pasted statement should not be cut."""
+        if len(self.message) <= MAX_QUESTION_CHARS:
+            return self
+        if self.skill not in (None, "diagnose") or long_sql(self.message) is None:
+            raise ValueError(f"the message has {len(self.message):,} characters: at most {MAX_QUESTION_CHARS:,}, "
+                             f"or up to {MAX_SQL_CHARS:,} when it is SQL to diagnose")
+        return self
 
 
 async def _context(access: Access, last: dict | None, db: str) -> RouteContext:
@@ -61,17 +84,29 @@ async def _context(access: Access, last: dict | None, db: str) -> RouteContext:
     except Exception:  # noqa: BLE001 - the sql skill reports an unreachable database; routing goes on
         connector = None
     catalog, documents = evidence_sources(services.knowledge, db, connector, spaces)
-    return RouteContext(last=LastTurn(last["message"], last["skill"], last["sql"]) if last else None,
+    return RouteContext(last=LastTurn(last["message"], last["skill"], last["latest_sql"]) if last else None,
                         dbs=[n for n in names if n == DEMO or access.user.may_use_db(n)],
                         spaces=spaces, catalog=catalog, documents=documents)
 
 
-async def _schema_events(message: str, db: str, access: Access) -> Events:
+async def _schema_events(message: str, db: str, access: Access, sql: str | None = None) -> Events:
+    """A catalog answer; with `sql` (the previous answer's), the tables it read. The turn keeps
+    that SQL, so "why is it slow?" after "which table does that come from?" still has it."""
     connector = await access.connector(db)
     schema = await asyncio.to_thread(connector.introspect)
-    answer = answer_from_catalog(message, schema)
+    answer = answer_sources(message, sql, schema) if sql else answer_from_catalog(message, schema)
     yield "schema", {"kind": answer.kind, "items": answer.items, "tables": answer.tables}
-    yield "done", answer.to_dict()
+    yield "done", {**answer.to_dict(), "sql": sql} if sql else answer.to_dict()
+
+
+async def _redraw_events(chosen: Route, db: str, conversation_id: str, access: Access, audit: AuditEntry) -> Events:
+    """The previous answer's rows again, charted as asked: no model, no new query."""
+    connector = await access.connector(db)
+    answer = await redraw(chosen.message, chosen.sql, chosen.chart, connector, access.services.settings.row_limit)
+    audit.touch(sql=answer.sql, row_count=len(answer.rows) if answer.error is None else None)
+    response = SqlGenerateResponse.model_validate({**answer.to_dict(), "conversation_id": conversation_id})
+    for name, data in answer_events(response):
+        yield name, data
 
 
 async def _chat_events(message: str, last: dict | None, access: Access) -> Events:
@@ -89,6 +124,8 @@ async def _no_sql() -> Events:
 async def _skill_events(chosen: Route, body: ChatRequest, db: str, conversation_id: str, last: dict | None,
                         access: Access, audit: AuditEntry) -> Events:
     """The chosen skill's events, from the same functions its own route streams."""
+    if chosen.skill == "sql" and chosen.chart and chosen.sql:
+        return _redraw_events(chosen, db, conversation_id, access, audit)
     if chosen.skill == "sql":
         history = await asyncio.to_thread(access.services.conversations.history, access.user.name,
                                           conversation_id)
@@ -101,7 +138,7 @@ async def _skill_events(chosen: Route, body: ChatRequest, db: str, conversation_
     if chosen.skill == "docs":
         return await qa_events(QaRequest(question=chosen.message, space=body.space), access, audit)
     if chosen.skill == "schema":
-        return _schema_events(chosen.message, db, access)
+        return _schema_events(chosen.message, db, access, chosen.sql)
     return _chat_events(chosen.message, last, access)
 
 

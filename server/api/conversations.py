@@ -41,6 +41,10 @@ class TurnModel(BaseModel):
     timings: dict[str, float]
     warnings: list[str]
     error: dict[str, Any] | None
+    details: dict[str, Any] | None = Field(None, description="What the page needs to draw the answer again "
+                                                               "beyond the fields above: a diagnosis's findings "
+                                                               "(advice among them), summary source, notes, "
+                                                               "dialect and statement kind.")
     feedback: Literal["up", "down"] | None
 
 

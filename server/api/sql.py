@@ -77,6 +77,19 @@ async def generate(body: SqlGenerateRequest, access: AccessDep, audit: AuditDep)
     return response
 
 
+def answer_events(response: SqlGenerateResponse, executed: bool = True) -> list[tuple[str, dict]]:
+    """An answer's events once it is there: `sql` (with its warnings), `rows` and `chart`
+    where it ran, `error` where there is one, and `done` with the whole answer."""
+    events = [("sql", {"sql": response.sql, "explanation": response.explanation, "warnings": response.warnings})]
+    if response.error is None and executed:
+        events.append(("rows", {"columns": response.columns, "rows": response.rows, "truncated": response.truncated}))
+        if response.chart:
+            events.append(("chart", response.chart))
+    if response.error is not None:
+        events.append(("error", response.error.model_dump()))
+    return events + [("done", response.model_dump())]
+
+
 async def sql_events(body: SqlGenerateRequest, access: Access, audit: AuditEntry,
                      history: list[Turn] | None = None) -> Events:
     """/generate/stream's events: `stage` as each stage ends, then `sql` (with its warnings),
@@ -96,17 +109,8 @@ async def _sql_events(body: SqlGenerateRequest, access: Access, audit: AuditEntr
     async def run() -> None:
         try:
             answer = await _answer(body, access, audit, on_stage, history)
-            response = _response(answer, body)
-            queue.put_nowait(("sql", {"sql": response.sql, "explanation": response.explanation,
-                                      "warnings": response.warnings}))
-            if response.error is None and body.execute:
-                queue.put_nowait(("rows", {"columns": response.columns, "rows": response.rows,
-                                           "truncated": response.truncated}))
-                if response.chart:
-                    queue.put_nowait(("chart", response.chart))
-            if response.error is not None:
-                queue.put_nowait(("error", response.error.model_dump()))
-            queue.put_nowait(("done", response.model_dump()))
+            for item in answer_events(_response(answer, body), body.execute):
+                queue.put_nowait(item)
         except Exception as exc:  # an error is an event, never a silently closed stream
             audit.outcome, audit.detail = "error", f"{type(exc).__name__}: {exc}"
             queue.put_nowait(("error", {"kind": type(exc).__name__, "message": str(exc)}))

@@ -4,7 +4,8 @@ A conversation belongs to one user and is named by an id unique for that user
 (the server makes one, or a client brings its own, as the chat page does), so
 two users' ids never meet. A turn keeps what its answer showed: the message,
 the skill that answered, the SQL, the columns and the first rows (capped),
-the chart, citations, timings, warnings and the user's feedback.
+the chart, citations, timings, warnings, the details a diagnosis is drawn
+from (findings, advice, notes), and the user's feedback.
 """
 
 from __future__ import annotations
@@ -53,3 +54,6 @@ class TurnRow(Base):
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     feedback: Mapped[str | None] = mapped_column(String(8), nullable=True)  # up | down
+    # What the page needs to draw the answer again beyond the above: for a diagnosis its findings
+    # (advice among them), summary source, notes, dialect and statement kind.
+    details: Mapped[dict | None] = mapped_column(JSON, nullable=True)

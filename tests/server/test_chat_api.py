@@ -11,6 +11,8 @@ import pytest
 
 from knowledge.service import Knowledge
 from llm.client import LLMUnavailable
+from server.api.diagnose import MAX_SQL_CHARS
+from server.api.schemas import MAX_QUESTION_CHARS
 from server.app import create_app
 from tests.assistant.qa.scripted import ScriptedLLM as DocsLLM
 from tests.knowledge.files import sqlite_docs
@@ -19,6 +21,8 @@ from tests.support.auth import api_key, bearer, signed_in
 from tests.support.sse import sse_events
 
 CITIES = '{"sql": "SELECT name FROM city ORDER BY id", "explanation": "The cities."}'
+BY_CITY = "SELECT c.name, COUNT(*) AS stores FROM store s JOIN city c ON c.id = s.city_id GROUP BY c.name ORDER BY c.id"
+STORES_BY_CITY = json.dumps({"sql": BY_CITY, "explanation": "Stores per city."})
 
 
 class ChatLLM(DocsLLM):
@@ -114,7 +118,7 @@ def test_the_turn_is_stored_and_a_follow_up_sees_it(client, llm, shop_db):
     conversation_id = data(first, "conversation")[0]["conversation_id"]
     assert data(first, "conversation")[0]["new"] and data(first, "turn")[0] == {
         "conversation_id": conversation_id, "n": 1}
-    second = chat(client, "Only the first one", shop_db, conversation_id=conversation_id)
+    second = chat(client, "And which of them is the biggest?", shop_db, conversation_id=conversation_id)
     assert not data(second, "conversation")[0]["new"]
     sql_request = llm.asked("generate")[-1]
     assert any(m["content"] == "Which cities do we have?" for m in sql_request.messages)
@@ -124,7 +128,7 @@ def test_the_turn_is_stored_and_a_follow_up_sees_it(client, llm, shop_db):
     assert stored["title"] == "Which cities do we have?"
     assert [(t["message"], t["skill"], t["sql"]) for t in stored["turns"]] == [
         ("Which cities do we have?", "sql", "SELECT name FROM city ORDER BY id"),
-        ("Only the first one", "sql", "SELECT name FROM city ORDER BY id")]
+        ("And which of them is the biggest?", "sql", "SELECT name FROM city ORDER BY id")]
     assert "route" in stored["turns"][0]["timings"] and stored["turns"][0]["rows"] == [["Paris"], ["Lyon"]]
 
 
@@ -245,3 +249,84 @@ def test_without_a_model_the_route_falls_back_and_the_skill_reports_the_error(cl
 async def _failing_stream():
     raise LLMUnavailable("no worker is serving model 'scripted'")
     yield  # an async generator
+
+
+def test_a_follow_up_is_written_from_the_previous_question_and_its_sql_only(client, llm, shop_db):
+    llm.replies = [CITIES, STORES_BY_CITY, CITIES]
+    conversation_id = data(chat(client, "Which cities do we have?", shop_db), "conversation")[0]["conversation_id"]
+    chat(client, "How many stores are in each city?", shop_db, conversation_id=conversation_id)
+    chat(client, "only Paris", shop_db, conversation_id=conversation_id)
+    messages = llm.asked("generate")[-1].messages
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[1]["content"] == "How many stores are in each city?" and BY_CITY in messages[2]["content"]
+    assert "Which cities do we have?" not in json.dumps(messages)  # the last SQL carries what came before
+    assert messages[3]["content"].startswith("Follow-up") and messages[3]["content"].endswith("only Paris")
+
+
+def test_as_a_line_chart_draws_the_previous_rows_again_without_the_model(client, llm, shop_db):
+    llm.replies = [STORES_BY_CITY]
+    conversation_id = data(chat(client, "How many stores are in each city?", shop_db),
+                           "conversation")[0]["conversation_id"]
+    asked = len(llm.requests)
+    events = chat(client, "as a line chart", shop_db, conversation_id=conversation_id)
+    assert len(llm.requests) == asked  # neither routed nor written by the model
+    route = events[0][1]
+    assert (route["skill"], route["source"], route["chart"], route["sql"]) == ("sql", "rules", "line", BY_CITY)
+    assert names(events) == ["route", "conversation", "sql", "rows", "chart", "turn", "done"]
+    assert data(events, "rows")[0]["rows"] == [["Paris", 2], ["Lyon", 1]]
+    assert data(events, "chart")[0]["mark"] == {"type": "line", "point": True}
+    turn = client.get(f"/api/v1/conversations/{conversation_id}").json()["turns"][-1]
+    assert (turn["skill"], turn["sql"], turn["chart"]["mark"]["type"]) == ("sql", BY_CITY, "line")
+    # The next follow-up refines the query the chart drew: its question, not "as a line chart".
+    llm.replies = [STORES_BY_CITY]
+    chat(client, "only Paris", shop_db, conversation_id=conversation_id)
+    assert llm.asked("generate")[-1].messages[1]["content"] == "How many stores are in each city?"
+
+
+def test_which_table_does_that_come_from_is_answered_from_the_previous_sql_and_keeps_it(client, llm, shop_db):
+    llm.replies = [STORES_BY_CITY, json.dumps({"summary": "Fine at this size.", "rewrites": []})]
+    conversation_id = data(chat(client, "How many stores are in each city?", shop_db),
+                           "conversation")[0]["conversation_id"]
+    asked = len(llm.requests)
+    events = chat(client, "which table does that come from?", shop_db, conversation_id=conversation_id)
+    assert len(llm.requests) == asked and events[0][1]["skill"] == "schema"
+    done = data(events, "done")[0]
+    assert done["kind"] == "sources" and done["tables"] == ["store", "city"] and done["sql"] == BY_CITY
+    assert "`store`" in done["answer"] and "`city`" in done["answer"]
+    # The SQL stays the conversation's: "why is that slow?" after it diagnoses that query.
+    events = chat(client, "why is that query slow?", shop_db, conversation_id=conversation_id)
+    assert events[0][1]["skill"] == "diagnose" and data(events, "done")[0]["sql"] == BY_CITY
+
+
+def test_why_slow_after_a_reply_in_words_still_finds_the_conversations_sql(client, llm, shop_db):
+    llm.replies = [CITIES, "You are welcome.", json.dumps({"summary": "Fine.", "rewrites": []})]
+    conversation_id = data(chat(client, "Which cities do we have?", shop_db), "conversation")[0]["conversation_id"]
+    llm.route = "chat"
+    chat(client, "thanks!", shop_db, conversation_id=conversation_id)
+    events = chat(client, "why is that query slow?", shop_db, conversation_id=conversation_id)
+    assert events[0][1]["skill"] == "diagnose" and events[0][1]["sql"] == "SELECT name FROM city ORDER BY id"
+
+
+LONG_SQL = "SELECT name, " + ", ".join(f"{i} AS c{i}" for i in range(600)) + " FROM city"
+
+
+def test_sql_longer_than_a_question_may_be_is_diagnosed(client, llm, shop_db):
+    assert MAX_QUESTION_CHARS < len(LONG_SQL) < MAX_SQL_CHARS
+    llm.replies = [json.dumps({"summary": "It reads every city.", "rewrites": []})]
+    events = chat(client, f"why is this slow?\n{LONG_SQL}", shop_db)
+    assert events[0][1]["skill"] == "diagnose" and data(events, "done")[0]["sql"] == LONG_SQL
+
+
+@pytest.mark.parametrize("message, skill", [
+    ("Which cities " * 200, None),  # a long question: no SQL in it
+    (LONG_SQL, "sql"),  # SQL, but asked of another skill
+    (f"/docs {LONG_SQL}", None),
+    ("SELECT 1 " + "-- padding\n" * 10_000, None),  # past the diagnosis route's own cap
+])
+def test_a_long_message_that_is_not_sql_to_diagnose_is_refused_with_a_reason(client, llm, shop_db, message, skill):
+    response = client.post("/api/v1/chat", json={"message": message, "db": f"sqlite:///{shop_db}", "skill": skill})
+    assert response.status_code == 422 and llm.requests == []
+    problem = response.json()["detail"][0]
+    assert problem["loc"][:2] == ["body", "message"] or problem["loc"] == ["body"]
+    assert "2,000" in problem["msg"] or "100000" in problem["msg"]
+    assert message[:40] not in json.dumps(response.json())  # the input is never echoed

@@ -105,7 +105,7 @@ def test_a_doubt_the_model_kept_its_query_through_is_shown_beside_the_sql(page, 
     warning = turn.locator(".warnings li")
     assert warning.count() == 1 and "never mentions store" in warning.inner_text()
     assert table_rows(turn) == [["6"]]
-    assert "(check the rows)" in turn.locator(".summary").inner_text()
+    assert "(likely wrong: check the SQL)" in turn.locator(".summary").inner_text()  # a join that pairs every row
 
 
 def test_edited_sql_runs_read_only_and_a_write_is_refused_with_its_rule(page, url, llm, shop):

@@ -1,6 +1,7 @@
 """Diagnosis on the chat page in a real browser, read as it streams: the findings are on the
-page while the model is still writing the summary. The model is scripted at the LLM
-interface and held until the test lets it answer."""
+page while the model is still writing the summary; a reopened conversation draws the
+diagnosis as the live answer did. The model is scripted at the LLM interface and held
+until the test lets it answer."""
 
 import json
 import threading
@@ -54,3 +55,28 @@ def test_the_findings_are_shown_while_the_summary_is_still_being_written(page, u
     assert kinds.index("cartesian join") < kinds.index("full scan") < kinds.index("index suggestion")
     # Each finding once, as it finally stands: a later check's update replaced the first telling.
     assert len(kinds) == len(set(kinds))
+
+
+def diagnosis_shown(turn) -> dict:
+    """What a diagnosis card shows: statement, findings and advice (each as read), summary, notes, footer."""
+    return {"sql": turn.locator("pre.sql.diagnosed").inner_text(),
+            "findings": [f.inner_text() for f in turn.locator("ul.findings:not(.advice) > li").all()],
+            "advice": [f.inner_text() for f in turn.locator("ul.findings.advice > li").all()],
+            "summary": turn.locator(".summary-text").inner_text(),
+            "notes": [n.inner_text() for n in turn.locator("ul.notes li").all()],
+            "footer": turn.locator("div.muted.summary").inner_text()}
+
+
+def test_a_reopened_diagnosis_shows_what_the_live_answer_showed(page, url, llm):
+    llm.reply = json.dumps({"summary": SUMMARY, "rewrites": []})
+    live = diagnose(page, url, PAIRED)
+    page.wait_for_selector("#send:not([disabled])", timeout=60_000)
+    shown = diagnosis_shown(live)
+    assert shown["findings"] and shown["advice"], shown  # the cartesian join, and an index the plan confirmed
+    assert SUMMARY in shown["summary"] and "sqlite" in shown["footer"]
+
+    page.reload()
+    page.wait_for_function("() => document.querySelectorAll('article.turn').length === 1")
+    reopened = page.locator("article.turn").first
+    assert reopened.locator(".badge.skill").text_content() == "Diagnosis"
+    assert diagnosis_shown(reopened) == shown

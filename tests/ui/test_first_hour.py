@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from server.api.diagnose import MAX_SQL_CHARS
 from server.api.schemas import MAX_QUESTION_CHARS
 from server.app import create_app
 from tests.server.conftest import ScriptedLLM
@@ -131,12 +132,28 @@ def test_run_replaces_the_chart_and_shows_an_error_under_the_editor(page, url, l
 def test_the_box_takes_what_the_server_takes_and_says_when_it_is_near_the_limit(page, url, llm):
     open_shop(page, url)
     box = page.locator("#input")
-    assert box.evaluate("b => b.maxLength") == MAX_QUESTION_CHARS
-    box.fill("x" * (MAX_QUESTION_CHARS + 500))  # typed or pasted, the box stops at the limit
-    assert len(box.input_value()) == MAX_QUESTION_CHARS
+    # As much as the server takes: SQL to diagnose, up to the diagnosis route's own cap.
+    assert box.evaluate("b => b.maxLength") == MAX_SQL_CHARS
+    box.fill("x" * (MAX_SQL_CHARS + 500))  # typed or pasted, the box stops at the limit
+    assert len(box.input_value()) == MAX_SQL_CHARS
+    assert f"{MAX_SQL_CHARS:,}" in page.locator("#length").inner_text()
+    box.fill("x" * (MAX_QUESTION_CHARS + 10))
+    assert "only SQL to diagnose" in page.locator("#length").inner_text()
     assert f"{MAX_QUESTION_CHARS:,}" in page.locator("#length").inner_text()
     box.fill("x" * (MAX_QUESTION_CHARS - 500))
     assert page.locator("#length").inner_text() == ""
+
+
+def test_long_sql_is_diagnosed_and_a_long_question_is_refused_with_the_servers_reason(page, url, llm):
+    open_shop(page, url)
+    long_sql = "SELECT name, " + ", ".join(f"{i} AS c{i}" for i in range(600)) + " FROM city"
+    assert len(long_sql) > MAX_QUESTION_CHARS
+    llm.replies = [json.dumps({"summary": "It reads every city once.", "rewrites": []})]
+    turn = ask(page, long_sql)
+    assert turn.locator(".badge.skill").text_content() == "Diagnosis"
+    assert turn.locator("pre.sql.diagnosed").inner_text() == long_sql
+    refused = ask(page, "Which cities have stores? " * 100)
+    assert "at most 2,000" in refused.locator(".error").inner_text()
 
 
 def test_no_progress_line_stays_above_an_error(page, url, llm):

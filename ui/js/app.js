@@ -12,8 +12,10 @@ import { docsView, storedDocs } from "./qa_view.js";
 import { sqlView, storedSql } from "./sql_view.js";
 import { storedText, textView } from "./text_view.js";
 
-// The most characters a message may have: MAX_QUESTION_CHARS in server/api/schemas.py.
+// The most characters a message may have: MAX_QUESTION_CHARS in server/api/schemas.py, or,
+// for SQL to diagnose, MAX_SQL_CHARS in server/api/diagnose.py (the server tells which it is).
 const MAX_CHARS = 2000;
+const MAX_SQL_CHARS = 100000;
 // Each skill: its name on an answer, the view of its streamed events and of a kept turn.
 const SKILLS = {
   sql: { label: "Data", live: (card, route, text, ctx) => sqlView(card, text, ctx), stored: storedSql },
@@ -60,14 +62,18 @@ async function checkModel() {
   }
 }
 
-// The box takes no more than the server does, and says so near the limit.
+// The box takes no more than the server does, and says so near each limit: past a
+// question's, only SQL to diagnose is taken (the server refuses anything else, saying why).
 function checkLength() {
   const length = $("input").value.length;
-  const over = length > MAX_CHARS;
+  const over = length > MAX_SQL_CHARS;
+  const sqlOnly = length > MAX_CHARS;
   $("length").textContent = over
-    ? `Message too long: ${count.format(length)} characters; at most ${count.format(MAX_CHARS)}.`
-    : length >= MAX_CHARS * 0.9 ? `${count.format(length)} of ${count.format(MAX_CHARS)} characters` : "";
-  $("length").classList.toggle("over", over || length === MAX_CHARS);
+    ? `Message too long: ${count.format(length)} characters; at most ${count.format(MAX_SQL_CHARS)}.`
+    : sqlOnly ? `${count.format(length)} characters: past ${count.format(MAX_CHARS)}, only SQL to diagnose is taken `
+      + `(up to ${count.format(MAX_SQL_CHARS)}).`
+      : length >= MAX_CHARS * 0.9 ? `${count.format(length)} of ${count.format(MAX_CHARS)} characters` : "";
+  $("length").classList.toggle("over", over || length === MAX_SQL_CHARS);
   return !over;
 }
 
@@ -300,7 +306,7 @@ async function uploadDocuments(event) {
 function start() {
   $("composer").addEventListener("submit", submit);
   $("input").addEventListener("input", checkLength);
-  $("input").maxLength = MAX_CHARS;
+  $("input").maxLength = MAX_SQL_CHARS;
   $("database").addEventListener("change", showStarters);
   $("input").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {

@@ -26,15 +26,38 @@ function summaryText(text, source) {
     h("span", { class: "muted" }, source === "model" ? " (written by the model from the findings)" : ""));
 }
 
+const isAdvice = (f) => f.kind === "index_suggestion" || f.kind === "rewrite_suggestion";
+
+// The parts of a diagnosis under its statement, in reading order.
+function reportParts() {
+  return { problems: h("ul", { class: "findings" }), advice: h("ul", { class: "findings advice" }),
+    summary: h("div", { class: "summary-holder" }), footer: h("div") };
+}
+
+// The whole report (a diagnosis's `done`, or what its turn kept of it) drawn into its parts:
+// every finding as it finally stands, in reading order, the summary and what was tried.
+function drawReport(parts, report) {
+  const findings = report.findings || [];
+  parts.problems.replaceChildren(...findings.filter((f) => !isAdvice(f)).map(finding));
+  parts.advice.replaceChildren(...findings.filter(isAdvice).map(finding));
+  if (!findings.length) parts.problems.replaceWith(h("p", {}, "No findings."));
+  parts.summary.replaceChildren(summaryText(report.summary, report.summary_source));
+  // "total" already holds every check; the model's time comes on top.
+  const timings = report.timings || {};
+  const total = (timings.total || 0) + (timings.model || 0);
+  parts.footer.replaceChildren(...[
+    (report.notes || []).length ? h("ul", { class: "notes muted" }, report.notes.map((n) => h("li", {}, n))) : null,
+    h("div", { class: "muted summary" }, `${report.dialect} · ${report.statement || "statement"} · ${seconds(total)}`),
+  ].filter(Boolean));
+}
+
 // The events of a diagnosis (as /sql/diagnose/stream sends them, relayed by /chat).
 export function diagnoseView(card, sql) {
   const checking = h("div", { class: "stages muted" }, "Checking against the schema and the plan…");
-  const problems = h("ul", { class: "findings" });
-  const advice = h("ul", { class: "findings advice" });
-  const summary = h("div", { class: "summary-holder" },
-    h("p", { class: "summary-pending muted" }, "Summarising…"));
-  const footer = h("div");
-  card.append(h("pre", { class: "sql diagnosed" }, sql), checking, problems, advice, summary, footer);
+  const parts = reportParts();
+  const { problems, advice, summary } = parts;
+  summary.append(h("p", { class: "summary-pending muted" }, "Summarising…"));
+  card.append(h("pre", { class: "sql diagnosed" }, sql), checking, problems, advice, summary, parts.footer);
   const shown = new Map(); // a finding's number -> its element, so a later event replaces it
 
   const show = (list, data) => {
@@ -61,25 +84,22 @@ export function diagnoseView(card, sql) {
       checking.remove();
       summary.replaceChildren(errorBox(errorKind(data), data.message));
     } else if (event === "done") {
-      // The report is the authority: every finding as it finally stands, in reading order.
-      checking.remove();
-      const isAdvice = (f) => f.kind === "index_suggestion" || f.kind === "rewrite_suggestion";
-      problems.replaceChildren(...data.findings.filter((f) => !isAdvice(f)).map(finding));
-      advice.replaceChildren(...data.findings.filter(isAdvice).map(finding));
-      if (!data.findings.length) problems.replaceWith(h("p", {}, "No findings."));
-      summary.replaceChildren(summaryText(data.summary, data.summary_source));
-      // "total" already holds every check; the model's time comes on top.
-      const total = (data.timings.total || 0) + (data.timings.model || 0);
-      footer.replaceChildren(...[
-        data.notes.length ? h("ul", { class: "notes muted" }, data.notes.map((n) => h("li", {}, n))) : null,
-        h("div", { class: "muted summary" }, `${data.dialect} · ${data.statement || "statement"} · ${seconds(total)}`),
-      ].filter(Boolean));
+      checking.remove(); // the report is the authority
+      drawReport(parts, data);
     }
   };
 }
 
-// A diagnosis as its conversation kept it: the statement and the summary.
+// A diagnosis as its conversation kept it, drawn as the live answer was: the statement,
+// the findings and advice, the summary and what was tried (a turn kept before turns had
+// details: the statement and the summary).
 export function storedDiagnosis(card, turn) {
   if (turn.sql) card.append(h("pre", { class: "sql diagnosed" }, turn.sql));
-  if (turn.answer) card.append(summaryText(turn.answer, null));
+  if (!turn.details) {
+    if (turn.answer) card.append(summaryText(turn.answer, null));
+    return;
+  }
+  const parts = reportParts();
+  card.append(parts.problems, parts.advice, parts.summary, parts.footer);
+  drawReport(parts, { ...turn.details, summary: turn.answer || "", timings: turn.timings });
 }

@@ -3,6 +3,7 @@
 import pytest
 
 from assistant.router import LastTurn, RouteContext, extract_sql, route_by_rules
+from assistant.router.rules import long_sql
 
 NO_TURN = RouteContext(dbs=["demo"], spaces=["sqlite-manual"])
 AFTER_SQL = RouteContext(last=LastTurn("How many orders per store?", "sql",
@@ -67,7 +68,8 @@ def test_a_complaint_about_the_previous_sql_diagnoses_it(message):
 @pytest.mark.parametrize("message", ["show the ones with a high rating too", "only orders that took over a week",
                                      "and the errors table?"])
 def test_a_refinement_is_no_complaint(message):
-    assert route_by_rules(message, AFTER_SQL) is None
+    chosen = route_by_rules(message, AFTER_SQL)
+    assert chosen is None or chosen.skill == "sql"  # a change to the data answer, never a diagnosis
 
 
 def test_without_previous_sql_that_question_goes_to_the_model():
@@ -102,3 +104,62 @@ def test_sql_after_a_word_is_found():
                                      "what does marketing_opt_in mean", "and what does its status column mean?"])
 def test_where_things_are_kept_is_a_schema_question(message):
     assert route_by_rules(message, NO_TURN).skill == "schema"
+
+
+@pytest.mark.parametrize("message, mark", [
+    ("as a line chart", "line"), ("show that as a scatter plot", "point"), ("Can you plot it as bars instead?", "bar"),
+    ("make it a line graph", "line"), ("as a bar chart please", "bar"),
+])
+def test_the_previous_answer_asked_for_as_another_chart_is_drawn_again_not_written_again(message, mark):
+    chosen = route_by_rules(message, AFTER_SQL)
+    assert (chosen.skill, chosen.chart, chosen.sql, chosen.source) == ("sql", mark, AFTER_SQL.last.sql, "rules")
+    assert chosen.event()["chart"] == mark
+    assert route_by_rules(message, NO_TURN) is None  # nothing to draw again
+
+
+@pytest.mark.parametrize("message", ["show monthly revenue as a line chart", "what is the line total?",
+                                     "bar stools sold in 2024"])
+def test_a_question_that_names_a_chart_and_more_is_a_new_question(message):
+    chosen = route_by_rules(message, AFTER_SQL)
+    assert chosen is None or chosen.chart is None
+
+
+@pytest.mark.parametrize("message", ["which table does that come from?", "Where does this data come from?",
+                                     "what tables did you use?", "What table is that from?",
+                                     "which columns does the query read?"])
+def test_where_the_previous_answer_comes_from_is_answered_from_its_sql(message):
+    chosen = route_by_rules(message, AFTER_SQL)
+    assert (chosen.skill, chosen.sql, chosen.source) == ("schema", AFTER_SQL.last.sql, "rules")
+    assert "chart" not in chosen.event()
+    assert route_by_rules(message, NO_TURN) is None or route_by_rules(message, NO_TURN).sql is None
+
+
+def test_what_exists_is_still_a_catalog_question_after_an_answer():
+    chosen = route_by_rules("which tables are there?", AFTER_SQL)
+    assert chosen.skill == "schema" and chosen.sql is None
+
+
+@pytest.mark.parametrize("message", ["only for 2023", "per month instead", "by revenue instead",
+                                     "and only for Germany", "sort them by the count, highest first",
+                                     "now the 3 cheapest", "what about 2024?"])
+def test_a_change_to_the_previous_data_answer_goes_back_to_the_data_without_the_model(message):
+    chosen = route_by_rules(message, AFTER_SQL)
+    assert (chosen.skill, chosen.source, chosen.sql) == ("sql", "rules", None)
+    assert route_by_rules(message, NO_TURN) is None  # no data answer to change: the model decides
+    after_docs = RouteContext(last=LastTurn("What does VACUUM do?", "docs"), dbs=["demo"])
+    assert route_by_rules(message, after_docs) is None
+
+
+LONG_SQL = "SELECT order_id, " + ", ".join(f"{i} AS c{i}" for i in range(800)) + " FROM orders"
+
+
+@pytest.mark.parametrize("message", [LONG_SQL, f"why is this slow?\n{LONG_SQL}", f"```sql\n{LONG_SQL}\n```",
+                                     f"/diagnose {LONG_SQL}"])
+def test_a_long_message_holds_sql_when_it_starts_with_it_or_a_short_question(message):
+    assert long_sql(message) == LONG_SQL
+
+
+@pytest.mark.parametrize("message", ["select " * 3000, "x" * 600 + LONG_SQL, f"/sql {LONG_SQL}",
+                                     "Lorem ipsum " * 500])
+def test_a_long_message_without_sql_near_its_start_or_for_another_skill_holds_none(message):
+    assert long_sql(message) is None

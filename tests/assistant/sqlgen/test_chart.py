@@ -1,4 +1,6 @@
-from assistant.sqlgen.chart import suggest_chart
+import pytest
+
+from assistant.sqlgen.chart import chart_as, suggest_chart
 
 
 def mark(spec):
@@ -56,3 +58,22 @@ def test_an_identifier_is_never_a_measure_or_a_numeric_axis():
     assert mark(suggest_chart(["ward", "beds"], [[1, 30], [2, 12]])) == "point"
     # a word that merely ends in "id" is no identifier
     assert mark(suggest_chart(["paid"], [[12.5]])) == "text"
+
+
+def test_a_chart_asked_for_keeps_the_axes_and_changes_the_mark():
+    rows = [["online", 9072], ["in_store", 3428]]
+    line = chart_as(["channel", "orders"], rows, "line")
+    assert line["mark"] == {"type": "line", "point": True}
+    assert line["encoding"]["x"] == {"field": "channel", "type": "nominal", "sort": "ascending"}
+    assert line["encoding"]["y"]["field"] == "orders" and line["data"]["values"][0] == {"channel": "online",
+                                                                                         "orders": 9072}
+    assert mark(chart_as(["channel", "orders"], rows, "point")) == "point"
+    bars = chart_as(["month", "revenue"], [["2024-01", 10.5], ["2024-02", 12.0]], "bar")
+    assert mark(bars) == "bar" and bars["encoding"]["x"]["type"] == "temporal"
+
+
+def test_rows_without_two_axes_have_no_chart_of_any_mark():
+    assert chart_as(["n"], [[42]], "line") is None
+    assert chart_as(["name"], [["Paris"]], "bar") is None
+    with pytest.raises(ValueError):
+        chart_as(["channel", "orders"], [["online", 1]], "pie")

@@ -8,6 +8,7 @@ VARIABLES = {
     "full_system": {"dialect_name": "PostgreSQL", "schema": "CREATE TABLE t(a int);",
                     "dialect_notes": "- use ILIKE"},
     "full_user": {"context": "Hint: t.a is an id.\n", "question": "How many rows?"},
+    "follow_up_user": {"context": "Hint: t.a is an id.\n", "question": "only for 2023"},
     "repair_user": {"error": "column b does not exist"},
     "dialect_sqlite": {},
     "dialect_postgres": {},

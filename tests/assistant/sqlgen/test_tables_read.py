@@ -1,4 +1,4 @@
-from assistant.sqlgen.tables_read import key_columns, tables_read
+from assistant.sqlgen.tables_read import columns_read, key_columns, tables_read
 from connectors.types import ColumnInfo, ForeignKey, SchemaInfo, TableInfo
 
 
@@ -35,3 +35,10 @@ def test_key_columns_are_the_keys_of_the_tables_read_and_keys_renamed():
     assert {"id", "clinic_ref", "clinic"} <= keys and not {"day", "n", "badge"} & keys
     assert key_columns("SELECT badge AS who FROM doctor", SCHEMA) == {"badge", "who"}
     assert key_columns(None, SCHEMA) == set()
+
+
+def test_columns_read_names_each_tables_columns_by_alias_by_name_and_unqualified_where_unambiguous():
+    sql = "SELECT c.name, COUNT(*) FROM visit v JOIN clinic c ON c.id = v.clinic_ref WHERE day > '2024' GROUP BY c.name"
+    assert columns_read(sql, SCHEMA) == {"visit": ["clinic_ref", "day"], "Clinic": ["name", "id"]}
+    assert columns_read("SELECT id FROM visit JOIN clinic ON 1 = 1", SCHEMA) == {"visit": [], "Clinic": []}
+    assert columns_read("not sql at all (", SCHEMA) == {}

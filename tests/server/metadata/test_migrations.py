@@ -71,8 +71,14 @@ def previous_release(tmp_path, request):
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO descriptions VALUES ('warehouse', 'orders', '', 'one row per order',"
                                     " 'user', '2026-01-01 00:00:00')"))
-        Conversations(engine).add("ada", "c1", StoredTurn(message="How many orders?", skill="sql", db="warehouse",
-                                                          sql="SELECT COUNT(*) FROM orders", rows=[[3]]))
+            # As that release's Conversations.add wrote them (its turns had no details).
+            connection.execute(text("INSERT INTO conversations (id, owner, title, created_at, updated_at) VALUES "
+                                    "('c1', 'ada', 'How many orders?', '2026-01-01 00:00:00', "
+                                    "'2026-01-01 00:00:00')"))
+            connection.execute(text("INSERT INTO conversation_turns (conversation_pk, n, created_at, message, skill, "
+                                    "db, sql, columns, rows, citations, timings, warnings) VALUES (1, 1, "
+                                    "'2026-01-01 00:00:00', 'How many orders?', 'sql', 'warehouse', "
+                                    "'SELECT COUNT(*) FROM orders', '[]', '[[3]]', '[]', '{}', '[]')"))
     engine.dispose()
     registry = settings.data_dir / "knowledge" / "registry.sqlite"
     registry.parent.mkdir()
@@ -106,8 +112,12 @@ def test_a_database_of_the_release_before_is_adopted_without_losing_a_row(previo
     assert [(d.table, d.text) for d in tables] == ([("orders", "one row per order")] if latest else [])
     conversation = Conversations(engine).get("ada", "c1")
     if latest:
-        assert [(t["message"], t["sql"], t["rows"]) for t in conversation["turns"]] == [
-            ("How many orders?", "SELECT COUNT(*) FROM orders", [[3]])]
+        assert [(t["message"], t["sql"], t["rows"], t["details"]) for t in conversation["turns"]] == [
+            ("How many orders?", "SELECT COUNT(*) FROM orders", [[3]], None)]
+        # A turn added now keeps its details in the column the upgrade added.
+        Conversations(engine).add("ada", "c1", StoredTurn(message="why slow?", skill="diagnose",
+                                                          details={"findings": [], "notes": ["n"]}))
+        assert Conversations(engine).get("ada", "c1")["turns"][1]["details"] == {"findings": [], "notes": ["n"]}
     else:
         assert conversation is None
         assert Conversations(engine).add("ada", "c2", StoredTurn(message="hello", skill="chat")) == ("c2", 1)
