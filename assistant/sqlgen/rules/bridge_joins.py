@@ -61,7 +61,8 @@ def bridge_joins(tree: exp.Expression, context: RuleContext) -> list[str]:
             into_b = exp.column(to_b.left_column, bridge.name).eq(exp.column(to_b.right_column, b_ref.table))
             before = join.args["on"].sql()
             join.set("on", into_b)
-            position = select.args["joins"].index(join)
-            select.args["joins"].insert(position, exp.Join(this=exp.to_table(bridge.name), on=into_a))
+            joins = list(select.args["joins"])
+            joins.insert(joins.index(join), exp.Join(this=exp.to_table(bridge.name), on=into_a))
+            select.set("joins", joins)  # through set(): each join knows its parent and place
             notes.append(f"{before} -> JOIN {bridge.name} ON {into_a.sql()} ... ON {into_b.sql()}")
     return notes

@@ -107,7 +107,7 @@ def unused_joins(tree: exp.Expression, context: RuleContext) -> list[str]:
                 continue  # a condition that does not relate the table is another mistake (self_joins)
             if info is None or _uses(select, alias, info, on, schema):
                 continue
-            join.pop()
+            select.set("joins", [j for j in select.args["joins"] if j is not join])
             if join.side == "LEFT" or not _named(table.name, question):
                 notes.append(f"dropped unused {'left ' if join.side == 'LEFT' else ''}join of {table.sql()}")
                 continue

@@ -54,3 +54,21 @@ def test_an_unused_join_of_a_table_the_question_never_names_is_dropped():
     kept = validate_sql(sql, linked_shop(), "Which customers have placed orders?")
     assert kept.sql == ("SELECT c.name FROM customers AS c WHERE EXISTS(SELECT 1 FROM orders AS o "
                         "WHERE o.buyer_id = c.id)")
+
+
+def test_an_unused_join_is_dropped_beside_a_bridge_another_rule_joined_in():
+    from assistant.sqlgen.validate import validate_sql
+    from connectors.types import ColumnInfo as C
+    from connectors.types import SchemaInfo, TableInfo
+
+    schema = SchemaInfo(dialect="sqlite", engine="SQLite", server_version="3", tables=[
+        TableInfo("flight", [C("flight_id", "INTEGER", primary_key=True), C("airline_code", "TEXT")]),
+        TableInfo("airline", [C("airline_code", "TEXT", primary_key=True), C("airline_name", "TEXT")]),
+        TableInfo("fare", [C("fare_id", "INTEGER", primary_key=True), C("cost", "REAL")]),
+        TableInfo("flight_fare", [C("flight_id", "INTEGER"), C("fare_id", "INTEGER")]),
+    ])
+    # The bridge goes in after the unused join: removing that join must not trip over it.
+    result = validate_sql("SELECT fare.cost FROM flight JOIN airline ON flight.airline_code = airline.airline_code "
+                          "JOIN fare ON flight.fare_id = fare.fare_id", schema, "What do the fares of flights cost?")
+    assert result.ok, result.errors
+    assert "airline" not in result.sql.split("FROM", 1)[1] and "flight_fare" in result.sql
