@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from assistant.router.evidence import CatalogEvidence, DocumentEvidence
 from assistant.router.types import SKILLS, Route, RouteContext
+from assistant.sqlgen.follow_up import refines
 
 # Catalog score (share of content words the database names).
 CATALOG_HIGH = 0.5
@@ -41,10 +42,8 @@ _PLEASANTRIES = frozenset("""
     cheers never mind sure yes no yep nope got it that's thats you're youre helpful wow amazing brilliant
 """.split())
 _TOKEN = re.compile(r"[a-z']+")
-# A message that leans on the previous turn: it starts by continuing it, or points back at it.
-_CONTINUES = re.compile(r"^\s*(?:and|now|also|but|then|only|just|what about|how about|same|instead|plus|"
-                        r"by|per|for|in|with|without|except|excluding|including|sorted|grouped|ordered)\b",
-                        re.IGNORECASE)
+# A message that leans on the previous turn: it opens by refining it (the openings the SQL
+# generator's follow-ups use too), or points back at it.
 _POINTS_BACK = re.compile(r"\b(?:it|its|that|those|these|them|their|they|instead|too|again|the same|"
                           r"the other way|the ones?|ones)\b", re.IGNORECASE)
 
@@ -75,8 +74,7 @@ def pleasantries_only(message: str) -> bool:
 
 
 def is_follow_up(message: str) -> bool:
-    return len(message.split()) <= FOLLOW_UP_WORDS and bool(_CONTINUES.search(message) or
-                                                          _POINTS_BACK.search(message))
+    return len(message.split()) <= FOLLOW_UP_WORDS and (refines(message) or bool(_POINTS_BACK.search(message)))
 
 
 def decide(message: str, context: RouteContext, catalog: CatalogEvidence | None,

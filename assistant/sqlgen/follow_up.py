@@ -22,7 +22,7 @@ from dataclasses import dataclass
 _BACK = re.compile(r"\b(?:that|those|these|them|it|its|same|instead|previous|above|again|also|as well|"
                    r"there|then|ones?)\b", re.IGNORECASE)
 # Openings that refine rather than ask anew.
-_REFINING = re.compile(r"^\s*(?:and|but|or|only|just|now|what about|how about|instead|except|excluding|without|"
+_REFINING = re.compile(r"^\s*(?:and|but|or|plus|only|just|now|what about|how about|instead|except|excluding|including|without|"
                        r"with|per|by|for|in|from|sort|sorted|order|ordered|group|grouped|split|break|limit|top|"
                        r"bottom|exclude|include|remove|add|drop|keep|filter|show only|same|also|then|make it|"
                        r"rather|not)\b", re.IGNORECASE)
@@ -42,9 +42,14 @@ class Turn:
     sql: str | None
 
 
+def refines(question: str) -> bool:
+    """Whether `question` opens by refining the one before ("only ...", "and per month", "sorted by")."""
+    return bool(_REFINING.match(question))
+
+
 def is_follow_up(question: str) -> bool:
     """Whether `question` reads as a change to the previous one rather than a new question."""
-    return (len(question.split()) <= SHORT_WORDS or bool(_REFINING.match(question))
+    return (len(question.split()) <= SHORT_WORDS or refines(question)
             or bool(_BACK.search(question)))
 
 
