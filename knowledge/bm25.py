@@ -14,6 +14,12 @@ from scipy import sparse
 from knowledge.text import words
 
 
+def inverse_document_frequency(size, df):
+    """BM25's idf of a term `df` of `size` documents hold. The "plus one" idf never goes negative
+    for a term in most documents."""
+    return np.log(1.0 + (size - df + 0.5) / (df + 0.5))
+
+
 class BM25:
     def __init__(self, documents: list[str], *, k1: float = 1.2, b: float = 0.75):
         tokenized = [words(d) for d in documents]
@@ -27,17 +33,22 @@ class BM25:
                 rows.append(row)
                 cols.append(col)
                 tfs.append(tf)
+        self.df = np.zeros(0, dtype=np.int64)
         if not self.size or not self.vocabulary:
             self.weights = sparse.csc_matrix((self.size, 0))
             return
         rows_a, cols_a, tf_a = np.array(rows), np.array(cols), np.array(tfs, dtype=np.float64)
-        df = np.bincount(cols_a, minlength=len(self.vocabulary))
-        # The "plus one" idf never goes negative for a term in most documents.
-        idf = np.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+        df = self.df = np.bincount(cols_a, minlength=len(self.vocabulary))
+        idf = inverse_document_frequency(self.size, df)
         average = max(lengths.mean(), 1.0)
         norm = k1 * (1.0 - b + b * lengths[rows_a] / average)
         values = idf[cols_a] * tf_a * (k1 + 1.0) / (tf_a + norm)
         self.weights = sparse.csc_matrix((values, (rows_a, cols_a)), shape=(self.size, len(self.vocabulary)))
+
+    def document_frequency(self, term: str) -> int:
+        """How many documents hold `term` (one of knowledge.text's words)."""
+        col = self.vocabulary.get(term)
+        return int(self.df[col]) if col is not None else 0
 
     def scores(self, query: str) -> np.ndarray:
         """The BM25 score of every document for `query` (zeros where no term matches)."""

@@ -166,6 +166,11 @@ class HybridIndex:
                 self._keywords = side
             return side
 
+    def term_counts(self, terms: list[str]) -> tuple[int, dict[str, int]]:
+        """How many items there are, and how many hold each of `terms` (knowledge.text's words)."""
+        bm25 = self._keyword_side().bm25
+        return bm25.size, {t: bm25.document_frequency(t) for t in terms}
+
     def embed_query(self, query: str) -> list[float]:
         return self.embedder.get_query_embedding(query)
 

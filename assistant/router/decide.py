@@ -34,6 +34,8 @@ CATALOG_LOW = 0.25
 DOCUMENT_HIGH = 0.45
 DOCUMENT_LOW = 0.3
 DOCUMENT_COVERAGE = 0.5  # the share of the message's words the closest chunks must hold
+DOCUMENT_SPECIFIC = 0.6  # the same share, words weighed by their rarity in the documents
+DOCUMENT_HELD = 0.75  # a share of the message's words that makes the documents' topic however common
 
 FOLLOW_UP_WORDS = 10
 _PLEASANTRIES = frozenset("""
@@ -73,6 +75,21 @@ def pleasantries_only(message: str) -> bool:
     return bool(tokens) and all(t in _PLEASANTRIES for t in tokens)
 
 
+# Arithmetic alone ("what is 17 times 23?", "15% of 80"): numbers and these words, nothing else.
+_ARITHMETIC_WORDS = frozenset('''
+    what whats what's is are how much calculate compute work out equals equal make makes does do the of a
+    plus minus times multiplied divided by over into squared cubed square cube root power to percent mod modulo
+    half third quarter double twice sum difference product'''.split())
+_ARITHMETIC = re.compile(r"\d+(?:[.,]\d+)?|[-+*/^x×÷=%()]|[a-z']+", re.IGNORECASE)
+
+
+def arithmetic_only(message: str) -> bool:
+    tokens = _ARITHMETIC.findall(message.lower())
+    numbers = [t for t in tokens if t[0].isdigit()]
+    return len(numbers) >= 2 and all(t[0].isdigit() or not t[0].isalpha() or t in _ARITHMETIC_WORDS
+                                     for t in tokens)
+
+
 def is_follow_up(message: str) -> bool:
     return len(message.split()) <= FOLLOW_UP_WORDS and (refines(message) or bool(_POINTS_BACK.search(message)))
 
@@ -86,6 +103,8 @@ def decide(message: str, context: RouteContext, catalog: CatalogEvidence | None,
 
     if pleasantries_only(message):
         return chosen("chat", "the message is pleasantries only", 0.9)
+    if arithmetic_only(message):
+        return chosen("chat", "the message is arithmetic", 0.9)
     if (context.catalog is not None and catalog is None) or (context.documents is not None and documents is None) \
             or (context.catalog is None and context.documents is None):
         likelier = ["docs"] if documents is not None and documents.similarity >= DOCUMENT_HIGH else []
@@ -95,11 +114,18 @@ def decide(message: str, context: RouteContext, catalog: CatalogEvidence | None,
     named = bool(catalog and catalog.named)
     computes = bool(catalog and catalog.measures)  # "how many", "average": a question for data, maybe
     d, held = (documents.similarity, documents.coverage) if documents else (0.0, 0.0)
+    # The documents are about the message when the closest title carries one of its rare words,
+    # the closest chunks hold most of its words, or most of its weight in rare words ("database" in
+    # a manual of databases is no topic); without word counts, half its words.
+    topical = bool(documents) and d >= DOCUMENT_LOW and (
+        bool(documents.titled) or held >= DOCUMENT_HELD
+        or (documents.specificity >= DOCUMENT_SPECIFIC if documents.specificity is not None
+            else held >= DOCUMENT_COVERAGE))
     # "what is stored in the orders table?", "in what unit is square_meters?"
     shape = named and bool(_STRUCTURE.search(message)) or bool(catalog and catalog.identifiers)
     schema_clear = shape and not computes and not (catalog and catalog.valued) and d < DOCUMENT_HIGH
     data_clear = c >= CATALOG_HIGH and bool(catalog and catalog.specific) and d < DOCUMENT_HIGH and not shape
-    docs_clear = d >= DOCUMENT_HIGH and strong < CATALOG_LOW and held >= DOCUMENT_COVERAGE
+    docs_clear = d >= DOCUMENT_HIGH and strong < CATALOG_LOW and held >= DOCUMENT_COVERAGE and topical
     last = context.last
     if last is not None and last.skill in ("sql", "docs", "schema") and is_follow_up(message):
         elsewhere = {"sql": docs_clear or schema_clear, "docs": data_clear and d < DOCUMENT_LOW,
@@ -115,6 +141,15 @@ def decide(message: str, context: RouteContext, catalog: CatalogEvidence | None,
     after_sql = last is not None and bool(last.sql)
     if c < CATALOG_LOW and d < DOCUMENT_LOW and not computes and not after_sql:
         return chosen("chat", "neither the database nor the documents know the message's words", 0.6)
+    # Between the thresholds: a lean to one side only decides (a computation over what the database
+    # names, or a table or column named; the documents' topic), none is chat.
+    data_lean = (computes and c > 0) or bool(catalog and catalog.specific)
+    if not shape and not after_sql and data_lean != topical:
+        return chosen("sql" if data_lean else "docs",
+                      "the database names what the message asks for" if data_lean
+                      else "the documents are about the message's words", 0.5)
+    if not shape and not after_sql and not data_lean:
+        return chosen("chat", "neither the database nor the documents are about the message", 0.5)
     strengths = {"sql": max(c / CATALOG_HIGH, 0.5 if computes else 0.0), "docs": d / DOCUMENT_HIGH}
     candidates = [s for s in sorted(strengths, key=lambda s: -strengths[s]) if strengths[s] >= 0.4]
     if shape:

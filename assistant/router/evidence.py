@@ -29,11 +29,13 @@ from dataclasses import asdict, dataclass, field
 
 from assistant.sqlgen.value_linking import QUERY_WORDS, RunTree, link_values
 from connectors.types import SchemaInfo
+from knowledge.bm25 import inverse_document_frequency
 from knowledge.text import GENERIC_WORDS, MONTHS, WEEKDAYS, stem, words
 
 DESCRIBED_WEIGHT = 0.5  # a word only a description uses: weaker than a name or a stored value
 VALUES_LOOKED_UP = 8
 DOCUMENT_HITS = 3  # per space
+RARE_SHARE = 0.1  # a word at most this share of the chunks hold names a topic of the documents
 LOOKUP_ROWS = 3
 LOOKUP_TIMEOUT_S = 1.0
 # Words that ask for a computation or a count, not for a thing the data holds.
@@ -78,9 +80,15 @@ class DocumentEvidence:
     similarity: float  # cosine of the closest chunk (all-MiniLM-L6-v2: unrelated text below ~0.2)
     coverage: float  # 0-1: the share of the message's content words the best chunks hold
     title: str = ""  # of the closest chunk's document
+    # 0-1: the same share with each word weighed by how rare it is in the spaces (its idf), so
+    # that words every page has ("database", "table") say little; the plain coverage without counts.
+    specificity: float | None = None
+    titled: list[str] = field(default_factory=list)  # the message's rare words the closest title holds
 
     def to_dict(self) -> dict:
-        return {"similarity": round(self.similarity, 3), "coverage": round(self.coverage, 3), "title": self.title}
+        return {"similarity": round(self.similarity, 3), "coverage": round(self.coverage, 3), "title": self.title,
+                "specificity": None if self.specificity is None else round(self.specificity, 3),
+                "titled": self.titled}
 
 
 CatalogSource = Callable[[str], CatalogEvidence]
@@ -149,18 +157,41 @@ def catalog_evidence(message: str, schema: SchemaInfo, *, run: RunTree | None = 
     return found
 
 
-def document_evidence(message: str, hits: list) -> DocumentEvidence:
-    """The evidence of the knowledge layer's hits (knowledge.index.Hit) for `message`."""
+TermCounts = tuple[int, dict[str, int]]  # how many chunks, and how many hold each word
+
+
+def document_evidence(message: str, hits: list, counts: TermCounts | None = None) -> DocumentEvidence:
+    """The evidence of the knowledge layer's hits (knowledge.index.Hit) for `message`; `counts`
+    (over the spaces searched) weighs each word by its rarity there."""
     scored = [h for h in hits if h.vector_score is not None]
     if not scored:
         return DocumentEvidence(0.0, 0.0)
     best = max(scored, key=lambda h: h.vector_score)
-    asked = {_root(w) for w in content_words(message)}
+    asked = {_root(w): w for w in content_words(message)}
     held: set[str] = set()
     for hit in sorted(scored, key=lambda h: -h.vector_score)[:DOCUMENT_HITS]:
-        held |= asked & _roots(hit.text)
+        held |= asked.keys() & _roots(hit.text)
     coverage = len(held) / len(asked) if asked else 0.0
-    return DocumentEvidence(best.vector_score, coverage, str(best.metadata.get("title", "")))
+    title = str(best.metadata.get("title", ""))
+    specificity, titled = None, []
+    if counts is not None and asked:
+        size, df = counts
+        weight = {root: float(inverse_document_frequency(size, df.get(word, 0))) for root, word in asked.items()}
+        specificity = sum(weight[r] for r in held) / sum(weight.values())
+        titled = [word for root, word in asked.items()
+                  if root in _roots(title) and df.get(word, 0) <= max(1.0, RARE_SHARE * size)]
+    return DocumentEvidence(best.vector_score, coverage, title, specificity, titled)
+
+
+def term_counts(knowledge, spaces: list[str], terms: list[str]) -> TermCounts:
+    """How many chunks the `spaces` hold together, and how many of them hold each term."""
+    size, df = 0, dict.fromkeys(terms, 0)
+    for space in spaces:
+        n, held = knowledge.documents.index(space).term_counts(terms)
+        size += n
+        for term, count in held.items():
+            df[term] += count
+    return size, df
 
 
 def sources_from(knowledge, db: str | None, connector, spaces: list[str]
@@ -185,6 +216,7 @@ def sources_from(knowledge, db: str | None, connector, spaces: list[str]
             filled = [s for s in spaces if knowledge.documents.get(s)["documents"]]
             if not filled:
                 return DocumentEvidence(0.0, 0.0)
-            return document_evidence(message, search_spaces(knowledge, message, filled, DOCUMENT_HITS))
+            hits = search_spaces(knowledge, message, filled, DOCUMENT_HITS)
+            return document_evidence(message, hits, term_counts(knowledge, filled, content_words(message)))
 
     return catalog, documents

@@ -81,3 +81,9 @@ def test_token_count_never_undercounts_the_real_tokenizer():
     for text in texts:
         exact = len(vocab.tokenize(text.encode(), add_bos=False, special=False))
         assert exact <= count_tokens(text) <= 1.6 * exact + 2, text[:80]
+
+
+def test_bm25_counts_the_documents_that_hold_a_term():
+    index = BM25(["vacuum the file", "vacuum again", "analyze the tables"])
+    assert [index.document_frequency(t) for t in words("vacuum tables nothing")] == [2, 1, 0]
+    assert BM25([]).document_frequency("vacuum") == 0

@@ -40,14 +40,50 @@ def test_clear_evidence_decides(c, d, skill):
     assert chosen.evidence["catalog"]["score"] == c and chosen.evidence["documents"]["similarity"] == d
 
 
-@pytest.mark.parametrize("c, d, open_", [
-    (0.7, 0.6, ["sql", "docs", "chat"]),  # both say yes
-    (0.3, 0.35, ["docs", "sql", "chat"]),  # both say a little
-    (0.0, 0.4, ["docs", "chat"]),  # only the documents, weakly
-])
-def test_unclear_evidence_leaves_the_open_skills_to_the_model(c, d, open_):
-    decided = decide("a question", context(), catalog(c), documents(d))
-    assert isinstance(decided, Ambiguous) and decided.candidates == open_
+def test_evidence_on_both_sides_leaves_the_open_skills_to_the_model():
+    decided = decide("a question", context(), catalog(0.7), documents(0.6))
+    assert isinstance(decided, Ambiguous) and decided.candidates == ["sql", "docs", "chat"]
+
+
+def test_after_an_answer_with_sql_unclear_evidence_is_left_to_the_model_with_diagnose_open():
+    decided = decide("this is odd", context(AFTER_SQL), catalog(0.3), documents(0.35))
+    assert isinstance(decided, Ambiguous) and decided.candidates == ["docs", "sql", "diagnose", "chat"]
+
+
+def test_between_the_thresholds_one_sides_lean_decides():
+    # The documents' topic: the closest title carries a rare word of the message.
+    topic = DocumentEvidence(0.35, 0.3, "Reindexing", specificity=0.2, titled=["reindex"])
+    chosen = decide("does a reindex block uploads?", context(), catalog(0.0), topic)
+    assert (chosen.skill, chosen.source) == ("docs", "evidence")
+    # A computation over something the database names, however little of the message it holds.
+    asks = CatalogEvidence(0.2, 5, described=["borrow"], measures=["many"])
+    chosen = decide("how many did ada borrow last spring?", context(), asks, documents(0.1))
+    assert (chosen.skill, chosen.source) == ("sql", "evidence")
+
+
+def test_a_close_page_whose_shared_words_every_page_has_is_no_document_question():
+    # Similar in the embedding, but only "database" is shared, and every page says it.
+    generic = DocumentEvidence(0.55, 0.6, "In-memory databases", specificity=0.3, titled=[])
+    chosen = decide("recommend a good book about databases", context(), catalog(0.0), generic)
+    assert (chosen.skill, chosen.source) == ("chat", "evidence")
+
+
+def test_a_value_alone_without_a_name_of_the_database_is_no_data_question():
+    valued = CatalogEvidence(0.5, 2, valued=["france"])
+    chosen = decide("what's the capital of France?", context(), valued, documents(0.1))
+    assert chosen.skill == "chat"
+
+
+@pytest.mark.parametrize("message", ["what is 17 times 23?", "15% of 80", "how much is 3.5 * (2 + 4)",
+                                     "calculate 120 divided by 8"])
+def test_arithmetic_is_chat_whatever_the_database_names(message):
+    chosen = decide(message, context(), catalog(1.0), documents(0.0))
+    assert (chosen.skill, chosen.reason) == ("chat", "the message is arithmetic")
+
+
+@pytest.mark.parametrize("message", ["what is 3 times the average loan length", "loans in 2023 over 30 days"])
+def test_numbers_beside_the_databases_words_are_no_arithmetic(message):
+    assert decide(message, context(), catalog(1.0), documents(0.0)).skill == "sql"
 
 
 @pytest.mark.parametrize("message", ["thanks!", "Hi there", "ok", "cool, thank you", "never mind", "bye"])
@@ -85,9 +121,9 @@ def test_asking_for_a_computation_or_naming_a_value_is_not_a_schema_question():
 
 
 def test_a_generic_word_alone_is_no_clear_data_question():
-    found = CatalogEvidence(1.0, 1, named=["time"])  # a `lead_time` column and "what is 17 times 23?"
-    decided = decide("what is 17 times 23?", context(), found, documents(0.1))
-    assert isinstance(decided, Ambiguous) and decided.candidates[0] == "sql"
+    found = CatalogEvidence(1.0, 1, named=["time"])  # a `lead_time` column and "what time is it?"
+    chosen = decide("what time is it in Tokyo?", context(), found, documents(0.1))
+    assert (chosen.skill, chosen.source) == ("chat", "evidence")
 
 
 def test_without_any_evidence_source_every_skill_is_open():

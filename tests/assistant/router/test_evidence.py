@@ -163,3 +163,26 @@ def test_a_space_without_documents_says_nothing_and_loads_no_embedding_model(tmp
     _, documents = sources_from(knowledge, None, None, ["empty"])
     assert documents("How do I vacuum the database?") == DocumentEvidence(0.0, 0.0)
     knowledge.close()
+
+
+
+def test_words_most_chunks_hold_say_little_of_the_documents_topic():
+    hits = [_hit("Every database keeps its pages in one file; an in-memory database keeps them in RAM.", 0.55,
+                 "In-memory databases")]
+    message = "recommend a good book about databases"
+    common = {word: (90 if word.startswith("databas") else 0) for word in content_words(message)}
+    found = document_evidence(message, hits, (100, common))
+    assert found.specificity < 0.2 and found.titled == []  # "databases": in the title, but in 90 of 100 chunks
+    message = "does an in-memory database keep its pages in RAM"
+    rare = {word: (90 if word.startswith("databas") else 2) for word in content_words(message)}
+    found = document_evidence(message, hits, (100, rare))
+    assert found.specificity > 0.9 and found.titled == ["memory"]
+    assert document_evidence(message, hits).specificity is None  # no counts: no weighing
+
+
+def test_the_spaces_own_word_counts_weigh_the_words(sources):
+    _, documents = sources
+    rotated = documents("How often must the API key be rotated?")
+    assert rotated.titled == ["rotat"] and 0.0 < rotated.specificity < 1.0  # "often" is in no chunk
+    assert documents("Does a full reindex block uploads?").specificity == 1.0
+    assert documents("how do I bake sourdough bread").specificity == 0.0
