@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     allowed_hosts: list[str] = Field(default_factory=list)  # Host header names besides loopback names and host
     session_ttl_s: int = Field(7 * 24 * 3600, ge=60)  # a browser session cookie's life
     login_token_ttl_s: int = Field(24 * 3600, ge=60)  # the one-time login URL printed at start
+    # Failed sign-ins before a name (or, four times as many, an address) must wait out the window.
+    login_max_failures: int = Field(5, ge=1)
+    login_window_s: int = Field(15 * 60, ge=1)
     max_in_flight_per_user: int = Field(4, ge=1)  # requests one user may have running (429 beyond)
     # The secret the controller, its workers and the API's model client share: the
     # value, else the file named by cluster_secret_file (a docker compose secret),

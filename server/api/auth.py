@@ -9,12 +9,14 @@ site's page can send it; Secure when the server is reached over TLS.
 from __future__ import annotations
 
 import asyncio
+import math
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from server.api.deps import SESSION_COOKIE, CurrentUser, ServicesDep
 from server.api.errors import ApiError
+from server.auth.audit import AuditEntry
 
 # Signing in is the one API route a stranger may call.
 public_router = APIRouter(prefix="/auth", tags=["auth"])
@@ -38,15 +40,31 @@ def set_session_cookie(response: Response, request: Request, token: str, ttl_s: 
                         secure=request.url.scheme == "https", path="/")
 
 
-@public_router.post("/login", response_model=Me, responses={401: {"description": "wrong name or password"}})
+@public_router.post("/login", response_model=Me, responses={401: {"description": "wrong name or password"},
+                                                            429: {"description": "too many failed sign-ins"}})
 async def login(body: Login, request: Request, response: Response, services: ServicesDep) -> Me:
+    client = request.client.host if request.client else "unknown"
+    throttle = services.login_throttle
+    if (wait := throttle.retry_after(body.name, client)) is not None:
+        await _audit_refusal(services, body.name, "too many failed sign-ins: refused unchecked")
+        raise ApiError(429, f"too many failed sign-ins: try again in {math.ceil(wait)} s",
+                       headers={"Retry-After": str(math.ceil(wait))})
     user = await asyncio.to_thread(services.users.check_password, body.name, body.password)
     if user is None:
+        throttle.failed(body.name, client)
+        await _audit_refusal(services, body.name, "wrong name or password")
         raise ApiError(401, "wrong name or password")
+    throttle.succeeded(body.name)
     ttl = services.settings.session_ttl_s
     token = await asyncio.to_thread(services.users.create_session, user.name, ttl)
     set_session_cookie(response, request, token, ttl)
     return Me(**user.to_dict())
+
+
+async def _audit_refusal(services, name: str, detail: str) -> None:
+    """A refused sign-in, for the admin's audit log (the name as typed, never the password)."""
+    entry = AuditEntry(user=name, route="/api/v1/auth/login", outcome="denied", detail=detail, relevant=True)
+    await asyncio.to_thread(services.audit.write, entry)
 
 
 @router.post("/logout", status_code=204)

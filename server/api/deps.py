@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from connectors.types import GuardRefusal
 from server.api.errors import ApiError
 from server.auth.audit import AuditEntry, AuditLog
+from server.auth.login_throttle import LoginThrottle
 from server.auth.users import User, UserStore
 from server.conversations import Conversations
 from server.databases import DEMO, DatabaseCatalog, is_url, is_url_key
@@ -39,6 +40,7 @@ class Services:
     users: UserStore
     audit: AuditLog
     conversations: Conversations
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     in_flight: Counter = field(default_factory=Counter)
     in_flight_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -60,7 +62,10 @@ def build_services(settings: Settings, llm=None, knowledge=None) -> Services:
     bootstrap_admin(settings, users)
     return Services(settings=settings, databases=DatabaseCatalog(settings, open_registry(settings, engine)),
                     knowledge=knowledge or open_knowledge(settings, engine), llm=llm, users=users,
-                    audit=AuditLog(engine), conversations=Conversations(engine))
+                    audit=AuditLog(engine), conversations=Conversations(engine),
+                    login_throttle=LoginThrottle(max_per_name=settings.login_max_failures,
+                                                 max_per_client=4 * settings.login_max_failures,
+                                                 window_s=settings.login_window_s))
 
 
 def get_services(request: Request) -> Services:

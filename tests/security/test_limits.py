@@ -173,3 +173,19 @@ def test_an_unexpected_error_is_a_500_without_a_traceback(settings):
                 assert leak not in response.text, (path, leak)
         assert answers["/healthz"].json()["detail"] == "internal error (RuntimeError); the server log has the details"
         assert client.get("/api/v1/auth/me").status_code == 200  # and the server goes on
+
+
+def test_password_guessing_is_slowed_to_the_windows_pace_and_audited(app, settings, users, admin):
+    users.add("pat", "analyst", PASSWORD)
+    with TestClient(app, base_url="http://127.0.0.1") as stranger:
+        for _ in range(settings.login_max_failures):
+            wrong = stranger.post("/api/v1/auth/login", json={"name": "pat", "password": "guess-123456"})
+            assert wrong.status_code == 401
+        # The right password now waits too: a refusal that checked it would tell the guesser.
+        refused = stranger.post("/api/v1/auth/login", json={"name": "pat", "password": PASSWORD})
+        assert refused.status_code == 429 and "too many failed sign-ins" in refused.json()["detail"]
+        assert 0 < int(refused.headers["Retry-After"]) <= settings.login_window_s
+        assert stranger.post("/api/v1/auth/login", json={"name": "nobody", "password": "x"}).status_code == 401
+    log = admin.get("/api/v1/audit", params={"user": "pat"}).json()
+    assert [e["outcome"] for e in log] == ["denied"] * (settings.login_max_failures + 1)
+    assert log[0]["detail"].startswith("too many failed sign-ins") and PASSWORD not in str(log)
