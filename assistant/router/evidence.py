@@ -132,9 +132,11 @@ def catalog_evidence(message: str, schema: SchemaInfo, *, run: RunTree | None = 
     identifiers = {t.name.lower() for t in schema.tables} | {
         f"{t.name}.{c.name}".lower() for t in schema.tables for c in t.columns} | {
         c.name.lower() for t in schema.tables for c in t.columns}
-    found = CatalogEvidence(0.0, len(asked), measures=[w for w in every if w in MEASURE_WORDS],
-                            identifiers=[i for i in dict.fromkeys(_IDENTIFIER.findall(message))
-                                         if i.lower() in identifiers])
+    # Written as an identifier: a catalog name, or a snake_case name of the catalog's words that
+    # the user remembers not quite ("stock_quantity" for `quantity`): either speaks in its names.
+    written = [i for i in dict.fromkeys(_IDENTIFIER.findall(message))
+               if i.lower() in identifiers or ("_" in i and any(_root(w) in names for w in words(i)))]
+    found = CatalogEvidence(0.0, len(asked), measures=[w for w in every if w in MEASURE_WORDS], identifiers=written)
     if not asked:
         return found
     values: dict[str, set[str]] = {}

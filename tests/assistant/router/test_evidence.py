@@ -46,6 +46,12 @@ def test_table_and_column_names_match_in_singular_and_plural():
     assert found.score == pytest.approx(3 / 5)  # "take" and "out" are not the catalog's
 
 
+def test_names_written_as_identifiers_are_noted_also_when_not_quite_the_catalogs():
+    found = catalog_evidence("what is loan_returned_at, and how is books.genre filled?", LIBRARY)
+    assert found.identifiers == ["loan_returned_at", "books.genre"]  # the first is `loans.returned_at`
+    assert catalog_evidence("what is snake_case or a node.js thing?", LIBRARY).identifiers == []
+
+
 def test_a_stored_value_counts_like_a_name():
     found = catalog_evidence("fantasy titles by Irish or Nigerian authors", LIBRARY)
     assert "fantasy" in found.valued and "author" in found.named
