@@ -178,7 +178,9 @@ def route_by_rules(message: str, context: RouteContext) -> Route | None:
     if last_sql and asks_for_sources(message):
         return Route("schema", "the message asks where the previous answer's data comes from", 0.9, "rules",
                      message, last_sql)
-    if context.last is not None and context.last.skill == "sql" and context.last.sql and changes_data(message):
+    # After any answer that carries the data answer's SQL (the answer itself, a chart of it, where
+    # it comes from, its diagnosis), though not after a document answer.
+    if context.last is not None and context.last.sql and context.last.skill != "docs" and changes_data(message):
         return Route("sql", "the message changes the previous data answer", 0.85, "rules", message)
     if _SCHEMA.search(message):
         return Route("schema", "the message asks what the schema holds", 0.9, "rules", message)

@@ -298,6 +298,18 @@ def test_which_table_does_that_come_from_is_answered_from_the_previous_sql_and_k
     assert events[0][1]["skill"] == "diagnose" and data(events, "done")[0]["sql"] == BY_CITY
 
 
+def test_a_change_asked_after_where_the_data_comes_from_refines_the_data_answer(client, llm, shop_db):
+    llm.replies = [STORES_BY_CITY, STORES_BY_CITY]
+    conversation_id = data(chat(client, "How many stores are in each city?", shop_db),
+                           "conversation")[0]["conversation_id"]
+    chat(client, "which table does that come from?", shop_db, conversation_id=conversation_id)
+    events = chat(client, "now only Paris", shop_db, conversation_id=conversation_id)
+    assert (events[0][1]["skill"], events[0][1]["source"]) == ("sql", "rules")
+    messages = llm.asked("generate")[-1].messages
+    assert messages[1]["content"] == "How many stores are in each city?" and BY_CITY in messages[2]["content"]
+    assert messages[3]["content"].endswith("now only Paris")
+
+
 def test_why_slow_after_a_reply_in_words_still_finds_the_conversations_sql(client, llm, shop_db):
     llm.replies = [CITIES, "You are welcome.", json.dumps({"summary": "Fine.", "rewrites": []})]
     conversation_id = data(chat(client, "Which cities do we have?", shop_db), "conversation")[0]["conversation_id"]

@@ -148,6 +148,10 @@ def test_a_change_to_the_previous_data_answer_goes_back_to_the_data_without_the_
     assert route_by_rules(message, NO_TURN) is None  # no data answer to change: the model decides
     after_docs = RouteContext(last=LastTurn("What does VACUUM do?", "docs"), dbs=["demo"])
     assert route_by_rules(message, after_docs) is None
+    # Asked where the answer comes from, then changed: still the data answer that changes.
+    after_sources = RouteContext(last=LastTurn("which table does that come from?", "schema", AFTER_SQL.last.sql),
+                                 dbs=["demo"])
+    assert route_by_rules(message, after_sources).skill == "sql"
 
 
 LONG_SQL = "SELECT order_id, " + ", ".join(f"{i} AS c{i}" for i in range(800)) + " FROM orders"
