@@ -20,7 +20,9 @@ are compared as plain text (`plain_text.plain`). An answer passes when:
   ("not" before a word of the question, or its opposite: "disabled"); the
   quoted sentence, when it is about the question, is then the answer, as it
   is when the answer says more than its sources (the model quoted the right
-  sentence and paraphrased it wrongly);
+  sentence and paraphrased it wrongly, keeping some of its words: an answer
+  with none of them was made up, and its quote may share only the question's
+  topic, not what it asks);
 - and, when the question asks for a number ("which version", "how many",
   "how long", "what time"), the answer gives one.
 A heading is no evidence: a quote of a section's title alone is treated as
@@ -63,6 +65,8 @@ _NUMBER = re.compile(r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine
 # A heading line: a section number ("2.", "4.1.") or a Markdown "#", then a short title with no full stop.
 _HEADING_LINE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|(?:\d{1,3}\.)+\d{0,3}[ \t]+)?[^\n.!?]{1,80}$")
 _ELLIPSIS = re.compile(r"\.\.\.+|\[\.\.\.\]|\n+")
+# An item's number inside a line: "1." or "2)" after a colon or a sentence's end, before the item's text.
+_INLINE_ITEM = re.compile(r"([:.;!?])\s+\d{1,2}[.)]\s+(?=\S)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n)\s*[\"'`(*\-\u2022]*\s*([A-Z][\w'-]*)")
 _SPECIFIC = re.compile(r"`[^`]+`|\"[^\"]+\"|\b\d[\d.,:%]*\b|\b[A-Z][\w'-]*\b|\b\w*_\w+\b")
 _COMMON = frozenset("I A An The This That These It Its If In On For To Yes No SQL SQLite".split())
@@ -213,8 +217,9 @@ def says_yes(answer: str) -> bool:
 
 def specific_terms(answer: str) -> set[str]:
     """Numbers, quoted text, code-like words and capitalised words that do not
-    merely start a sentence; not the numbers of a list's items."""
-    answer = without_line_markers(answer)
+    merely start a sentence; not the numbers of a list's items, on lines of
+    their own or run together ("follow these steps: 1. Stop it. 2. Run ...")."""
+    answer = _INLINE_ITEM.sub(r"\1 ", without_line_markers(answer))
     starters = {m.group(1) for m in _SENTENCE_START.finditer(answer)}
     terms = set()
     for match in _SPECIFIC.finditer(answer):
@@ -267,12 +272,21 @@ def check(answer: str, evidence: str, passages: dict[int, str], cited: list[int]
             # "Yes, VACUUM can change the ROWIDs": only the question again; the sentence holds the conditions.
             found.how = "echo"
         return found
-    if on_question and (why.startswith((SAYS_YES, SAYS_MORE)) or (why == NO_NUMBER and _NUMBER.search(found.evidence))):
+    if on_question and (why.startswith(SAYS_YES)
+                        or (why.startswith(SAYS_MORE) and rephrases(answer, passages, rests_on, question))
+                        or (why == NO_NUMBER and _NUMBER.search(found.evidence))):
         # The quote answers the question (the yes/no one the other way, or in
         # fewer words, or with the number the answer left out): it is the answer.
         found.how, found.why = "source", why
         return found
     return Verdict(False, why)
+
+
+def rephrases(answer: str, passages: dict[int, str], rests_on: list[int], question: str) -> bool:
+    """Whether some of what the answer says beyond the question is in the
+    sources it rests on: a wrong paraphrase of the quoted sentence keeps some of
+    its words; an answer with none of them was made up around an unrelated quote."""
+    return share(claim_words(answer, question), "\n".join(passages[n] for n in rests_on)) > 0
 
 
 def _claim(answer: str, passages: dict[int, str], order: list[int], cited: list[int], question: str) -> Verdict:

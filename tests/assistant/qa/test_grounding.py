@@ -240,7 +240,7 @@ def test_a_right_quote_worded_wrongly_answers_with_the_whole_sentence():
     question = "Why should CLUSTER be avoided?"
     # The model changed the sentence's lead-in and invented the rest of its answer.
     quote = "Running CLUSTER: it holds an exclusive lock on the table until it finishes."
-    verdict = check("CLUSTER is not recommended because it blocks the whole server and slows down every "
+    verdict = check("CLUSTER is not recommended because its lock blocks the whole server and slows down every "
                     "application connected to it.", quote, {1: CLEANUP}, [1], question)
     assert verdict.ok and verdict.how == "source" and "says more" in verdict.why
     # The sentence is the source's own, with its lead-in "Avoid CLUSTER:".
@@ -268,3 +268,29 @@ def test_an_answer_with_a_number_of_its_own_is_no_echo():
     assert not echoes("Version 2.4.1 added the cache rebuild.", question)
     assert echoes("Yes, the cache rebuild was added.", question)
     assert echoes("No, rebuilding the cache cannot reorder its entries.", "Can rebuilding the cache reorder its entries?")
+
+
+def test_an_answer_made_up_around_a_quote_on_the_question_s_topic_is_refused():
+    # The quote shares the question's topic ("rollout", "started") but not what is asked (who approves);
+    # the answer says nothing the sources say: it is invented, and the quote does not answer either.
+    page = "## Roll out\n\nTo stop a bad rollout, pause the rollout before the next wave is started.\n"
+    question = "Who has to approve a rollout before it is started?"
+    quote = "To stop a bad rollout, pause the rollout before the next wave is started."
+    verdict = check("The rollout must be approved by the appropriate person or team before it is started.", quote,
+                    {1: page}, [1], question)
+    assert not verdict.ok and "says more" in verdict.why
+    # A wrong paraphrase that keeps some of the sentence's words is still answered with the sentence.
+    verdict = check("Pausing needs a manager and a signed ticket for everyone.", quote, {1: page}, [1],
+                    "How do I stop a bad rollout?")
+    assert verdict.ok and verdict.how == "source"
+
+
+def test_steps_numbered_inside_a_line_are_no_numbers_of_the_answer():
+    steps = "## Deploy\n\n1. Drain the node with `nodectl drain web-7`.\n2. Run `deployer --canary` and wait.\n"
+    answer = "To deploy, follow these steps: 1. Drain the node with `nodectl drain web-7`. 2) Run `deployer --canary`."
+    assert specific_terms(answer) == {"nodectl drain web-7", "deployer --canary"}
+    assert unsupported_terms(answer, steps) == []
+    # A number that is no item's stays a claim.
+    assert "3" in specific_terms("It was added in release 3. Then it changed.")
+    verdict = check(answer, "Drain the node with nodectl drain web-7.", {1: steps}, [1], "How do I deploy?")
+    assert verdict.ok
