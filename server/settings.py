@@ -117,6 +117,12 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(150, ge=0)
     max_document_bytes: int = Field(50_000_000, ge=1)
     schema_budget_tokens: int = Field(1000, ge=50)  # schema part of a text-to-SQL prompt
+    # The value index (knowledge/values.py): how much of the high-cardinality text columns
+    # (names, titles) it keeps at sync, most frequent values first, entity names first.
+    value_index_values_per_column: int = Field(5_000, ge=0)
+    value_index_bytes_per_column: int = Field(128_000, ge=0)
+    value_index_values_per_database: int = Field(50_000, ge=0)
+    value_index_bytes_per_database: int = Field(2_000_000, ge=0)
 
     @classmethod
     def settings_customise_sources(

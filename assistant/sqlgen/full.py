@@ -284,8 +284,9 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     with timer.stage("link"):
         tables = await asyncio.to_thread(choose_tables, asked, schema, options.schema_budget_tokens,
                                          knowledge.linker, whole_tokens=options.whole_schema_tokens)
+        indexed = await asyncio.to_thread(_indexed_values, knowledge, question, stored)
         matches = await asyncio.to_thread(link_values, question, schema, tables, run=_lookup_runner(connector),
-                                          sensitive=knowledge.sensitive)
+                                          sensitive=knowledge.sensitive, indexed=indexed)
         hints = value_hints(matches)
         if (previous := earlier_turn(question, history)) is not None:  # what the refined query read stays
             tables += [t for t in tables_read(previous.sql, schema) if t not in tables]
@@ -308,6 +309,17 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
         answer.chart = suggest_chart(answer.columns, answer.rows, key_columns(answer.sql, schema))
     answer.timings = timer.finish()
     return answer
+
+
+def _indexed_values(knowledge: SqlKnowledge, question: str, schema: SchemaInfo) -> list:
+    """The value index's matches for the question; none when there is no index or it cannot be read."""
+    if knowledge.values is None:
+        return []
+    try:
+        return knowledge.values(question, schema)
+    except Exception:  # the hints give way to the answer
+        log.warning("value index unavailable", exc_info=True)
+        return []
 
 
 def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions, unnamed: list[str]) -> Evidence:

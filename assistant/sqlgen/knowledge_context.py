@@ -16,7 +16,10 @@ from assistant.sqlgen.linking import Linker
 from connectors.types import SchemaInfo
 
 ExampleSource = Callable[[str], list[tuple[str, str]]]
+ValueSource = Callable[[str, SchemaInfo], list]  # question, schema -> knowledge.values.ValueMatch, best first
 EXAMPLES_SHOWN = 2
+VALUES_SEARCHED = 12
+KEYWORD_MIN_SCORE = 60.0  # keyword matches too (knowledge.values.KEYWORD_SCORES)
 
 
 @dataclass
@@ -25,6 +28,7 @@ class SqlKnowledge:
     examples: ExampleSource | None = None
     # (table, column), lower-cased: columns marked sensitive, whose values the pipeline never looks up
     sensitive: frozenset[tuple[str, str]] = frozenset()
+    values: ValueSource | None = None
 
 
 def from_knowledge(knowledge, db: str, connector) -> SqlKnowledge:
@@ -39,7 +43,16 @@ def from_knowledge(knowledge, db: str, connector) -> SqlKnowledge:
             return []
         return [(e.question, e.sql) for e in knowledge.examples(db).search(question, k=EXAMPLES_SHOWN)]
 
-    return SqlKnowledge(linker=linker, examples=examples, sensitive=knowledge.sensitive(db))
+    def values(question: str, schema: SchemaInfo) -> list:
+        from knowledge.values import ValueBudget, distinct_via
+
+        index = knowledge.values(db)
+        if knowledge.registry.synced_fingerprint(db) != schema.fingerprint:  # not synced yet: the values alone
+            index.build_once(schema, distinct=distinct_via(connector, schema.dialect),
+                             budget=ValueBudget.from_settings(knowledge.settings))
+        return index.search(question, limit=VALUES_SEARCHED, min_score=KEYWORD_MIN_SCORE, schema=schema)
+
+    return SqlKnowledge(linker=linker, examples=examples, sensitive=knowledge.sensitive(db), values=values)
 
 
 def examples_text(pairs: list[tuple[str, str]]) -> str:

@@ -5,7 +5,9 @@ A user writes "new york" or "credit card"; the data says 'New York' or
 values of low-cardinality text columns (from introspection), approximately,
 and look the n-grams up in every other text column of the prompt's tables
 (names, titles: too many values to list) with one bounded case-folded query
-per column. The best few matches reach the model as hints, so it writes the
+per column. With the knowledge layer, its value index adds the names it keeps
+(knowledge/values.py): misspelt, or one word of a longer name ("smith" for
+'John Smith'). The best few matches reach the model as hints, so it writes the
 literal the data really holds, in the column that holds it. Where a value
 sits in several columns ('texas' in state.state_name and in
 border_info.border), the column that names the entity itself comes first.
@@ -17,13 +19,14 @@ import difflib
 import re
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 from sqlglot import exp
 
 from connectors.introspect import is_text_type
 from connectors.types import ColumnInfo, SchemaInfo, TableInfo
 from knowledge.text import STOP_WORDS, singular, split_identifier
+from knowledge.values import KEYWORD_SCORES, names_entity
 
 RunTree = Callable[[exp.Expression], list[list]]  # one generated SELECT -> its rows
 MAX_LOOKUP_COLUMNS = 32  # bounded scans per question
@@ -39,6 +42,12 @@ QUERY_WORDS = frozenset("""
     average avg mean median total sum count number amount maximum max minimum min highest lowest
     largest smallest biggest most least top bottom first last latest earliest ratio proportion
     percentage percent share rate each every per all distinct unique
+""".split())
+
+# Words that say what to do with the answer: never a part of a name found by keyword.
+INSTRUCTION_WORDS = frozenset("""
+    return returned show list give display find get provide tell include including sort sorted order ordered rank
+    ranked compute calculate express round rounded group grouped
 """.split())
 
 
@@ -64,19 +73,6 @@ def _ngrams(question: str) -> set[str]:
             if len(gram) >= 3:
                 grams.add(gram)
     return grams
-
-
-def names_entity(table: TableInfo, column: ColumnInfo) -> bool:
-    """Whether the column names the row's own entity: the table's one key, a `name` or
-    `title`, or a name-like column carrying the table's name (state.state_name, not
-    border_info.state_name, which refers to a state)."""
-    if column.primary_key and len(table.primary_key) <= 1:
-        return True
-    words = split_identifier(column.name)
-    if not words or words[-1] not in ("name", "title"):
-        return False
-    table_words = {singular(w) for w in split_identifier(table.name)}
-    return len(words) == 1 or any(singular(w) in table_words for w in words[:-1])
 
 
 def _lookup_columns(schema: SchemaInfo, wanted: set[str] | None,
@@ -114,13 +110,40 @@ def _looked_up(grams: set[str], schema: SchemaInfo, wanted: set[str] | None, run
     return found
 
 
+def _indexed(found: Sequence, schema: SchemaInfo, wanted: set[str] | None,
+             sensitive: frozenset[tuple[str, str]]) -> list[ValueMatch]:
+    """The value index's matches (knowledge.values.ValueMatch, scored 0-100): in columns
+    too varied to list, and keyword matches (a part of a value) in any; a keyword match
+    only on a word that neither names a table or column nor says what to compute
+    ("orders", "average")."""
+    named = {singular(w) for t in schema.tables for n in [t.name, *(c.name for c in t.columns)]
+             for w in split_identifier(n)}
+    out = []
+    for match in found:
+        table = schema.table(match.table)
+        column = table.column(match.column) if table else None
+        if (column is None or (wanted is not None and table.name.lower() not in wanted)
+                or (table.name.lower(), column.name.lower()) in sensitive):
+            continue
+        keyword, said = match.score <= KEYWORD_SCORES[1], match.phrase.split()
+        if column.values is not None and not keyword:
+            continue  # a listed column's own matching spells and misspells it already
+        if all(w in QUERY_WORDS for w in said) or (keyword and all(
+                singular(w) in named or w in QUERY_WORDS or w in INSTRUCTION_WORDS for w in said)):
+            continue
+        out.append(ValueMatch(table.name, column.name, match.value, _normal(match.phrase), match.score / 100))
+    return out
+
+
 def link_values(question: str, schema: SchemaInfo, tables: list[str] | None = None,
                 cutoff: float = 0.88, limit: int = HINTS_SHOWN, run: RunTree | None = None,
-                sensitive: frozenset[tuple[str, str]] = frozenset()) -> list[ValueMatch]:
+                sensitive: frozenset[tuple[str, str]] = frozenset(), indexed: Sequence = ()) -> list[ValueMatch]:
     """The best `limit` matches: exact before approximate, longer phrases first, and
     the entity's own column before those referring to it. With `run`, columns too
-    varied to list are looked up in the database too. `sensitive`: (table, column)
-    pairs, lower-cased, whose values never reach the model."""
+    varied to list are looked up in the database too; `indexed`: the value index's
+    matches for the question (knowledge.values), taken for those columns, and for any
+    column when a keyword found a part of a value.
+    `sensitive`: (table, column) pairs, lower-cased, whose values never reach the model."""
     wanted = None if tables is None else {t.lower() for t in tables}
     quoted = {_normal(q) for q in re.findall(r"[\"'‘“]([^\"'’”]+)[\"'’”]", question)}
     grams = {g for g in _ngrams(question) if g not in QUERY_WORDS or g in quoted}
@@ -149,6 +172,8 @@ def link_values(question: str, schema: SchemaInfo, tables: list[str] | None = No
     if run is not None:
         for match in _looked_up(grams, schema, wanted, run, sensitive):
             matches.setdefault((match.table, match.column, match.value), match)
+    for match in _indexed(indexed, schema, wanted, sensitive):
+        matches.setdefault((match.table, match.column, match.value), match)
 
     def entity_last(match: ValueMatch) -> bool:
         table = schema.table(match.table)

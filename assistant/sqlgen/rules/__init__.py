@@ -38,6 +38,7 @@ from assistant.sqlgen.rules.join_keys import join_keys
 from assistant.sqlgen.rules.mismatched_keys import mismatched_keys
 from assistant.sqlgen.rules.near_names import near_names
 from assistant.sqlgen.rules.null_date_calls import null_date_calls
+from assistant.sqlgen.rules.one_row_order import one_row_order
 from assistant.sqlgen.rules.outer_columns import outer_columns
 from assistant.sqlgen.rules.own_id import own_id
 from assistant.sqlgen.rules.owner_tables import owner_tables
@@ -47,6 +48,7 @@ from assistant.sqlgen.rules.phantom_tables import phantom_tables
 from assistant.sqlgen.rules.ratio_shape import ratio_shape
 from assistant.sqlgen.rules.reserved_aliases import reserved_aliases
 from assistant.sqlgen.rules.self_joins import self_joins
+from assistant.sqlgen.rules.self_ratio import self_ratio
 from assistant.sqlgen.rules.text_dates import text_dates
 from assistant.sqlgen.rules.unasked_limit import unasked_limit
 from assistant.sqlgen.rules.ungrounded_filters import ungrounded_filters
@@ -106,6 +108,8 @@ RULES: tuple[Rule, ...] = (
     Rule("unasked_limit", "fix", unasked_limit,
          "an ORDER BY ... LIMIT the question asks for with no number and no top or bottom item: dropped"),
     # Errors in what the query means.
+    Rule("self_ratio", "error", self_ratio,
+         "a value divided by itself (the same count on both sides of a ratio), always 1"),
     Rule("self_joins", "error", self_joins,
          "a join condition that compares a column with itself, pairing every row with every row"),
     Rule("date_arithmetic", "error", date_arithmetic,
@@ -139,6 +143,8 @@ RULES: tuple[Rule, ...] = (
          "a value per month, year, week or quarter grouped on the raw date"),
     Rule("date_windows", "doubt", date_windows,
          "'within N days' written as after the span's end"),
+    Rule("one_row_order", "doubt", one_row_order,
+         "an aggregate without GROUP BY that is sorted: one row where a list was meant"),
 )
 
 __all__ = ["KINDS", "RULES", "Rule", "RuleContext"]

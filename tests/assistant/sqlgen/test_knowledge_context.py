@@ -108,3 +108,28 @@ def test_without_knowledge_the_lexical_linker_chooses(shop):
     options = SqlOptions(whole_schema_tokens=0, schema_budget_tokens=40)
     answer = asyncio.run(answer_full("names of each city", shop, llm, options, knowledge=SqlKnowledge()))
     assert answer.linked_tables[0] == "city" and answer.rows == [["Paris"], ["Lyon"]]
+
+
+def test_the_value_index_is_built_for_the_pipeline_without_loading_the_embedder(tmp_path):
+    class NoEmbedder:
+        def __getattr__(self, name):
+            raise AssertionError("the embedding model was loaded for values")
+
+    path = tmp_path / "people.sqlite"
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE member (id INTEGER PRIMARY KEY, name TEXT, secret TEXT)")
+        con.executemany("INSERT INTO member VALUES (?, ?, ?)",
+                        [(i, f"Member {i}", f"code word {i}") for i in range(300)] + [(300, "Grace Hopper", "x")])
+    conn = connect(f"sqlite:///{path}")
+    service = Knowledge(Settings(data_dir=tmp_path / "data", value_index_values_per_column=1000),
+                        embedder=NoEmbedder())
+    try:
+        service.set_sensitive("people", "member", "secret")
+        lent = from_knowledge(service, "people", conn)
+        schema = conn.introspect()
+        found = lent.values("what did hoper write", schema)
+        assert [(m.table, m.column, m.value) for m in found[:1]] == [("member", "name", "Grace Hopper")]
+        assert all(m.column != "secret" for m in lent.values("code word 7", schema))
+    finally:
+        conn.close()
+        service.close()

@@ -124,3 +124,47 @@ def test_a_sensitive_column_is_never_looked_up_or_hinted(geography):
                                                                                      values=["asthma", "gout"])])])
     assert link_values("patients with asthma", listed, sensitive=frozenset({("patients", "diagnosis")})) == []
     assert link_values("patients with asthma", listed)[0].value == "asthma"
+
+
+def test_the_value_index_adds_names_too_many_to_list(geography):
+    from knowledge.values import ValueMatch as Indexed
+
+    _connector, schema = geography
+    indexed = [Indexed("state", "state_name", "new mexico", "new mexco", 89.0),
+               Indexed("state", "capital", "santa fe", "santa", 70.0)]
+    found = link_values("the capital of new mexco, near santa", schema, indexed=indexed)
+    assert [(m.column, m.value, m.score) for m in found] == [("state_name", "new mexico", 0.89),
+                                                             ("capital", "santa fe", 0.70)]
+    assert "\"santa\" matches state.capital = 'santa fe'" in value_hints(found)
+    # Only for the prompt's tables, and never a sensitive column.
+    assert link_values("new mexco", schema, tables=["border_info"], indexed=indexed) == []
+    assert link_values("new mexco", schema, indexed=indexed, sensitive=frozenset({("state", "state_name"),
+                                                                                 ("state", "capital")})) == []
+
+
+def test_a_keyword_that_names_the_schema_or_a_computation_is_no_value():
+    from knowledge.values import ValueMatch as Indexed
+
+    schema = SchemaInfo("sqlite", "SQLite", "3", [
+        TableInfo("orders", [ColumnInfo("customer_name", "TEXT"), ColumnInfo("note", "TEXT")])])
+    indexed = [Indexed("orders", "note", "Customer returned", "customers", 70.0),
+               Indexed("orders", "note", "Top shelf", "top", 70.0),
+               Indexed("orders", "customer_name", "Total", "total", 100.0),
+               Indexed("orders", "customer_name", "Ann Smith", "smith", 70.0)]
+    found = link_values("the total of orders by customers of smith, top first", schema, indexed=indexed)
+    assert [m.value for m in found] == ["Ann Smith"]
+    assert link_values("Return the orders, sorted", schema, indexed=[
+        Indexed("orders", "note", "Product return", "return", 70.0),
+        Indexed("orders", "note", "Sorted twice", "sorted", 70.0)]) == []
+
+
+def test_a_listed_column_takes_only_keyword_matches_from_the_index():
+    from knowledge.values import ValueMatch as Indexed
+
+    listed = SchemaInfo("sqlite", "SQLite", "3", [TableInfo("author", [
+        ColumnInfo("name", "TEXT", values=["Ann Smith", "Bo Lee"])])])
+    # Its own matching spells and misspells the whole value; a part of it comes from the index.
+    assert link_values("Ann Smyth", listed, indexed=[Indexed("author", "name", "Ann Smith", "ann smyth", 89.0)])[0] \
+        .score != 0.89
+    found = link_values("papers by smith", listed, indexed=[Indexed("author", "name", "Ann Smith", "smith", 70.0)])
+    assert [(m.value, m.phrase) for m in found] == [("Ann Smith", "smith")]

@@ -88,6 +88,9 @@ TRIGGERS = {
     "period_groups": ("SELECT placed, COUNT(*) FROM orders GROUP BY placed", "How many orders each month?", "sqlite"),
     "date_windows": (f"SELECT o.id {JOINED} WHERE o.placed >= date(c.joined, '+10 days')",
                      "Which orders came within 10 days of joining?", "sqlite"),
+    "self_ratio": ("SELECT CAST(COUNT(*) AS REAL) / COUNT(*) FROM orders WHERE status = 'paid'",
+                   "What share of orders are paid?", "sqlite"),
+    "one_row_order": ("SELECT status, MAX(total) FROM orders ORDER BY total DESC", "", "sqlite"),
 }
 
 
