@@ -129,11 +129,14 @@ class Knowledge:
             return index
 
     def values(self, connection: str) -> "ValueIndex":
-        from knowledge.values import ValueIndex
+        from knowledge.values import ValueBudget, ValueIndex
 
         connection = connection_name(connection)
         with self._lock:
-            return self._values.setdefault(connection, ValueIndex(self.registry, connection))
+            if connection not in self._values:  # the budget the settings give, at sync time too
+                self._values[connection] = ValueIndex(self.registry, connection,
+                                                      ValueBudget.from_settings(self.settings))
+            return self._values[connection]
 
     def examples(self, connection: str) -> "ExampleStore":
         from knowledge.examples import ExampleStore

@@ -24,3 +24,14 @@ def test_a_url_is_never_a_key(tmp_path):
 
 def test_a_name_is_its_own_key():
     assert connection_name("url:0123456789abcdef") == "url:0123456789abcdef"
+
+
+def test_the_value_index_keeps_the_budget_the_settings_give(tmp_path):
+    knowledge = Knowledge(Settings(data_dir=tmp_path, value_index_values_per_column=7,
+                                   value_index_bytes_per_database=9_000))
+    try:
+        budget = knowledge.values("warehouse").budget
+        assert (budget.values_per_column, budget.bytes_per_database) == (7, 9_000)
+        assert knowledge.values("warehouse") is knowledge.values("warehouse")
+    finally:
+        knowledge.close()
