@@ -100,12 +100,21 @@ def test_a_data_question_goes_to_sql_on_the_catalogs_evidence(client, llm, shop_
     assert done["sql"] == "SELECT name FROM city ORDER BY id" and done["rows"] == [["Paris"], ["Lyon"]]
 
 
+def test_a_stored_value_alone_is_no_question_for_the_data(client, llm, shop_db):
+    llm.replies = ["I cannot tell from here."]
+    events = chat(client, "What is the population of Paris?", shop_db)  # the database holds no population
+    assert (events[0][1]["skill"], events[0][1]["source"]) == ("chat", "evidence") and not llm.asked("route")
+
+
 def test_where_the_evidence_is_not_clear_the_model_chooses_among_what_it_leaves_open(client, llm, shop_db):
-    llm.replies = [CITIES]
-    events = chat(client, "What is the population of Paris?", shop_db)  # a stored value, nothing else
+    llm.replies = [CITIES, CITIES]
+    conversation_id = data(chat(client, "Which cities do we have?", shop_db), "conversation")[0]["conversation_id"]
+    # After an answer with SQL, a value and nothing else: about the data, the query, or neither.
+    events = chat(client, "What is the population of Paris?", shop_db, conversation_id=conversation_id)
     assert events[0][1]["skill"] == "sql" and events[0][1]["source"] == "model"
     request = llm.asked("route")[0]
-    assert request.response_format["json_schema"]["schema"]["properties"]["skill"]["enum"] == ["sql", "chat"]
+    assert request.response_format["json_schema"]["schema"]["properties"]["skill"]["enum"] == \
+        ["sql", "diagnose", "chat"]
     # The route prompt named the databases and spaces the caller may use, and the evidence.
     assert "Databases: demo" in request.messages[0]["content"]
     assert "Documents: sqlite" in request.messages[0]["content"]
@@ -233,7 +242,7 @@ def test_chats_last_through_a_restart_and_stay_their_owners(settings, llm, knowl
         assert client.get("/api/v1/conversations/mine", headers=other).json()["title"] == "and the other tables?"
 
 
-def test_without_a_model_the_route_falls_back_and_the_skill_reports_the_error(client, llm, shop_db):
+def test_without_a_model_the_route_still_decides_and_the_skill_reports_the_error(client, llm, shop_db):
     llm.available = False
 
     async def unavailable(request):
@@ -241,8 +250,8 @@ def test_without_a_model_the_route_falls_back_and_the_skill_reports_the_error(cl
 
     llm.generate = unavailable
     llm.stream = lambda request: _failing_stream()
-    events = chat(client, "What is the population of Paris?", shop_db)
-    assert events[0][1]["skill"] == "sql" and events[0][1]["source"] == "fallback"
+    events = chat(client, "How many stores are in each city?", shop_db)
+    assert events[0][1]["skill"] == "sql" and events[0][1]["source"] == "evidence"
     assert data(events, "error") and names(events)[-2:] == ["turn", "done"]
 
 

@@ -201,7 +201,7 @@ def test_a_csv_download_has_the_numbers_the_table_shows_and_no_formulas(page, ur
     open_shop(page, url)
     # 3.3000000000000003 and 0.30000000000000004 as the database sends them
     llm.reply = json.dumps({"sql": "SELECT '=1+2' AS note, 1.1 * 3 AS total, 0.1 + 0.2 AS share"})
-    turn = ask(page, "totals")
+    turn = ask(page, "store totals")
     assert table_rows(turn) == [["=1+2", "3.3", "0.3"]]
     with page.expect_download() as download:
         turn.locator("button", has_text="CSV").click()

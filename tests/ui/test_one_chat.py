@@ -246,7 +246,7 @@ def test_a_long_result_sorts_by_a_column_pages_and_downloads_as_csv_and_xlsx(pag
 def test_a_formula_in_a_cell_stays_text_in_the_xlsx(page, url, llm, tmp_path):
     open_shop(page, url)
     llm.next = json.dumps({"sql": "SELECT '=1+2' AS note, 1.1 * 3 AS total"})
-    turn = ask(page, "totals")
+    turn = ask(page, "store totals")
     with page.expect_download() as xlsx:
         turn.locator(".result-head button", has_text="XLSX").click()
     cell, total = list(openpyxl.load_workbook(saved(xlsx, tmp_path)).active.iter_rows(min_row=2))[0]
