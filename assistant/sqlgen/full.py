@@ -63,6 +63,10 @@ class SqlOptions:
     whole_schema_tokens: int = 2400
     schema_budget_tokens: int = 1000
     sample_temperature: float = 0.7
+    # The value index's matches among the hints: off, since beside the same run without them they
+    # cost one of 60 held-out answers and gained none (docs/benchmarks.md, "Value linking over every
+    # text column"); the literal lookups of link_values stay on.
+    index_hints: bool = False
 
 
 @dataclass
@@ -284,7 +288,7 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     with timer.stage("link"):
         tables = await asyncio.to_thread(choose_tables, asked, schema, options.schema_budget_tokens,
                                          knowledge.linker, whole_tokens=options.whole_schema_tokens)
-        indexed = await asyncio.to_thread(_indexed_values, knowledge, question, stored)
+        indexed = await asyncio.to_thread(_indexed_values, knowledge, question, stored) if options.index_hints else []
         matches = await asyncio.to_thread(link_values, question, schema, tables, run=_lookup_runner(connector),
                                           sensitive=knowledge.sensitive, indexed=indexed)
         hints = value_hints(matches)
