@@ -6,6 +6,7 @@ defog's held-out part, spider_holdout (SQLite only), and the whole defog set.
     .venv/bin/python bench/sqlgen.py --dialect sqlite [--limit N] [--parts tuning,heldout,spider]
     .venv/bin/python bench/sqlgen.py --dialect postgres [--limit N] [--db broker,ewallet]
     .venv/bin/python bench/sqlgen.py --pipelines plain,full,full-vote3   # the cost and gain of voting
+    .venv/bin/python bench/sqlgen.py --pipelines full,full-index   # the value index's hints, off by default
 
 The model is loaded once in this process (the same engine for both
 pipelines); each pipeline runs over the same questions, grouped by database,

@@ -147,9 +147,9 @@ class ValueIndex:
         self._stamp: tuple[int, float] | None = None  # the registry's, when the cache was read
         self._built_for: str | None = None  # the fingerprint `build_once` last built
 
-    def build(self, schema: SchemaInfo, *, distinct: Distinct | None = None, budget: ValueBudget | None = None) -> int:
-        """Replace the connection's values; returns how many were stored."""
-        budget = budget or self.budget
+    def build(self, schema: SchemaInfo, *, distinct: Distinct | None = None) -> int:
+        """Replace the connection's values, within this index's budget; returns how many were stored."""
+        budget = self.budget
         sensitive = self.registry.sensitive(self.connection)
         columns = [(table, column) for table in schema.tables for column in table.columns
                    if is_text_column(column) and (table.name.lower(), column.name.lower()) not in sensitive]

@@ -58,8 +58,12 @@ def pipeline_predictor(name: str, llm: LLM, options: SqlOptions | None = None, k
         text = question_text(question)
         if name == "plain":
             return await answer_plain(text, connector, llm)
-        if name == "full" or name.startswith("full-vote"):
-            chosen = options if name == "full" else replace(options or SqlOptions(), candidates=vote_candidates(name))
+        if name in ("full", "full-index") or name.startswith("full-vote"):
+            chosen = options
+            if name == "full-index":  # the value index's matches among the hints (off in the product)
+                chosen = replace(options or SqlOptions(), index_hints=True)
+            elif name != "full":
+                chosen = replace(options or SqlOptions(), candidates=vote_candidates(name))
             return await answer_full(text, connector, llm, chosen, knowledge=lend(question.db_name, connector))
         raise ValueError(f"unknown pipeline '{name}'")
 

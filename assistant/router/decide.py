@@ -90,6 +90,20 @@ def arithmetic_only(message: str) -> bool:
                                      for t in tokens)
 
 
+def about_the_message(documents: DocumentEvidence | None) -> bool:
+    """Whether the documents are about the message: close enough, and the closest title carries
+    one of its rare words, the closest chunks hold most of its words, or most of its weight in
+    rare words ("database" in a manual of databases is no topic); without word counts, half its
+    words."""
+    if documents is None or documents.similarity < DOCUMENT_LOW:
+        return False
+    if documents.titled or documents.coverage >= DOCUMENT_HELD:
+        return True
+    if documents.specificity is None:
+        return documents.coverage >= DOCUMENT_COVERAGE
+    return documents.specificity >= DOCUMENT_SPECIFIC
+
+
 def is_follow_up(message: str) -> bool:
     return len(message.split()) <= FOLLOW_UP_WORDS and (refines(message) or bool(_POINTS_BACK.search(message)))
 
@@ -114,13 +128,7 @@ def decide(message: str, context: RouteContext, catalog: CatalogEvidence | None,
     named = bool(catalog and catalog.named)
     computes = bool(catalog and catalog.measures)  # "how many", "average": a question for data, maybe
     d, held = (documents.similarity, documents.coverage) if documents else (0.0, 0.0)
-    # The documents are about the message when the closest title carries one of its rare words,
-    # the closest chunks hold most of its words, or most of its weight in rare words ("database" in
-    # a manual of databases is no topic); without word counts, half its words.
-    topical = bool(documents) and d >= DOCUMENT_LOW and (
-        bool(documents.titled) or held >= DOCUMENT_HELD
-        or (documents.specificity >= DOCUMENT_SPECIFIC if documents.specificity is not None
-            else held >= DOCUMENT_COVERAGE))
+    topical = about_the_message(documents)
     # "what is stored in the orders table?", "in what unit is square_meters?"
     shape = named and bool(_STRUCTURE.search(message)) or bool(catalog and catalog.identifiers)
     schema_clear = shape and not computes and not (catalog and catalog.valued) and d < DOCUMENT_HIGH
@@ -144,12 +152,13 @@ def decide(message: str, context: RouteContext, catalog: CatalogEvidence | None,
     # Between the thresholds: a lean to one side only decides (a computation over what the database
     # names, or a table or column named; the documents' topic), none is chat.
     data_lean = (computes and c > 0) or bool(catalog and catalog.specific)
-    if not shape and not after_sql and data_lean != topical:
-        return chosen("sql" if data_lean else "docs",
-                      "the database names what the message asks for" if data_lean
-                      else "the documents are about the message's words", 0.5)
-    if not shape and not after_sql and not data_lean:
-        return chosen("chat", "neither the database nor the documents are about the message", 0.5)
+    if not shape and not after_sql:
+        if data_lean and not topical:
+            return chosen("sql", "the database names what the message asks for", 0.5)
+        if topical and not data_lean:
+            return chosen("docs", "the documents are about the message's words", 0.5)
+        if not data_lean:
+            return chosen("chat", "neither the database nor the documents are about the message", 0.5)
     strengths = {"sql": max(c / CATALOG_HIGH, 0.5 if computes else 0.0), "docs": d / DOCUMENT_HIGH}
     candidates = [s for s in sorted(strengths, key=lambda s: -strengths[s]) if strengths[s] >= 0.4]
     if shape:

@@ -180,8 +180,9 @@ def document_evidence(message: str, hits: list, counts: TermCounts | None = None
         size, df = counts
         weight = {root: float(inverse_document_frequency(size, df.get(word, 0))) for root, word in asked.items()}
         specificity = sum(weight[r] for r in held) / sum(weight.values())
+        in_title = _roots(title)
         titled = [word for root, word in asked.items()
-                  if root in _roots(title) and df.get(word, 0) <= max(1.0, RARE_SHARE * size)]
+                  if root in in_title and df.get(word, 0) <= max(1.0, RARE_SHARE * size)]
     return DocumentEvidence(best.vector_score, coverage, title, specificity, titled)
 
 

@@ -65,7 +65,8 @@ class SqlOptions:
     sample_temperature: float = 0.7
     # The value index's matches among the hints: off, since beside the same run without them they
     # cost one of 60 held-out answers and gained none (docs/benchmarks.md, "Value linking over every
-    # text column"); the literal lookups of link_values stay on.
+    # text column"); the literal lookups of link_values stay on. bench/sqlgen.py measures it again
+    # as the `full-index` pipeline.
     index_hints: bool = False
 
 

@@ -44,12 +44,11 @@ def from_knowledge(knowledge, db: str, connector) -> SqlKnowledge:
         return [(e.question, e.sql) for e in knowledge.examples(db).search(question, k=EXAMPLES_SHOWN)]
 
     def values(question: str, schema: SchemaInfo) -> list:
-        from knowledge.values import ValueBudget, distinct_via
+        from knowledge.values import distinct_via
 
-        index = knowledge.values(db)
+        index = knowledge.values(db)  # within the budget the settings give
         if knowledge.registry.synced_fingerprint(db) != schema.fingerprint:  # not synced yet: the values alone
-            index.build_once(schema, distinct=distinct_via(connector, schema.dialect),
-                             budget=ValueBudget.from_settings(knowledge.settings))
+            index.build_once(schema, distinct=distinct_via(connector, schema.dialect))
         return index.search(question, limit=VALUES_SEARCHED, min_score=KEYWORD_MIN_SCORE, schema=schema)
 
     return SqlKnowledge(linker=linker, examples=examples, sensitive=knowledge.sensitive(db), values=values)

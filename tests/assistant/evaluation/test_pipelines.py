@@ -39,3 +39,12 @@ def test_a_vote_pipeline_asks_for_each_candidate_and_reports_the_agreement(tmp_p
     assert len(llm.requests) == 3 and [r.temperature for r in llm.requests][0] == 0.0
     assert prediction.sql in ("SELECT COUNT(*) FROM city", "SELECT COUNT(id) FROM city")
     assert prediction.confidence == pytest.approx(2 / 3, abs=1e-3)
+
+
+def test_the_full_index_pipeline_turns_the_value_indexs_hints_on(tmp_path):
+    connector = connect(f"sqlite:///{city_db(tmp_path)}")
+    llm = Replies("```sql\nSELECT COUNT(*) FROM city\n```\nn")
+    question = EvalQuestion(id=0, db_name="city", question="how many cities", gold_sql=("SELECT 2",))
+    prediction = pipeline_predictor("full-index", llm)(question, connector)
+    connector.close()
+    assert prediction.sql == "SELECT COUNT(*) FROM city" and len(llm.requests) == 1

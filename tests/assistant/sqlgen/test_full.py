@@ -127,3 +127,24 @@ def test_a_clean_answer_is_confident_and_a_literal_in_the_wrong_case_is_re_cased
     answer = asyncio.run(answer_full("What is the id of the city Paris?", city, llm))
     assert "'Paris'" in answer.sql and answer.rows and answer.warnings == []
     assert answer.confidence == 1.0
+
+
+def test_the_value_indexs_matches_reach_the_hints_only_when_asked_for(city):
+    from assistant.sqlgen.full import SqlOptions
+    from assistant.sqlgen.knowledge_context import SqlKnowledge
+    from knowledge.values import ValueMatch
+
+    asked = []
+
+    def values(question, schema):
+        asked.append(question)
+        return [ValueMatch("city", "name", "Paris", "lutetia", 70.0)]  # a keyword of the value, say
+
+    hint = "\"lutetia\" matches city.name = 'Paris'"
+    reply = "```sql\nSELECT name FROM city WHERE name = 'Paris'\n```\nThe city."
+    for on in (False, True):
+        llm = StreamingLLM(reply, reply, reply)
+        asyncio.run(answer_full("which city is lutetia", city, llm, SqlOptions(index_hints=on),
+                                knowledge=SqlKnowledge(values=values)))
+        prompt = "\n".join(m["content"] for m in llm.requests[0].messages)
+        assert (hint in prompt) is on and len(asked) == int(on)
