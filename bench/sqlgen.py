@@ -88,7 +88,9 @@ def _side_by_side(rows: dict[str, dict[str, EvalReport]], titles: dict[str, str]
 
 def _print_confidence(title: str, report: dict) -> None:
     area = "-" if report["auroc"] is None else f"{report['auroc']:.3f}"
-    print(f"\n{title}: confidence of {report['n']} answers, AUROC {area}")
+    without = report.get("auroc_without_likelihood")
+    without = "-" if without is None else f"{without:.3f}"
+    print(f"\n{title}: confidence of {report['n']} answers, AUROC {area} ({without} without the model's likelihood)")
     print("| confidence | n | EX |")
     print("| --- | --- | --- |")
     for bucket in report["buckets"]:

@@ -53,6 +53,7 @@ class GenerateRequest:
     seed: int | None = None
     response_format: dict[str, Any] | None = None
     grammar: str | None = None
+    logprobs: bool = False  # ask for the chosen tokens' log-probabilities
 
     def params(self, model: str) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -72,6 +73,8 @@ class GenerateRequest:
         for key in ("seed", "response_format", "grammar"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
+        if self.logprobs:
+            out["logprobs"] = True
         return out
 
 

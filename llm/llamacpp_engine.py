@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from llm.protocol import CONTEXT_OVERFLOW, Chunk
+from llm.token_logprobs import ChosenTokenLogprobs
 
 
 class LlamaCppEngine:
@@ -71,6 +72,11 @@ class LlamaCppEngine:
             )
             return
         sampling = self._sampling(params)
+        recorder = ChosenTokenLogprobs(self._token_text) if params.get("logprobs") else None
+        if recorder is not None:
+            from llama_cpp import LogitsProcessorList
+
+            sampling["logits_processor"] = LogitsProcessorList([recorder])
         if params.get("messages"):
             pieces = self._chat_pieces(params, sampling, max_tokens)
         else:
@@ -94,7 +100,7 @@ class LlamaCppEngine:
                     "completion_tokens": completion_tokens,
                     "total_tokens": prompt_tokens + completion_tokens,
                 }
-                yield Chunk(text=text, finish_reason=reason, usage=usage)
+                yield Chunk(text=text, finish_reason=reason, usage=usage, **_recorded(recorder))
         except RuntimeError:
             # llama_decode aborted by the callback; the tokens it had not read are
             # dropped from the KV cache on the next generation.
@@ -104,7 +110,10 @@ class LlamaCppEngine:
         finally:
             self._abort_reading_on(None)
         if finish is None or finish == "cancelled":
-            yield Chunk(text=text, finish_reason=finish or "stop", usage=usage)
+            yield Chunk(text=text, finish_reason=finish or "stop", usage=usage, **_recorded(recorder))
+
+    def _token_text(self, token: int) -> str:
+        return self.llm.detokenize([token]).decode("utf-8", errors="replace")
 
     def _abort_reading_on(self, cancelled: threading.Event | None) -> None:
         """While the prompt is read, llama.cpp asks `cancelled` between the steps of
@@ -173,6 +182,12 @@ class LlamaCppEngine:
                 yield choice.get("text") or "", choice.get("finish_reason")
         finally:
             stream.close()
+
+
+def _recorded(recorder: ChosenTokenLogprobs | None) -> dict[str, Any]:
+    if recorder is None:
+        return {}
+    return {"tokens": list(recorder.tokens), "token_logprobs": list(recorder.logprobs)}
 
 
 def _schema_of(response_format: dict[str, Any]) -> dict[str, Any] | None:

@@ -115,8 +115,7 @@ def create_worker_app(worker, *, secret: str, on_startup: Callable[[], None] | N
             worker.call_ct += 1
             async for chunk in engine_stream(worker.engine, params):
                 last = chunk
-        return JSONResponse({"text": last.text, "error_code": last.error_code,
-                             "finish_reason": last.finish_reason, "usage": last.usage})
+        return JSONResponse(last.payload())
 
     @app.post("/worker_get_status")
     async def status():

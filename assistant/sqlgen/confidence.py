@@ -38,6 +38,10 @@ class Evidence:
     tables: int = 1  # tables the final SQL reads
     divides: bool = False  # the final SQL divides
     dates: bool = False  # the final SQL computes with dates
+    # How likely the model found its own query (query_likelihood.py): the mean log-probability
+    # per token and the least likely token's; None where the engine gives no log-probabilities.
+    likelihood: float | None = None
+    least_likely: float | None = None
 
 
 def score(evidence: Evidence) -> float:

@@ -23,6 +23,7 @@ from assistant.sqlgen.intent import refuse_write
 from assistant.sqlgen.knowledge_context import SqlKnowledge, examples_text
 from assistant.sqlgen.linking import choose_tables
 from assistant.sqlgen.parse_output import answer_is_complete, parse_answer
+from assistant.sqlgen.query_likelihood import QueryLikelihood, query_likelihood
 from assistant.sqlgen.question_terms import unnamed_terms
 from assistant.sqlgen.question_terms import warning as unnamed_warning
 from assistant.sqlgen.schema_text import schema_ddl
@@ -80,6 +81,7 @@ class _Attempt:
     error: AnswerError | None = None
     repairs: int = 0
     doubts: list[str] = field(default_factory=list)
+    likelihood: QueryLikelihood | None = None  # of the query as the model last wrote it
 
 
 def build_messages(question: str, schema: SchemaInfo, tables: list[str], hints: str,
@@ -142,32 +144,33 @@ class _Runner:
         self.schema, self.options, self.answer, self.timer = schema, options, answer, timer
         self.sensitive = sensitive
 
-    async def _generate(self, messages, temperature: float, seed: int | None) -> tuple[str | None, str]:
+    async def _generate(self, messages, temperature: float, seed: int | None) -> tuple[str | None, str, QueryLikelihood | None]:
         """Free text first: a fenced query is what a coder model writes best, and
         grammar-constrained sampling over a 150k-token vocabulary costs about half as
         much time again per token (docs/benchmarks.md). Only an answer that holds
         no query is asked again under the JSON schema, so every answer parses."""
-        parsed = await self._complete(messages, temperature, seed, None)
+        parsed, likelihood = await self._complete(messages, temperature, seed, None)
         if parsed.sql is None:
-            parsed = await self._complete(messages, temperature, seed, RESPONSE_FORMAT)
-        return parsed.sql, parsed.thoughts
+            parsed, likelihood = await self._complete(messages, temperature, seed, RESPONSE_FORMAT)
+        return parsed.sql, parsed.thoughts, likelihood
 
     async def _complete(self, messages, temperature: float, seed: int | None, response_format):
         """Streamed, and cut off once the query and one sentence about it are there."""
         request = GenerateRequest(messages=messages, max_tokens=self.options.max_tokens, temperature=temperature,
-                                  seed=seed, response_format=response_format)
-        text, usage = "", {}
+                                  seed=seed, response_format=response_format, logprobs=True)
+        text, usage, last = "", {}, None
         with self.timer.stage("generate"):
             chunks = self.llm.stream(request)
             try:
                 async for chunk in chunks:
-                    text, usage = chunk.text, chunk.usage or usage
+                    text, usage, last = chunk.text, chunk.usage or usage, chunk
                     if response_format is None and answer_is_complete(text):
                         break
             finally:
                 await chunks.aclose()  # cancels the rest of the generation
         self.answer.add_usage(usage)
-        return parse_answer(text)
+        likelihood = query_likelihood(last.tokens, last.token_logprobs) if last is not None else None
+        return parse_answer(text), likelihood
 
     async def _execute(self, attempt: _Attempt) -> None:
         with self.timer.stage("execute"):
@@ -216,7 +219,7 @@ class _Runner:
         but looked doubtful (no rows, one row where one per item was asked) stays the
         answer if what the model writes instead does not run."""
         attempt = _Attempt()
-        attempt.sql, attempt.explanation = await self._generate(messages, temperature, seed)
+        attempt.sql, attempt.explanation, attempt.likelihood = await self._generate(messages, temperature, seed)
         return await self._repair(attempt, list(messages), temperature, seed)
 
     async def _repair(self, attempt: _Attempt, conversation: list, temperature: float, seed: int | None) -> _Attempt:
@@ -259,7 +262,7 @@ class _Runner:
                     {"role": "user", "content": prompts.render("repair_user", error=problem)},
                 ]
             previous, previous_error = attempt.sql, attempt.error
-            attempt.sql, explanation = await self._generate(conversation, temperature, seed)
+            attempt.sql, explanation, attempt.likelihood = await self._generate(conversation, temperature, seed)
             attempt.explanation = explanation or attempt.explanation  # a repair rarely re-explains
             if attempt.sql == previous:
                 # The model stands by its query: an empty result is then its answer, and
@@ -342,6 +345,8 @@ def _settle(answer: SqlAnswer, attempts: list[_Attempt], options: SqlOptions, un
         chosen = good[0] if good else attempts[0]
         evidence = Evidence(agreement=len(good) / len(attempts) if good else 0.0, repairs=chosen.repairs,
                             doubts=len(chosen.doubts), unnamed=bool(unnamed))
+    if chosen.likelihood is not None:
+        evidence = replace(evidence, likelihood=chosen.likelihood.mean, least_likely=chosen.likelihood.least)
     answer.sql, answer.explanation, answer.error = chosen.sql, chosen.explanation, chosen.error
     answer.warnings = list(chosen.doubts) if chosen.error is None else []
     if unnamed and chosen.error is None and chosen.sql:

@@ -53,6 +53,18 @@ def answer_is_complete(text: str) -> bool:
     return bool(after) and _SENTENCE_END.search(after) is not None
 
 
+def query_span(text: str) -> tuple[int, int]:
+    """Where in the model's text the query is: the fenced block, else from the
+    statement's first keyword on, else the whole text (a JSON answer)."""
+    fence = _FENCE.search(text)
+    if fence:
+        return fence.span(1)
+    match = _STATEMENT_START.search(text)
+    if match:
+        return match.start(), len(text)
+    return 0, len(text)
+
+
 def _prose(text: str) -> str:
     """What the model said around the query: its explanation."""
     return " ".join(_FENCE.sub(" ", text).split())

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from dataclasses import fields, replace
+
 from assistant.evaluation.models import QuestionOutcome
-from assistant.sqlgen.confidence import CONFIDENT
+from assistant.sqlgen.confidence import CONFIDENT, Evidence, score
 
 # Confidence buckets: [low, high), the last one closed.
 BUCKETS = ((0.0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1.0))
@@ -46,9 +48,23 @@ def confidence_report(outcomes: Sequence[QuestionOutcome]) -> dict[str, Any] | N
     scored = _scored(outcomes)
     if not scored:
         return None
-    area = auroc([o.confidence for o in scored], [bool(o.correct) for o in scored])
+    labels = [bool(o.correct) for o in scored]
+    area = auroc([o.confidence for o in scored], labels)
+    # The same answers scored without the model's own likelihood, side by side: what that sign adds.
+    area_without = auroc([without_likelihood(o) for o in scored], labels)
     return {"n": len(scored), "buckets": confidence_buckets(scored),
-            "auroc": round(area, 4) if area is not None else None, "confident": shown_confident(scored)}
+            "auroc": round(area, 4) if area is not None else None,
+            "auroc_without_likelihood": round(area_without, 4) if area_without is not None else None,
+            "confident": shown_confident(scored)}
+
+
+def without_likelihood(outcome: QuestionOutcome) -> float:
+    """The outcome's confidence recomputed from its evidence with the likelihood unknown."""
+    known = {f.name for f in fields(Evidence)}
+    evidence = {k: v for k, v in outcome.evidence.items() if k in known}
+    if not outcome.confidence or not evidence:  # no answer, or no evidence recorded: nothing to recompute
+        return outcome.confidence or 0.0
+    return score(replace(Evidence(**evidence), likelihood=None, least_likely=None))
 
 
 def shown_confident(outcomes: Sequence[QuestionOutcome]) -> dict[str, Any]:

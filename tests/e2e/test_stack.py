@@ -44,6 +44,9 @@ def test_question_about_the_demo_database_returns_the_true_rows(stack):
         expected = [list(r) for r in con.execute("SELECT COUNT(*) FROM customers")]
     assert body["rows"] == expected
     assert body["sql"] and body["timings"]["generate"] > 0
+    # The worker's token log-probabilities reach the confidence through the controller.
+    evidence = body["evidence"]
+    assert evidence["least_likely"] <= evidence["likelihood"] <= 0
 
 
 def test_the_one_chat_routes_a_data_question_to_sql_and_returns_the_true_rows(stack):

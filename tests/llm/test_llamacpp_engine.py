@@ -87,3 +87,15 @@ def test_cancellation_stops_a_long_prompt_before_its_first_token(engine):
     assert time.monotonic() - left < 2, "the engine read the whole prompt for a caller that had left"
     assert produced[-1].finish_reason == "cancelled" and produced[-1].usage["completion_tokens"] == 0
     assert _last(engine.stream(short))[-1].text == expected
+
+
+def test_log_probabilities_of_the_chosen_tokens_leave_the_text_unchanged(engine):
+    params = {"prompt": "SELECT name FROM", "max_new_tokens": 8}
+    plain = _last(engine.stream(params))[-1]
+    scored = _last(engine.stream({**params, "logprobs": True}))[-1]
+    assert scored.text == plain.text  # the recording does not steer the choice
+    assert plain.token_logprobs is None
+    assert len(scored.tokens) == len(scored.token_logprobs) >= 1
+    assert scored.text.startswith("".join(scored.tokens))  # at most the last token is unrecorded
+    assert all(-50 < p <= 0 for p in scored.token_logprobs)
+    assert max(scored.token_logprobs) > -1  # greedy picks the likeliest token: some are near-certain
