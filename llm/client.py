@@ -83,6 +83,8 @@ class Completion:
     text: str
     finish_reason: str | None
     usage: dict[str, int]
+    tokens: list[str] | None = None
+    token_logprobs: list[float] | None = None
 
 
 @dataclass
@@ -113,7 +115,8 @@ async def _collect(chunks: AsyncIterator[Chunk]) -> Completion:
     last = Chunk(text="")
     async for chunk in chunks:
         last = chunk
-    return Completion(text=last.text, finish_reason=last.finish_reason, usage=last.usage)
+    return Completion(text=last.text, finish_reason=last.finish_reason, usage=last.usage,
+                      tokens=last.tokens, token_logprobs=last.token_logprobs)
 
 
 class LocalClient:

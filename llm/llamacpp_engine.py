@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from llm.protocol import CONTEXT_OVERFLOW, Chunk
-from llm.token_logprobs import ChosenTokenLogprobs
+from llm.token_logprobs import ChosenTokenLogprobs, recorded
 
 
 class LlamaCppEngine:
@@ -100,7 +100,7 @@ class LlamaCppEngine:
                     "completion_tokens": completion_tokens,
                     "total_tokens": prompt_tokens + completion_tokens,
                 }
-                yield Chunk(text=text, finish_reason=reason, usage=usage, **_recorded(recorder))
+                yield Chunk(text=text, finish_reason=reason, usage=usage, **recorded(recorder))
         except RuntimeError:
             # llama_decode aborted by the callback; the tokens it had not read are
             # dropped from the KV cache on the next generation.
@@ -110,7 +110,7 @@ class LlamaCppEngine:
         finally:
             self._abort_reading_on(None)
         if finish is None or finish == "cancelled":
-            yield Chunk(text=text, finish_reason=finish or "stop", usage=usage, **_recorded(recorder))
+            yield Chunk(text=text, finish_reason=finish or "stop", usage=usage, **recorded(recorder))
 
     def _token_text(self, token: int) -> str:
         return self.llm.detokenize([token]).decode("utf-8", errors="replace")
@@ -182,12 +182,6 @@ class LlamaCppEngine:
                 yield choice.get("text") or "", choice.get("finish_reason")
         finally:
             stream.close()
-
-
-def _recorded(recorder: ChosenTokenLogprobs | None) -> dict[str, Any]:
-    if recorder is None:
-        return {}
-    return {"tokens": list(recorder.tokens), "token_logprobs": list(recorder.logprobs)}
 
 
 def _schema_of(response_format: dict[str, Any]) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""The log-probability of each token a llama.cpp model chooses, read from its raw logits.
+"""The log-probability of each token a model chooses, read from its raw logits.
 
 llama-cpp-python returns logprobs only for a model loaded with `logits_all`,
 which keeps the logits of every prompt token: for a 150k-token vocabulary and
@@ -7,12 +7,13 @@ processor sees the raw logits of each generated position instead, at no cost
 to the prompt. It is called before the token at that position is chosen, so
 the choice is known one call later, from the tokens read so far; the last
 token of a generation (the end of text, or one past where the caller stopped)
-goes unrecorded, which costs nothing to what is measured.
+goes unrecorded, which costs nothing to what is measured. transformers calls
+its logits processors the same way, so its engine records with the same class.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -37,3 +38,14 @@ class ChosenTokenLogprobs:
         top = self._logits.max()
         self._log_total = float(top + np.log(np.exp(self._logits - top).sum()))
         return logits
+
+
+def recorded(recorder: ChosenTokenLogprobs | None) -> dict[str, Any]:
+    """A chunk's `tokens` and `token_logprobs` so far; none when they were not asked for."""
+    if recorder is None:
+        return {}
+    # The recorder may be filled from another thread (transformers' generate()): each list is
+    # copied at once and the shorter length kept.
+    tokens, logprobs = list(recorder.tokens), list(recorder.logprobs)
+    n = min(len(tokens), len(logprobs))
+    return {"tokens": tokens[:n], "token_logprobs": logprobs[:n]}

@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 from llm.chat_format import conversation_stop, cut_at_stop, render_chat
 from llm.protocol import CONTEXT_OVERFLOW, CUDA_OUT_OF_MEMORY, PARAM_OUT_OF_RANGE, Chunk
+from llm.token_logprobs import ChosenTokenLogprobs, recorded
 
 ATTENTION = ("sdpa", "flash_attention_2", "eager")
 DTYPES = ("auto", "float16", "bfloat16", "float32")
@@ -192,6 +193,12 @@ class TransformersEngine:
         streamer = _TokenQueue()
         kwargs = self._generate_kwargs(encoded, params, max_tokens, stops, streamer,
                                        lambda: caller.is_set() or done_reading.is_set())
+        recorder = None
+        if params.get("logprobs"):
+            from transformers import LogitsProcessorList
+
+            recorder = ChosenTokenLogprobs(lambda token: self.tokenizer.decode([token]))
+            kwargs["logits_processor"] = LogitsProcessorList([_Recording(recorder)])
         failure: list[BaseException] = []
 
         def run() -> None:
@@ -222,7 +229,7 @@ class TransformersEngine:
                     break
                 if text != shown:
                     shown = text
-                    yield Chunk(text=shown, usage=_usage(prompt_tokens, len(ids)))
+                    yield Chunk(text=shown, usage=_usage(prompt_tokens, len(ids)), **recorded(recorder))
         finally:
             done_reading.set()
             thread.join()
@@ -237,7 +244,7 @@ class TransformersEngine:
                 finish = "stop"
             # Held-back text that never became a stop string is shown at the end.
             shown = self.tokenizer.decode(ids, skip_special_tokens=True)
-        yield Chunk(text=shown, finish_reason=finish, usage=_usage(prompt_tokens, len(ids)))
+        yield Chunk(text=shown, finish_reason=finish, usage=_usage(prompt_tokens, len(ids)), **recorded(recorder))
 
     def _generate_kwargs(self, encoded, params, max_tokens, stops, streamer, should_stop) -> dict[str, Any]:
         from transformers import StoppingCriteria, StoppingCriteriaList
@@ -271,6 +278,17 @@ class TransformersEngine:
         if params.get("ignore_eos"):
             kwargs["min_new_tokens"] = max_tokens  # benchmarks: always the full length
         return kwargs
+
+
+class _Recording:
+    """A transformers logits processor that hands the first sequence's logits to the recorder."""
+
+    def __init__(self, recorder: ChosenTokenLogprobs):
+        self.recorder = recorder
+
+    def __call__(self, input_ids, scores):
+        self.recorder(input_ids[0].tolist(), scores[0].float().cpu().numpy())
+        return scores
 
 
 class _TokenQueue:

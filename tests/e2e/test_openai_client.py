@@ -54,6 +54,16 @@ def test_a_streamed_chat_completion(client):
     assert finish in ("stop", "length") and usage.completion_tokens >= 4
 
 
+def test_log_probabilities_of_the_answer(client):
+    chat = client.chat.completions.create(
+        model=MODEL, temperature=0, max_tokens=24, logprobs=True,
+        messages=[SYSTEM, {"role": "user", "content": "Write a query that counts the users."}])
+    choice = chat.choices[0]
+    tokens = choice.logprobs.content
+    assert len(tokens) >= 4 and all(t.logprob <= 0 for t in tokens)
+    assert choice.message.content.startswith("".join(t.token for t in tokens[:4]))
+
+
 @pytest.mark.parametrize("question", ["Which users are older than 30?", "What is the average age?"])
 def test_a_json_schema_answer_always_parses(client, question):
     schema = {"type": "object", "properties": {"sql": {"type": "string"}}, "required": ["sql"],

@@ -165,3 +165,12 @@ def test_a_gpu_model_keeps_sdpa_off_cudnn_and_a_cpu_model_leaves_torch_alone(tin
         assert not torch.backends.cuda.cudnn_sdp_enabled()
     finally:
         torch.backends.cuda.enable_cudnn_sdp(before)
+
+
+def test_log_probabilities_of_the_chosen_tokens_leave_the_text_unchanged(tiny):
+    plain = run(tiny)[-1]
+    scored = run(tiny, logprobs=True)[-1]
+    assert scored.text == plain.text and plain.token_logprobs is None
+    assert len(scored.tokens) == len(scored.token_logprobs) >= 20  # all but the last of 24 tokens
+    assert all(p <= 0 for p in scored.token_logprobs)
+    assert scored.text.startswith("".join(scored.tokens).strip()[:10])

@@ -66,10 +66,19 @@ class ScriptedModels:
                 text = f"{text} {word}" if text else word
                 await asyncio.sleep(self.delay)
                 self.words_sent += 1
-                yield Chunk(text=text, usage=self._usage(i + 1))
-            yield Chunk(text=text, finish_reason="length", usage=self._usage(len(words)))
+                yield Chunk(text=text, usage=self._usage(i + 1), **self._logprobs(request, words[:i + 1]))
+            yield Chunk(text=text, finish_reason="length", usage=self._usage(len(words)),
+                        **self._logprobs(request, words))
         finally:
             self.closed += 1
+
+    @staticmethod
+    def _logprobs(request, words):
+        """Each word a token, the n-th with log-probability -n/10, when asked for."""
+        if not request.logprobs:
+            return {}
+        return {"tokens": [w if i == 0 else " " + w for i, w in enumerate(words)],
+                "token_logprobs": [-(i + 1) / 10 for i in range(len(words))]}
 
     @staticmethod
     def _usage(n):
@@ -79,7 +88,8 @@ class ScriptedModels:
         last = None
         async for chunk in self.stream(request):
             last = chunk
-        return Completion(text=last.text, finish_reason=last.finish_reason, usage=last.usage)
+        return Completion(text=last.text, finish_reason=last.finish_reason, usage=last.usage,
+                          tokens=last.tokens, token_logprobs=last.token_logprobs)
 
     async def embed(self, texts):
         if self.fail is not None:
@@ -163,6 +173,30 @@ def test_chat_stream_sends_deltas_a_finish_reason_usage_and_done(api, models):
     assert [e["choices"][0]["finish_reason"] for e in finals] == ["length"]
     assert events[-1]["choices"] == [] and events[-1]["usage"]["completion_tokens"] == 4
     assert all(e["object"] == "chat.completion.chunk" for e in events)
+
+
+def test_chat_logprobs_give_each_chosen_token_once(api, models):
+    ask = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "logprobs": True}
+    body = api.post("/v1/chat/completions", json=ask).json()
+    content = body["choices"][0]["logprobs"]["content"]
+    assert [t["token"] for t in content] == ["SELECT", " name", " FROM", " users"]
+    assert [t["logprob"] for t in content] == [-0.1, -0.2, -0.3, -0.4]
+    assert content[1]["bytes"] == list(b" name") and content[1]["top_logprobs"] == []
+    assert models.requests[-1].logprobs is True
+    events = sse_events(api.post("/v1/chat/completions", json={**ask, "stream": True}))
+    streamed = [t for e in events if e["choices"] and e["choices"][0]["logprobs"]
+                for t in e["choices"][0]["logprobs"]["content"]]
+    assert [t["token"] for t in streamed] == ["SELECT", " name", " FROM", " users"]  # each once, in order
+    plain = api.post("/v1/chat/completions", json={**ask, "logprobs": False}).json()
+    assert plain["choices"][0]["logprobs"] is None and models.requests[-1].logprobs is False
+
+
+def test_alternatives_and_completion_logprobs_are_refused_in_words(api):
+    ask = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "logprobs": True, "top_logprobs": 3}
+    error = assert_openai_error(api.post("/v1/chat/completions", json=ask), 400, param="top_logprobs")
+    assert "top_logprobs are not supported" in error["message"]
+    error = assert_openai_error(api.post("/v1/completions", json={"model": "m", "prompt": "x", "logprobs": 2}), 400)
+    assert "/v1/chat/completions gives them" in error["message"]
 
 
 def test_completions_plain_stream_and_echo(api, models):

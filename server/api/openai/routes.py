@@ -86,26 +86,35 @@ async def chat_completions(body: s.ChatCompletionRequest, request: Request, audi
         messages=[{"role": "system" if m.role == "developer" else m.role, "content": m.text()} for m in body.messages],
         max_tokens=body.token_budget, temperature=body.temperature, top_p=body.top_p, stop=body.stop,
         seed=body.seed, response_format=body.response_format.for_worker() if body.response_format else None,
+        logprobs=bool(body.logprobs),
     )
     completion_id, created = s.new_id("chatcmpl"), s.now()
     if not body.stream:
         done = await _unless_caller_leaves(request, client.generate(generate))
+        logprobs = s.ChoiceLogprobs.of(done.tokens, done.token_logprobs) if body.logprobs else None
         return s.ChatCompletion(
             id=completion_id, created=created, model=body.model, usage=_usage(Chunk(text="", usage=done.usage)),
             choices=[s.ChatChoice(message=s.AssistantMessage(content=done.text),
-                                  finish_reason=_finish(done.finish_reason) or "stop")],
+                                  finish_reason=_finish(done.finish_reason) or "stop", logprobs=logprobs)],
         )
+    sent = 0  # tokens whose log-probabilities went out with earlier events
 
-    def event(delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
+    def event(delta: dict[str, Any], finish: str | None, chunk: Chunk | None = None) -> dict[str, Any]:
+        nonlocal sent
+        logprobs = None
+        if body.logprobs and chunk is not None:
+            logprobs = s.ChoiceLogprobs.of(chunk.tokens[sent:] if chunk.tokens else [],
+                                           chunk.token_logprobs[sent:] if chunk.token_logprobs else []).model_dump()
+            sent = max(sent, len(chunk.token_logprobs or []))
         return {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": body.model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]}
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": logprobs}]}
 
     def usage_event(last: Chunk | None) -> dict[str, Any]:
         return {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": body.model,
                 "choices": [], "usage": _usage(last).model_dump()}
 
     opening = event({"role": "assistant", "content": ""}, None)
-    return await _stream(client.stream(generate), lambda delta: event({"content": delta}, None),
+    return await _stream(client.stream(generate), lambda delta, chunk: event({"content": delta}, None, chunk),
                          lambda reason: event({}, reason), usage_event if body.include_usage else None, opening)
 
 
@@ -133,7 +142,8 @@ async def completions(body: s.CompletionRequest, request: Request, audit: AuditD
                 "choices": [], "usage": _usage(last).model_dump()}
 
     opening = event(echo, None) if echo else None
-    return await _stream(client.stream(generate), lambda delta: event(delta, None), lambda reason: event("", reason),
+    return await _stream(client.stream(generate), lambda delta, chunk: event(delta, None),
+                         lambda reason: event("", reason),
                          usage_event if body.include_usage else None, opening)
 
 
@@ -160,7 +170,7 @@ def _sse(payload: dict[str, Any] | str) -> bytes:
     return f"data: {data}\n\n".encode()
 
 
-async def _stream(chunks: AsyncIterator[Chunk], delta_event: Callable[[str], dict], finish_event: Callable,
+async def _stream(chunks: AsyncIterator[Chunk], delta_event: Callable[[str, Chunk], dict], finish_event: Callable,
                   usage_event: Callable | None, opening: dict | None) -> StreamingResponse:
     """Server-sent events from the model's chunks.
 
@@ -186,7 +196,7 @@ async def _stream(chunks: AsyncIterator[Chunk], delta_event: Callable[[str], dic
                 delta = chunk.text[len(shown):] if chunk.text.startswith(shown) else chunk.text
                 shown = chunk.text
                 if delta:
-                    yield _sse(delta_event(delta))
+                    yield _sse(delta_event(delta, chunk))
                 chunk = await anext(chunks, None)
             yield _sse(finish_event(_finish(last.finish_reason if last else None) or "stop"))
             if usage_event is not None:

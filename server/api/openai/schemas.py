@@ -72,7 +72,6 @@ class _Sampling(_Request):
     stream: bool = False
     stream_options: StreamOptions | None = None
     n: int = 1
-    logprobs: Any = None
 
     @field_validator("n")
     @classmethod
@@ -89,13 +88,6 @@ class _Sampling(_Request):
             raise ValueError("at most 4 stop sequences")
         return stops
 
-    @field_validator("logprobs")
-    @classmethod
-    def no_logprobs(cls, value):
-        if value not in (None, False, 0):
-            raise ValueError("logprobs are not supported")
-        return None
-
     @property
     def include_usage(self) -> bool:
         return bool(self.stream_options and self.stream_options.include_usage)
@@ -107,6 +99,16 @@ class ChatCompletionRequest(_Sampling):
     max_completion_tokens: int | None = Field(None, ge=1)
     response_format: ResponseFormat | None = None
     tools: list[Any] | None = None
+    logprobs: bool | None = None  # the chosen tokens' log-probabilities, from engines that give them
+    top_logprobs: int | None = Field(None, ge=0, le=20)
+
+    @field_validator("top_logprobs")
+    @classmethod
+    def no_alternatives(cls, value):
+        if value:
+            raise ValueError("top_logprobs are not supported: only the chosen tokens' log-probabilities "
+                             "(logprobs: true)")
+        return value
 
     @field_validator("tools")
     @classmethod
@@ -125,6 +127,14 @@ class CompletionRequest(_Sampling):
     max_tokens: int = Field(DEFAULT_COMPLETION_MAX_TOKENS, ge=1)
     echo: bool = False
     suffix: str | None = None
+    logprobs: Any = None
+
+    @field_validator("logprobs")
+    @classmethod
+    def no_logprobs(cls, value):
+        if value not in (None, False, 0):
+            raise ValueError("logprobs are not supported on /v1/completions; /v1/chat/completions gives them")
+        return None
 
     @field_validator("prompt")
     @classmethod
@@ -181,11 +191,27 @@ class AssistantMessage(BaseModel):
     content: str
 
 
+class TokenLogprob(BaseModel):
+    token: str
+    logprob: float
+    bytes: list[int]
+    top_logprobs: list[Any] = []
+
+
+class ChoiceLogprobs(BaseModel):
+    content: list[TokenLogprob]
+
+    @classmethod
+    def of(cls, tokens: list[str] | None, logprobs: list[float] | None) -> "ChoiceLogprobs":
+        return cls(content=[TokenLogprob(token=t, logprob=p, bytes=list(t.encode()))
+                            for t, p in zip(tokens or [], logprobs or [])])
+
+
 class ChatChoice(BaseModel):
     index: int = 0
     message: AssistantMessage
     finish_reason: str | None
-    logprobs: None = None
+    logprobs: ChoiceLogprobs | None = None
 
 
 class ChatCompletion(BaseModel):
