@@ -3,15 +3,16 @@
 One candidate alone says nothing about itself, so the score starts from what
 the run showed: whether candidates agreed on their rows, how many rounds of
 repair the query needed, the doubts it kept (a literal no row holds, a join
-that pairs every row), an empty result, and a question that counts something
-the database does not name. Each is a known sign of a wrong
-answer; the factors are deliberately coarse, and bench/sqlgen.py measures
+that pairs every row), an empty result, a question that counts something
+the database does not name, and how likely the model found its own query.
+Each is a known sign of a wrong answer; the factors are deliberately coarse, and bench/sqlgen.py measures
 how well the score separates right from wrong answers (AUROC, accuracy per
 bucket) on databases the pipeline was never tuned on.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 REPAIR_FACTOR = 0.8  # per repair round: a query that needed fixing is more often still wrong
@@ -57,6 +58,11 @@ def score(evidence: Evidence) -> float:
         value *= DIVIDES_FACTOR
     if evidence.dates:
         value *= DATES_FACTOR
+    if evidence.likelihood is not None and evidence.repairs == 0:
+        # The query's mean per-token probability, as the model wrote it at first sight. A repaired
+        # query is rewritten with the earlier one in view and copies most of it, so its likelihood
+        # says little; the repair factor speaks for it.
+        value *= math.exp(evidence.likelihood)
     return round(value, 3)
 
 

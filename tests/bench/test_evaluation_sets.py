@@ -62,3 +62,16 @@ def test_the_answers_shown_as_confident_are_those_at_the_products_threshold():
     shown = confidence_report(outcomes)["confident"]
     assert shown["threshold"] == CONFIDENT
     assert (shown["n"], shown["correct"], shown["share"], shown["ex"]) == (2, 1, 0.5, 0.5)
+
+
+def test_the_auroc_without_the_likelihood_is_reported_beside_it():
+    def scored(correct, likelihood):
+        evidence = {"agreement": 1.0, "repairs": 0, "tables": 1, "likelihood": likelihood}
+        from assistant.sqlgen.confidence import Evidence, score
+
+        return QuestionOutcome(id=0, db="d", category="", question="q", gold=[], predicted_sql="x", correct=correct,
+                               confidence=score(Evidence(**evidence)), evidence=evidence)
+
+    # Alike but for the likelihood, which alone tells right from wrong here.
+    report = confidence_report([scored(True, -0.01), scored(True, -0.02), scored(False, -0.5), scored(False, -0.3)])
+    assert report["auroc"] == 1.0 and report["auroc_without_likelihood"] == 0.5

@@ -51,3 +51,15 @@ def test_a_ratio_or_date_arithmetic_is_not_shown_as_confident_alone_with_a_join(
     assert score(Evidence(divides=True)) < score(Evidence()) and score(Evidence(dates=True)) < score(Evidence())
     assert score(Evidence(divides=True)) < CONFIDENT
     assert score(Evidence(dates=True, tables=2)) < CONFIDENT
+
+
+def test_a_query_the_model_wrote_unsure_of_itself_scores_lower():
+    sure, unsure = Evidence(likelihood=-0.02), Evidence(likelihood=-0.4)
+    assert score(unsure) < score(sure) < score(Evidence())
+    assert score(sure) >= CONFIDENT > score(unsure)  # a per-token probability of 0.67 is no confident answer
+
+
+def test_a_repaired_querys_likelihood_is_not_counted():
+    # Rewritten with the earlier query in view, a repair copies most of it: near-certain tokens say little.
+    assert score(Evidence(repairs=1, likelihood=-0.01)) == score(Evidence(repairs=1, likelihood=-0.5)) \
+        == score(Evidence(repairs=1))
