@@ -96,12 +96,15 @@ def _print_confidence(title: str, report: dict) -> None:
     for bucket in report["buckets"]:
         ex = "-" if bucket["ex"] is None else f"{bucket['ex']:.3f}"
         print(f"| {bucket['from']:.2f}-{bucket['to']:.2f} | {bucket['n']} | {ex} |")
-    shown = report["confident"]
-    if shown["n"]:
-        print(f"shown as confident (>= {shown['threshold']}): {shown['n']} of {report['n']} answers "
-              f"({shown['share']:.0%}), right {shown['correct']}/{shown['n']} = {shown['ex']:.3f}")
-    else:
-        print(f"shown as confident (>= {shown['threshold']}): none")
+    for key, said in (("confident", ""), ("confident_without_likelihood", " without the model's likelihood")):
+        shown = report.get(key)
+        if shown is None:
+            continue
+        if shown["n"]:
+            print(f"shown as confident (>= {shown['threshold']}){said}: {shown['n']} of {report['n']} answers "
+                  f"({shown['share']:.0%}), right {shown['correct']}/{shown['n']} = {shown['ex']:.3f}")
+        else:
+            print(f"shown as confident (>= {shown['threshold']}){said}: none")
 
 
 def main() -> None:

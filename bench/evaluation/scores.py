@@ -51,11 +51,13 @@ def confidence_report(outcomes: Sequence[QuestionOutcome]) -> dict[str, Any] | N
     labels = [bool(o.correct) for o in scored]
     area = auroc([o.confidence for o in scored], labels)
     # The same answers scored without the model's own likelihood, side by side: what that sign adds.
-    area_without = auroc([without_likelihood(o) for o in scored], labels)
+    without = [without_likelihood(o) for o in scored]
+    area_without = auroc(without, labels)
     return {"n": len(scored), "buckets": confidence_buckets(scored),
             "auroc": round(area, 4) if area is not None else None,
             "auroc_without_likelihood": round(area_without, 4) if area_without is not None else None,
-            "confident": shown_confident(scored)}
+            "confident": shown_confident(scored),
+            "confident_without_likelihood": shown_confident(scored, without)}
 
 
 def without_likelihood(outcome: QuestionOutcome) -> float:
@@ -67,9 +69,11 @@ def without_likelihood(outcome: QuestionOutcome) -> float:
     return score(replace(Evidence(**evidence), likelihood=None, least_likely=None))
 
 
-def shown_confident(outcomes: Sequence[QuestionOutcome]) -> dict[str, Any]:
-    """The answers the product labels confident (at or above its own threshold): how many, how many right."""
-    shown = [o for o in outcomes if o.confidence >= CONFIDENT]
+def shown_confident(outcomes: Sequence[QuestionOutcome], scores: Sequence[float] | None = None) -> dict[str, Any]:
+    """The answers the product labels confident (at or above its own threshold): how many, how many right.
+    `scores`: other confidences of the same outcomes, in their order."""
+    scores = [o.confidence for o in outcomes] if scores is None else scores
+    shown = [o for o, value in zip(outcomes, scores) if value >= CONFIDENT]
     correct = sum(1 for o in shown if o.correct)
     return {"threshold": CONFIDENT, "n": len(shown), "share": round(len(shown) / len(outcomes), 4) if outcomes else None,
             "correct": correct, "ex": round(correct / len(shown), 4) if shown else None}

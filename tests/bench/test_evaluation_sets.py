@@ -75,3 +75,5 @@ def test_the_auroc_without_the_likelihood_is_reported_beside_it():
     # Alike but for the likelihood, which alone tells right from wrong here.
     report = confidence_report([scored(True, -0.01), scored(True, -0.02), scored(False, -0.5), scored(False, -0.3)])
     assert report["auroc"] == 1.0 and report["auroc_without_likelihood"] == 0.5
+    assert report["confident"]["n"] == 2 and report["confident"]["correct"] == 2  # the unsure ones fall below
+    assert report["confident_without_likelihood"]["n"] == 4
