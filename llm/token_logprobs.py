@@ -19,8 +19,9 @@ import numpy as np
 
 
 class ChosenTokenLogprobs:
-    """A llama-cpp-python logits processor that returns the logits unchanged and
-    records (token text, log-probability) for each token generated."""
+    """A logits processor (llama-cpp-python's signature; transformers' through a
+    wrapper) that returns the logits unchanged and records (token text,
+    log-probability) for each token generated."""
 
     def __init__(self, token_text: Callable[[int], str]):
         self._token_text = token_text

@@ -5,9 +5,10 @@ the run showed: whether candidates agreed on their rows, how many rounds of
 repair the query needed, the doubts it kept (a literal no row holds, a join
 that pairs every row), an empty result, a question that counts something
 the database does not name, and how likely the model found its own query.
-Each is a known sign of a wrong answer; the factors are deliberately coarse, and bench/sqlgen.py measures
-how well the score separates right from wrong answers (AUROC, accuracy per
-bucket) on databases the pipeline was never tuned on.
+Each is a known sign of a wrong answer; the factors are deliberately coarse,
+and bench/sqlgen.py measures how well the score separates right from wrong
+answers (AUROC, accuracy per bucket) on databases the pipeline was never
+tuned on.
 """
 
 from __future__ import annotations

@@ -144,7 +144,8 @@ class _Runner:
         self.schema, self.options, self.answer, self.timer = schema, options, answer, timer
         self.sensitive = sensitive
 
-    async def _generate(self, messages, temperature: float, seed: int | None) -> tuple[str | None, str, QueryLikelihood | None]:
+    async def _generate(self, messages, temperature: float,
+                        seed: int | None) -> tuple[str | None, str, QueryLikelihood | None]:
         """Free text first: a fenced query is what a coder model writes best, and
         grammar-constrained sampling over a 150k-token vocabulary costs about half as
         much time again per token (docs/benchmarks.md). Only an answer that holds

@@ -3,9 +3,8 @@ right answers from its wrong ones."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
-
 from dataclasses import fields, replace
+from typing import Any, Sequence
 
 from assistant.evaluation.models import QuestionOutcome
 from assistant.sqlgen.confidence import CONFIDENT, Evidence, score
@@ -69,7 +68,8 @@ def without_likelihood(outcome: QuestionOutcome) -> float:
     return score(replace(Evidence(**evidence), likelihood=None, least_likely=None))
 
 
-def shown_confident(outcomes: Sequence[QuestionOutcome], scores: Sequence[float] | None = None) -> dict[str, Any]:
+def shown_confident(outcomes: Sequence[QuestionOutcome],
+                    scores: Sequence[float] | None = None) -> dict[str, Any]:
     """The answers the product labels confident (at or above its own threshold): how many, how many right.
     `scores`: other confidences of the same outcomes, in their order."""
     scores = [o.confidence for o in outcomes] if scores is None else scores

@@ -42,6 +42,9 @@ class ScriptedModels:
         self.closed = 0
         self.delay = 0.0
         self.words_sent = 0
+        # As engines record it, a token's log-probability comes with the next chunk: the last one's
+        # arrives with the finishing chunk, after the last text.
+        self.logprob_lag = 0
 
     async def list_models(self):
         return list(self.served)
@@ -66,7 +69,8 @@ class ScriptedModels:
                 text = f"{text} {word}" if text else word
                 await asyncio.sleep(self.delay)
                 self.words_sent += 1
-                yield Chunk(text=text, usage=self._usage(i + 1), **self._logprobs(request, words[:i + 1]))
+                yield Chunk(text=text, usage=self._usage(i + 1),
+                            **self._logprobs(request, words[:i + 1 - self.logprob_lag]))
             yield Chunk(text=text, finish_reason="length", usage=self._usage(len(words)),
                         **self._logprobs(request, words))
         finally:
@@ -189,6 +193,17 @@ def test_chat_logprobs_give_each_chosen_token_once(api, models):
     assert [t["token"] for t in streamed] == ["SELECT", " name", " FROM", " users"]  # each once, in order
     plain = api.post("/v1/chat/completions", json={**ask, "logprobs": False}).json()
     assert plain["choices"][0]["logprobs"] is None and models.requests[-1].logprobs is False
+
+
+def test_a_streamed_answers_last_token_log_probability_comes_with_the_finish(api, models):
+    models.logprob_lag = 1
+    ask = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "logprobs": True, "stream": True}
+    events = sse_events(api.post("/v1/chat/completions", json=ask))
+    streamed = [t["token"] for e in events if e["choices"] and e["choices"][0]["logprobs"]
+                for t in e["choices"][0]["logprobs"]["content"]]
+    assert streamed == ["SELECT", " name", " FROM", " users"]
+    finish = next(e for e in events if e["choices"] and e["choices"][0]["finish_reason"])
+    assert [t["token"] for t in finish["choices"][0]["logprobs"]["content"]] == [" users"]
 
 
 def test_alternatives_and_completion_logprobs_are_refused_in_words(api):

@@ -103,9 +103,9 @@ async def chat_completions(body: s.ChatCompletionRequest, request: Request, audi
         nonlocal sent
         logprobs = None
         if body.logprobs and chunk is not None:
-            logprobs = s.ChoiceLogprobs.of(chunk.tokens[sent:] if chunk.tokens else [],
-                                           chunk.token_logprobs[sent:] if chunk.token_logprobs else []).model_dump()
+            logprobs = s.ChoiceLogprobs.of((chunk.tokens or [])[sent:], (chunk.token_logprobs or [])[sent:])
             sent = max(sent, len(chunk.token_logprobs or []))
+            logprobs = logprobs.model_dump() if logprobs.content else None
         return {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": body.model,
                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": logprobs}]}
 
@@ -114,8 +114,10 @@ async def chat_completions(body: s.ChatCompletionRequest, request: Request, audi
                 "choices": [], "usage": _usage(last).model_dump()}
 
     opening = event({"role": "assistant", "content": ""}, None)
+    # The finish event carries the log-probabilities an engine recorded after the last text (its last token's).
     return await _stream(client.stream(generate), lambda delta, chunk: event({"content": delta}, None, chunk),
-                         lambda reason: event({}, reason), usage_event if body.include_usage else None, opening)
+                         lambda reason, last: event({}, reason, last), usage_event if body.include_usage else None,
+                         opening)
 
 
 @router.post("/completions", response_model=s.Completion)
@@ -143,7 +145,7 @@ async def completions(body: s.CompletionRequest, request: Request, audit: AuditD
 
     opening = event(echo, None) if echo else None
     return await _stream(client.stream(generate), lambda delta, chunk: event(delta, None),
-                         lambda reason: event("", reason),
+                         lambda reason, last: event("", reason),
                          usage_event if body.include_usage else None, opening)
 
 
@@ -170,7 +172,8 @@ def _sse(payload: dict[str, Any] | str) -> bytes:
     return f"data: {data}\n\n".encode()
 
 
-async def _stream(chunks: AsyncIterator[Chunk], delta_event: Callable[[str, Chunk], dict], finish_event: Callable,
+async def _stream(chunks: AsyncIterator[Chunk], delta_event: Callable[[str, Chunk], dict],
+                  finish_event: Callable[[str, Chunk | None], dict],
                   usage_event: Callable | None, opening: dict | None) -> StreamingResponse:
     """Server-sent events from the model's chunks.
 
@@ -198,7 +201,7 @@ async def _stream(chunks: AsyncIterator[Chunk], delta_event: Callable[[str, Chun
                 if delta:
                     yield _sse(delta_event(delta, chunk))
                 chunk = await anext(chunks, None)
-            yield _sse(finish_event(_finish(last.finish_reason if last else None) or "stop"))
+            yield _sse(finish_event(_finish(last.finish_reason if last else None) or "stop", last))
             if usage_event is not None:
                 yield _sse(usage_event(last))
         except (LLMUnavailable, LLMError) as exc:
