@@ -13,7 +13,8 @@ pipelines); each pipeline runs over the same questions, grouped by database,
 so each keeps its own prompt prefix warm. `--limit N` takes N questions of
 each part. Prints a markdown table per part, then the parts side by side,
 each full pipeline's accuracy per confidence bucket and the AUROC of its
-confidence (`full-voteN` votes among N candidates by their rows), and, last, one JSON line with all of it. A held-out part's
+confidence (`full-voteN` votes among N candidates by their rows), and, last, one JSON line with all of it.
+Each part's table and confidence are also printed as soon as the part is done. A held-out part's
 per-question outcomes are neither printed nor saved.
 """
 
@@ -139,6 +140,12 @@ def main() -> None:
                 skipped.append(f"{part.title} ({', '.join(part.dialects)} only)")
                 continue
             parts[key] = _run_part(part, args, llm, knowledge)
+            # Each part's figures as soon as it is done: a long run stopped early keeps them.
+            _print_part(part.title, args.dialect, parts[key])
+            for name in (n for n in parts[key] if n.startswith("full")):
+                if (found := confidence_report(parts[key][name].outcomes)) is not None:
+                    _print_confidence(f"{part.title}, {name}", found)
+            sys.stdout.flush()
     finally:
         knowledge.close()
         scratch.cleanup()
