@@ -29,6 +29,7 @@ class SqlAnswer:
     # What the confidence was computed from (confidence.Evidence as a dict), for calibration.
     evidence: dict[str, Any] = field(default_factory=dict)
     confidence_label: str | None = None  # high, medium or low (confidence.label)
+    confidence_advice: str | None = None  # what the label asks of the user, in words (confidence.ADVICE)
     chart: dict[str, Any] | None = None
     tables: list[str] = field(default_factory=list)  # the tables the final SQL reads
     linked_tables: list[str] = field(default_factory=list)  # the tables the model was shown

@@ -15,7 +15,7 @@ from assistant.sqlgen import prompts
 from assistant.sqlgen.answer import AnswerError, SqlAnswer
 from assistant.sqlgen.chart import suggest_chart
 from assistant.sqlgen.answer_shape import shape_of
-from assistant.sqlgen.confidence import Evidence, label, score
+from assistant.sqlgen.confidence import ADVICE, Evidence, label, score
 from assistant.sqlgen.dialects import dialect_name
 from assistant.sqlgen.error_advice import advise
 from assistant.sqlgen.follow_up import Turn, earlier_turn, grounding
@@ -314,6 +314,7 @@ async def answer_full(question: str, connector, llm: LLM, options: SqlOptions | 
     answer.evidence = asdict(evidence)
     answer.confidence = score(evidence) if answer.sql and answer.error is None else 0.0
     answer.confidence_label = label(answer.confidence)
+    answer.confidence_advice = ADVICE[answer.confidence_label]
     if answer.rows and answer.error is None:
         answer.chart = suggest_chart(answer.columns, answer.rows, key_columns(answer.sql, schema))
     answer.timings = timer.finish()

@@ -47,6 +47,8 @@ class SqlGenerateResponse(BaseModel):
                                                         "the pipeline gathered (see `evidence`).")
     confidence_label: str | None = Field(None, description="high (confident), medium (check the rows) or low "
                                                            "(likely wrong).")
+    confidence_advice: str | None = Field(None, description="What the label asks of the user, in words, as the "
+                                                            "page shows it.")
     evidence: dict[str, Any] = Field({}, description="What the confidence was computed from: candidates' "
                                                      "agreement, repairs, doubts kept, an empty result, "
                                                      "a term the database does not name.")

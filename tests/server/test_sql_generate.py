@@ -6,6 +6,7 @@ import time
 import httpx
 import pytest
 
+from assistant.sqlgen.confidence import ADVICE
 from llm.client import Completion
 from llm.protocol import Chunk
 from server.app import create_app
@@ -118,6 +119,7 @@ def test_candidates_are_voted_and_agreement_reported(client, llm, shop_db):
     ]
     body = ask(client, shop_db, "How many stores?", candidates=3).json()
     assert body["rows"] == [[3]] and body["confidence"] == pytest.approx(2 / 3, abs=1e-3)
+    assert body["confidence_advice"] == ADVICE[body["confidence_label"]]  # the words the page shows
     assert body["candidates"] == 3
 
 

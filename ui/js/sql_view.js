@@ -76,7 +76,7 @@ function summary(answer) {
   if (answer.tables && answer.tables.length) parts.push(`tables: ${answer.tables.join(", ")}`);
   if (answer.repairs) parts.push(`${answer.repairs} repair${answer.repairs === 1 ? "" : "s"}`);
   if (answer.confidence !== null && answer.confidence !== undefined) {
-    const advice = { high: "confident", medium: "check the rows", low: "likely wrong: check the SQL" }[answer.confidence_label];
+    const advice = answer.confidence_advice;
     parts.push(`confidence ${Math.round(answer.confidence * 100)}%${advice ? ` (${advice})` : ""}`);
   }
   return h("div", { class: "muted summary" }, ...parts.flatMap((part, i) => (i ? [" · ", part] : [part])));
