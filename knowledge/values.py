@@ -95,17 +95,24 @@ def is_text_column(column: ColumnInfo) -> bool:
     return bool(column.type) and bool(_TEXT_TYPE.search(column.type))
 
 
+# Words that say which form of a name a column holds, not whose name it is.
+_NAME_FORMS = frozenset({"full", "first", "last", "middle", "given", "family", "display", "legal", "common",
+                         "official", "short", "long", "preferred", "nick", "sur"})
+
+
 def names_entity(table: TableInfo, column: ColumnInfo) -> bool:
     """Whether the column names the row's own entity: the table's one key, a `name` or
-    `title`, or a name-like column carrying the table's name (state.state_name, not
-    border_info.state_name, which refers to a state)."""
+    `title` (of any form: person.full_name, customer.last_name), or a name-like column
+    carrying the table's name (state.state_name, not border_info.state_name, which
+    refers to a state)."""
     if column.primary_key and len(table.primary_key) <= 1:
         return True
     parts = split_identifier(column.name)
     if not parts or parts[-1] not in ("name", "title"):
         return False
+    owners = [w for w in parts[:-1] if w not in _NAME_FORMS]
     table_words = {singular(w) for w in split_identifier(table.name)}
-    return len(parts) == 1 or any(singular(w) in table_words for w in parts[:-1])
+    return not owners or any(singular(w) in table_words for w in owners)
 
 
 def distinct_via(connector, dialect: str) -> Distinct:

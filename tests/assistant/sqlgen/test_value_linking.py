@@ -116,6 +116,15 @@ def test_names_entity():
     assert names_entity(person, person.columns[0])
 
 
+def test_a_name_of_any_form_names_its_own_row():
+    person = TableInfo("person", [ColumnInfo("full_name", "TEXT"), ColumnInfo("last_name", "TEXT"),
+                                  ColumnInfo("employer_name", "TEXT")])
+    shipment = TableInfo("shipment", [ColumnInfo("recipient_full_name", "TEXT")])
+    assert names_entity(person, person.columns[0]) and names_entity(person, person.columns[1])
+    assert not names_entity(person, person.columns[2])  # the employer's name, not the person's
+    assert not names_entity(shipment, shipment.columns[0])
+
+
 def test_a_sensitive_column_is_never_looked_up_or_hinted(geography):
     connector, schema = geography
     hidden = frozenset({("state", "state_name"), ("border_info", "border"), ("border_info", "state_name")})
