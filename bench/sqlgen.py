@@ -11,10 +11,11 @@ defog's held-out part, spider_holdout (SQLite only), and the whole defog set.
 The model is loaded once in this process (the same engine for both
 pipelines); each pipeline runs over the same questions, grouped by database,
 so each keeps its own prompt prefix warm. `--limit N` takes N questions of
-each part. Prints a markdown table per part, then the parts side by side,
-each full pipeline's accuracy per confidence bucket and the AUROC of its
-confidence (`full-voteN` votes among N candidates by their rows), and, last, one JSON line with all of it.
-Each part's table and confidence are also printed as soon as the part is done. A held-out part's
+each part. Prints, as soon as each part is done (a long run stopped early
+keeps them), its markdown table and each full pipeline's accuracy per
+confidence bucket and the AUROC of its confidence (`full-voteN` votes among N
+candidates by their rows); then the same for the whole defog set, the parts
+side by side, and, last, one JSON line with all of it. A held-out part's
 per-question outcomes are neither printed nor saved.
 """
 
@@ -87,6 +88,17 @@ def _side_by_side(rows: dict[str, dict[str, EvalReport]], titles: dict[str, str]
         print(f"| {titles[key]} | {n} | {ex['plain']} | {ex['full']} | {gain} | {p50} |")
 
 
+def _report(title: str, dialect: str, reports: dict[str, EvalReport]) -> dict[str, dict]:
+    """Print the part's table and each full pipeline's confidence; return the confidence reports by pipeline."""
+    _print_part(title, dialect, reports)
+    found = {name: report for name in reports if name.startswith("full")
+             if (report := confidence_report(reports[name].outcomes)) is not None}
+    for name, report in found.items():
+        _print_confidence(f"{title}, {name}", report)
+    sys.stdout.flush()
+    return found
+
+
 def _print_confidence(title: str, report: dict) -> None:
     area = "-" if report["auroc"] is None else f"{report['auroc']:.3f}"
     without = report.get("auroc_without_likelihood")
@@ -132,6 +144,7 @@ def main() -> None:
     scratch = tempfile.TemporaryDirectory(prefix="dbgpt-bench-")
     knowledge = Knowledge(Settings(data_dir=Path(scratch.name), model_dir=model_file().parent))
     parts: dict[str, dict[str, EvalReport]] = {}
+    confidence: dict[str, dict[str, dict]] = {}
     skipped = []
     try:
         for key in wanted:
@@ -140,12 +153,7 @@ def main() -> None:
                 skipped.append(f"{part.title} ({', '.join(part.dialects)} only)")
                 continue
             parts[key] = _run_part(part, args, llm, knowledge)
-            # Each part's figures as soon as it is done: a long run stopped early keeps them.
-            _print_part(part.title, args.dialect, parts[key])
-            for name in (n for n in parts[key] if n.startswith("full")):
-                if (found := confidence_report(parts[key][name].outcomes)) is not None:
-                    _print_confidence(f"{part.title}, {name}", found)
-            sys.stdout.flush()
+            confidence[key] = _report(part.title, args.dialect, parts[key])
     finally:
         knowledge.close()
         scratch.cleanup()
@@ -154,15 +162,8 @@ def main() -> None:
     rows = dict(parts)
     if (whole := _whole(parts, args.dialect)) is not None:
         rows[WHOLE] = whole
-    for key, reports in rows.items():
-        _print_part(titles[key], args.dialect, reports)
+        confidence[WHOLE] = _report(titles[WHOLE], args.dialect, whole)
     _side_by_side(rows, titles, args.dialect)
-    confidence = {}
-    for key, reports in rows.items():
-        for name in (n for n in reports if n.startswith("full")):
-            if (found := confidence_report(reports[name].outcomes)) is not None:
-                confidence.setdefault(key, {})[name] = found
-                _print_confidence(f"{titles[key]}, {name}", found)
     if skipped:
         print(f"\nnot run on {args.dialect}: {'; '.join(skipped)}")
     result = {"dialect": args.dialect, "parts": {}, "skipped": skipped}
@@ -173,7 +174,7 @@ def main() -> None:
             entry["ex_gain_points"] = round(100 * (summaries["full"]["ex"] - summaries["plain"]["ex"]), 1)
             entry["p50_ratio_full_over_plain"] = round(
                 summaries["full"]["p50_s"] / max(summaries["plain"]["p50_s"], 1e-9), 3)
-        if key in confidence:
+        if confidence.get(key):
             entry["confidence"] = confidence[key]
         result["parts"][key] = entry
     print(json.dumps(result))

@@ -12,7 +12,6 @@ import json
 import typer
 from rich.markup import escape
 
-from assistant.sqlgen.confidence import ADVICE, label
 from connectors.types import ConnectorError
 from server.cli.common import console, fail, load_settings, local_catalog, open_llm, print_rows, report
 from server.databases import UnknownDatabase, knowledge_key
@@ -37,7 +36,7 @@ def _print_answer(answer) -> None:
     for warning in answer.warnings:
         report.print(f"[yellow]check:[/] {escape(warning)}", highlight=False)
     if answer.confidence is not None:
-        report.print(f"confidence {answer.confidence:.0%}: {ADVICE[label(answer.confidence)]}", highlight=False)
+        report.print(f"confidence {answer.confidence:.0%}: {answer.confidence_advice}", highlight=False)
     print_rows(answer.columns, answer.rows, answer.truncated)
 
 
