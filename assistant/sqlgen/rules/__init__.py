@@ -28,6 +28,7 @@ from assistant.sqlgen.rules.days_between_dates import days_between_dates
 from assistant.sqlgen.rules.detached_joins import detached_joins
 from assistant.sqlgen.rules.epoch_seconds import epoch_seconds
 from assistant.sqlgen.rules.equal_holders import equal_holders
+from assistant.sqlgen.rules.equal_reads import equal_reads
 from assistant.sqlgen.rules.exact_division import exact_division
 from assistant.sqlgen.rules.excluded_cases import excluded_cases
 from assistant.sqlgen.rules.format_arithmetic import format_arithmetic
@@ -101,6 +102,8 @@ RULES: tuple[Rule, ...] = (
          "a column its tables lack or several hold, with where it lives, how tables join, or a close name",
          gate=True),
     # Restructuring a query whose columns all resolve.
+    Rule("equal_reads", "fix", equal_reads,
+         "a table joined only for a column the joins make equal to another table's: read there instead"),
     Rule("unused_joins", "fix", unused_joins,
          "a table joined but never read, which repeats rows: dropped, or an EXISTS filter if the question names it"),
     Rule("group_keys", "fix", group_keys,

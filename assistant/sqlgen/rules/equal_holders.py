@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from assistant.sqlgen.analysis.equalities import equal_classes
 from assistant.sqlgen.analysis.scope import defined_names, holders, own_columns, select_aliases
 from assistant.sqlgen.rules.base import RuleContext
-from connectors.types import TableInfo
 
 
 def equal_holders(tree: exp.Expression, context: RuleContext) -> list[str]:
@@ -35,7 +35,7 @@ def equal_holders(tree: exp.Expression, context: RuleContext) -> list[str]:
             if not found or (not ref.table and len(found) == 1) or context.scopes.outer_holds(select, ref.name):
                 continue
             if len(found) > 1:
-                classes = classes if classes is not None else _equal_classes(select, scope)
+                classes = classes if classes is not None else equal_classes(select, scope)
                 roots = {classes.get((h.lower(), ref.name.lower())) for h in found}
                 if len(roots) != 1 or None in roots:
                     continue
@@ -44,41 +44,3 @@ def equal_holders(tree: exp.Expression, context: RuleContext) -> list[str]:
             notes.append(f"{before} -> {ref.sql()}")
     return notes
 
-
-def _inner_equalities(select: exp.Select) -> list[exp.EQ]:
-    """Column = column conditions that hold for every row: ANDed in WHERE or in the
-    ON of an inner join (a LEFT join's columns may be NULL where the other's are not)."""
-    found = []
-    for condition in select.find_all(exp.EQ):
-        if condition.find_ancestor(exp.Select) is not select:
-            continue
-        node = condition.parent
-        while isinstance(node, (exp.And, exp.Paren)):
-            node = node.parent
-        if isinstance(node, exp.Where) or (isinstance(node, exp.Join) and not node.side):
-            found.append(condition)
-    return found
-
-
-def _equal_classes(select: exp.Select, scope: dict[str, TableInfo]) -> dict[tuple[str, str], tuple[str, str]]:
-    """Union-find over (alias, column): two are in one class when the joins make them equal."""
-    parent: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def find(key):
-        while parent.get(key, key) != key:
-            key = parent[key]
-        return key
-
-    def key_of(ref: exp.Column) -> tuple[str, str] | None:
-        if ref.table:
-            return (ref.table.lower(), ref.name.lower())
-        found = holders(ref.name, scope)
-        return (found[0].lower(), ref.name.lower()) if len(found) == 1 else None
-
-    for condition in _inner_equalities(select):
-        left, right = condition.this, condition.expression
-        if isinstance(left, exp.Column) and isinstance(right, exp.Column):
-            a, b = key_of(left), key_of(right)
-            if a and b:
-                parent[find(a)] = find(b)
-    return {key: find(key) for key in set(parent) | set(parent.values())}

@@ -65,6 +65,8 @@ TRIGGERS = {
     "days_between_dates": (f"SELECT AVG(o.placed - c.joined) {JOINED}",
                            "How many hours pass from joining to an order?", "sqlite"),
     "unknown_columns": ("SELECT cty_name FROM customers", "", "sqlite"),
+    "equal_reads": (f"SELECT c.name {JOINED} JOIN order_items AS i ON i.order_id = o.id WHERE i.order_id = 7",
+                    "Who placed order 7?", "sqlite"),
     "unused_joins": (f"SELECT c.name {JOINED}", "List the customer names", "sqlite"),
     "group_keys": ("SELECT SUM(total) FROM orders GROUP BY buyer_id", "", "sqlite"),
     "unasked_limit": ("SELECT city, COUNT(*) AS n FROM customers GROUP BY city ORDER BY n DESC LIMIT 1",
