@@ -68,6 +68,7 @@ class Knowledge:
         self._embedder = embedder
         self._store = store
         self._lock = threading.RLock()
+        self._sync_locks: dict[str, threading.Lock] = {}
         self._schema_indexes: dict[str, SchemaIndex] = {}
         self._values: dict[str, ValueIndex] = {}
         self._examples: dict[str, ExampleStore] = {}
@@ -161,14 +162,19 @@ class Knowledge:
         from knowledge.values import distinct_via
 
         connection = connection_name(connection)
-        refreshed = self.schema_index(connection).refresh(schema, force=force)
-        report = SyncReport(connection, schema.fingerprint, refreshed)
-        if force or not schema.fingerprint or self.registry.synced_fingerprint(connection) != schema.fingerprint:
-            distinct = distinct_via(connector, schema.dialect) if connector is not None else None
-            report.values = self.values(connection).build(schema, distinct=distinct)
-            explain = connector.explain if connector is not None else None
-            report.examples = self.examples(connection).recheck(schema, explain)
-            self.registry.mark_synced(connection, schema.fingerprint)
+        with self._lock:
+            sync_lock = self._sync_locks.setdefault(connection, threading.Lock())
+        # One sync of a connection at a time: a question that arrives while the background
+        # warm-up (server/knowledge_warmup.py) builds the indexes waits for them, not builds them again.
+        with sync_lock:
+            refreshed = self.schema_index(connection).refresh(schema, force=force)
+            report = SyncReport(connection, schema.fingerprint, refreshed)
+            if force or not schema.fingerprint or self.registry.synced_fingerprint(connection) != schema.fingerprint:
+                distinct = distinct_via(connector, schema.dialect) if connector is not None else None
+                report.values = self.values(connection).build(schema, distinct=distinct)
+                explain = connector.explain if connector is not None else None
+                report.examples = self.examples(connection).recheck(schema, explain)
+                self.registry.mark_synced(connection, schema.fingerprint)
         return report
 
     def set_sensitive(self, connection: str, table: str, column: str, sensitive: bool = True) -> None:

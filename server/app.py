@@ -50,8 +50,10 @@ def create_app(settings: Settings, llm: LLM | None = None, knowledge=None) -> Fa
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        services.warmup.warm_all()  # in the background: start-up does not wait for it
         async with mcp.running():  # the MCP SDK's session manager lives as long as the app
             yield
+        services.warmup.close()
         databases.close()
         knowledge.close()
 

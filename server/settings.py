@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(150, ge=0)
     max_document_bytes: int = Field(50_000_000, ge=1)
     schema_budget_tokens: int = Field(1000, ge=50)  # schema part of a text-to-SQL prompt
+    # Sync each database's schema and value indexes in the background as soon as it is known
+    # (start-up, a connection added or changed), not at its first question.
+    warm_knowledge: bool = True
     # The value index (knowledge/values.py): how much of the high-cardinality text columns
     # (names, titles) it keeps at sync, most frequent values first, entity names first.
     value_index_values_per_column: int = Field(5_000, ge=0)

@@ -15,6 +15,10 @@ from tests.support.helpers import missing
 
 pytest_plugins = ["tests.support.browser"]  # the browser and page fixtures
 
+# Apps made by tests do not sync the demo's knowledge in the background at start-up (each would
+# load the embedding model); tests/server/test_knowledge_warmup.py turns it on.
+os.environ.setdefault("DBGPT_WARM_KNOWLEDGE", "0")
+
 
 def port_open(host: str, port: int, timeout: float = 1.0) -> bool:
     try:

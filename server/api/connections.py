@@ -100,10 +100,11 @@ async def list_connections(user: CurrentUser, databases: DatabasesDep, settings:
 
 
 @router.post("", response_model=ConnectionOut, status_code=201)
-async def create_connection(body: ConnectionCreate, _admin: AdminUser, databases: DatabasesDep,
-                            settings: SettingsDep, audit: AuditDep):
+async def create_connection(body: ConnectionCreate, _admin: AdminUser, services: ServicesDep,
+                            audit: AuditDep):
     """Register a connection. A file outside the file roots is refused before anything is opened;
     with DBGPT_REFUSE_PRIVILEGED=1 the account is checked (so connected to) even without `test`."""
+    databases, settings = services.databases, services.settings
     audit.touch(db=body.name)
     bare, secret = split_url(body.url, body.password)  # an unsupported URL is refused before we connect
     databases.confine(bare)
@@ -113,6 +114,7 @@ async def create_connection(body: ConnectionCreate, _admin: AdminUser, databases
             raise ApiError(400, f"cannot connect: {result.detail}")
     info = databases.registry.add(body.name, body.url, password=body.password, description=body.description,
                                   reserved=(DEMO,))
+    services.warmup.warm(info.name)
     return _out(info)
 
 
@@ -124,12 +126,14 @@ async def get_connection(name: str, access: AccessDep, databases: DatabasesDep, 
 
 
 @router.patch("/{name}", response_model=ConnectionOut)
-async def update_connection(name: str, body: ConnectionUpdate, _admin: AdminUser, databases: DatabasesDep):
+async def update_connection(name: str, body: ConnectionUpdate, _admin: AdminUser, services: ServicesDep):
     """Change a connection. A new URL drops the stored password unless a new one is given."""
+    databases = services.databases
     if body.url is not None:
         databases.confine(body.url)
     info = databases.registry.update(name, url=body.url, password=body.password, description=body.description)
     databases.forget(name)
+    services.warmup.warm(info.name)
     return _out(info)
 
 
@@ -155,4 +159,6 @@ async def test_connection(name: str, access: AccessDep, audit: AuditDep):
 async def refresh_connection(name: str, access: AccessDep, databases: DatabasesDep, audit: AuditDep):
     audit.touch(db=name)
     schema, changed = await asyncio.to_thread(databases.refresh, access.db(name))
+    if changed:
+        access.services.warmup.warm(access.db(name))
     return RefreshResult(fingerprint=schema.fingerprint, tables=len(schema.tables), changed=changed)

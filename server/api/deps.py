@@ -24,6 +24,7 @@ from server.auth.login_throttle import LoginThrottle
 from server.auth.users import User, UserStore
 from server.conversations import Conversations
 from server.databases import DEMO, DatabaseCatalog, is_url, is_url_key
+from server.knowledge_warmup import KnowledgeWarmup
 from server.settings import Settings
 
 SESSION_COOKIE = "dbgpt_session"
@@ -41,6 +42,7 @@ class Services:
     audit: AuditLog
     conversations: Conversations
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    warmup: KnowledgeWarmup | None = None  # background knowledge syncs (server/knowledge_warmup.py)
     in_flight: Counter = field(default_factory=Counter)
     in_flight_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -60,8 +62,10 @@ def build_services(settings: Settings, llm=None, knowledge=None) -> Services:
                                   attempts=settings.llm_attempts)
     users = open_users(settings, engine)
     bootstrap_admin(settings, users)
-    return Services(settings=settings, databases=DatabaseCatalog(settings, open_registry(settings, engine)),
-                    knowledge=knowledge or open_knowledge(settings, engine), llm=llm, users=users,
+    databases = DatabaseCatalog(settings, open_registry(settings, engine))
+    knowledge = knowledge or open_knowledge(settings, engine)
+    return Services(settings=settings, databases=databases, knowledge=knowledge, llm=llm, users=users,
+                    warmup=KnowledgeWarmup(databases, knowledge, enabled=settings.warm_knowledge),
                     audit=AuditLog(engine), conversations=Conversations(engine),
                     login_throttle=LoginThrottle(max_per_name=settings.login_max_failures,
                                                  max_per_client=4 * settings.login_max_failures,

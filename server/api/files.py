@@ -106,4 +106,5 @@ async def import_files(request: Request, user: Importer, services: ServicesDep, 
     finally:
         await asyncio.to_thread(shutil.rmtree, staging, True)
     audit.touch(db=done.name, row_count=sum(t.rows for t in done.tables))
+    services.warmup.warm(done.name)
     return done.to_dict()

@@ -1,4 +1,4 @@
-"""knowledge/service.py: knowledge is kept per connection name, never per URL."""
+"""knowledge/service.py: knowledge is kept per connection name, never per URL; one sync of a connection at a time."""
 
 import pytest
 
@@ -35,3 +35,43 @@ def test_the_value_index_keeps_the_budget_the_settings_give(tmp_path):
         assert knowledge.values("warehouse") is knowledge.values("warehouse")
     finally:
         knowledge.close()
+
+
+def test_syncs_of_one_connection_run_one_at_a_time_and_build_its_values_once(tmp_path, embedder):
+    # A question that comes while the background warm-up syncs its database waits for that sync.
+    import sqlite3
+    import threading
+
+    from connectors import connect
+
+    path = tmp_path / "shop.sqlite"
+    with sqlite3.connect(path) as con:
+        con.executescript("CREATE TABLE city (id INTEGER PRIMARY KEY, name TEXT);"
+                          "INSERT INTO city VALUES (1, 'Paris'), (2, 'Lyon');")
+    connector = connect(f"sqlite:///{path}")
+    knowledge = Knowledge(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    builds, inside, overlapped = [], threading.Event(), []
+    index = knowledge.values("shop")
+    build = index.build
+
+    def slow_build(*args, **kwargs):
+        overlapped.append(inside.is_set())
+        inside.set()
+        threading.Event().wait(0.3)  # long enough for the other sync to arrive meanwhile
+        builds.append(1)
+        inside.clear()
+        return build(*args, **kwargs)
+
+    index.build = slow_build
+    schema = connector.introspect()
+    try:
+        threads = [threading.Thread(target=knowledge.sync, args=("shop", schema, connector)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert builds == [1] and overlapped == [False]
+        assert knowledge.registry.synced_fingerprint("shop") == schema.fingerprint
+    finally:
+        knowledge.close()
+        connector.close()
