@@ -1,0 +1,28 @@
+"""bench/sqlgen.py syncs each database's knowledge before its questions, as the server does."""
+
+import sqlite3
+
+from assistant.evaluation import EvalDatabases, EvalQuestion
+from knowledge.service import Knowledge
+from server.settings import Settings
+from tests.knowledge.fixtures import embedder  # noqa: F401
+
+
+def test_each_database_is_synced_once_before_the_questions(tmp_path, embedder, capsys):
+    from bench.sqlgen import _sync_at_connect
+
+    for name in ("shop", "zoo"):
+        with sqlite3.connect(tmp_path / f"{name}.sqlite") as con:
+            con.executescript("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT);"
+                              "INSERT INTO item VALUES (1, 'Lyon');")
+    questions = [EvalQuestion(i, db, "q", ("SELECT 1",)) for i, db in enumerate(["shop", "zoo", "shop"])]
+    knowledge = Knowledge(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    try:
+        with EvalDatabases(tmp_path) as databases:
+            _sync_at_connect(questions, databases, knowledge)
+            for name in ("shop", "zoo"):
+                fingerprint = databases.get(name).introspect().fingerprint
+                assert knowledge.registry.synced_fingerprint(name) == fingerprint
+    finally:
+        knowledge.close()
+    assert "knowledge synced at connect: 2 databases in" in capsys.readouterr().out
