@@ -56,6 +56,7 @@ from assistant.sqlgen.rules.ungrounded_filters import ungrounded_filters
 from assistant.sqlgen.rules.unknown_columns import unknown_columns
 from assistant.sqlgen.rules.unknown_tables import unknown_tables
 from assistant.sqlgen.rules.unused_joins import unused_joins
+from assistant.sqlgen.rules.unused_values import unused_values
 from assistant.sqlgen.rules.wrong_alias import wrong_alias
 from assistant.sqlgen.rules.year_of_a_number import year_of_a_number
 
@@ -134,6 +135,8 @@ RULES: tuple[Rule, ...] = (
          "a ratio of two groups answered as a share of all rows, or a ratio to the whole written upside down"),
     Rule("ungrounded_filters", "doubt", ungrounded_filters,
          "a filter on a value the question never mentions"),
+    Rule("unused_values", "doubt", unused_values,
+         "a value the question names, which the data holds, that the query never uses"),
     Rule("mismatched_keys", "doubt", mismatched_keys,
          "a join that pairs two different things' keys"),
     Rule("detached_joins", "doubt", detached_joins,

@@ -20,7 +20,8 @@ DATES = ["2023-01-05", "2023-02-11"]
 def shop(dialect="sqlite") -> SchemaInfo:
     """customers <- orders (declared key); products <- order_items -> orders (names only); checkins of stores."""
     return SchemaInfo(dialect=dialect, engine="x", server_version="1", tables=[
-        TableInfo("customers", [ColumnInfo("id", "INTEGER"), ColumnInfo("name", "TEXT"), ColumnInfo("city", "TEXT"),
+        TableInfo("customers", [ColumnInfo("id", "INTEGER"), ColumnInfo("name", "TEXT"),
+                                ColumnInfo("city", "TEXT", values=["Lyon", "Paris"]),
                                 ColumnInfo("joined", "TEXT", values=DATES), ColumnInfo("year", "INTEGER")]),
         TableInfo("orders", [ColumnInfo("id", "INTEGER"), ColumnInfo("buyer_id", "INTEGER"),
                              ColumnInfo("total", "REAL"), ColumnInfo("status", "TEXT"),
@@ -82,6 +83,7 @@ TRIGGERS = {
     "ratio_shape": ("SELECT CAST(SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS REAL) / COUNT(*) FROM orders",
                     "What is the ratio of open orders to closed orders?", "sqlite"),
     "ungrounded_filters": ("SELECT name FROM customers WHERE city = 'Paris'", "List the customers", "sqlite"),
+    "unused_values": ("SELECT name FROM customers", "Which customers come from 'Lyon'?", "sqlite"),
     "mismatched_keys": ("SELECT s.name, h.order_id FROM staff AS s JOIN shifts AS h ON s.staff_id = h.order_id", "", "sqlite"),
     "detached_joins": ("SELECT s.city, COUNT(*) FROM stores AS s JOIN checkins AS k ON k.store_id = s.store_id "
                        "JOIN staff AS t ON k.store_id = s.store_id GROUP BY s.city", "", "sqlite"),
