@@ -132,7 +132,8 @@ RULES: tuple[Rule, ...] = (
     Rule("per_item", "doubt", per_item,
          "one total where the question asks for a value per item"),
     Rule("ratio_shape", "doubt", ratio_shape,
-         "a ratio of two groups answered as a share of all rows, or a ratio to the whole written upside down"),
+         "a ratio of two groups answered as a share of all rows or as all rows over one group, a ratio to "
+         "the whole written upside down, or a ratio asked for and nothing divided"),
     Rule("ungrounded_filters", "doubt", ungrounded_filters,
          "a filter on a value the question never mentions"),
     Rule("unused_values", "doubt", unused_values,
