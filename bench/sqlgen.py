@@ -10,9 +10,10 @@ defog's held-out part, spider_holdout (SQLite only), and the whole defog set.
 
 The model is loaded once in this process (the same engine for both
 pipelines); each pipeline runs over the same questions, grouped by database,
-so each keeps its own prompt prefix warm. Before a part's questions, each of
-its databases' knowledge (schema and value indexes) is synced, as the server
-does when it learns of a database, and the seconds are printed apart
+so each keeps its own prompt prefix warm. Before a part's questions, the
+knowledge (schema and value indexes) of each of its databases too large to
+show whole is synced, as the server does when it learns of a database, and
+the seconds are printed apart
 (`--cold-knowledge`: the first question on each database syncs it, and waits
 for it). `--limit N` takes N questions of
 each part. Prints, as soon as each part is done (a long run stopped early
@@ -42,6 +43,7 @@ from bench.evaluation.sets import PARTS, databases_of, questions_of  # noqa: E40
 from knowledge.service import Knowledge  # noqa: E402
 from llm.client import LocalClient  # noqa: E402
 from llm.llamacpp_engine import LlamaCppEngine  # noqa: E402
+from server.knowledge_warmup import needs_knowledge  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from tests.support.helpers import model_file  # noqa: E402
 
@@ -49,17 +51,22 @@ WHOLE = "defog"  # the tuning and held-out parts together
 
 
 def _sync_at_connect(questions, databases, knowledge) -> None:
-    """Sync each database's knowledge before its questions, as the server does when it learns
-    of a database (server/knowledge_warmup.py); the seconds are printed, not counted in any
-    question's latency."""
+    """Sync the knowledge of each database whose questions go through the linker before its
+    questions, as the server does when it learns of a database (server/knowledge_warmup.py);
+    the seconds are printed, not counted in any question's latency."""
     seconds = {}
     for db in dict.fromkeys(q.db_name for q in questions):
         conn = databases.get(db)
-        started = time.perf_counter()
-        knowledge.sync(db, conn.introspect(), conn)
-        seconds[db] = time.perf_counter() - started
+        schema = conn.introspect()
+        if needs_knowledge(schema):  # the rest are shown whole and never link
+            started = time.perf_counter()
+            knowledge.sync(db, schema, conn)
+            seconds[db] = time.perf_counter() - started
+    if not seconds:
+        print("knowledge synced at connect: none (every schema is shown whole)", flush=True)
+        return
     slowest = max(seconds, key=seconds.get)
-    print(f"knowledge synced at connect: {len(seconds)} databases in {sum(seconds.values()):.1f} s "
+    print(f"knowledge synced at connect: {', '.join(seconds)} in {sum(seconds.values()):.1f} s "
           f"(slowest {slowest}, {seconds[slowest]:.1f} s; the first includes loading the embedding model)",
           flush=True)
 

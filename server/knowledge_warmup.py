@@ -4,8 +4,13 @@ connection is added, changed or refreshed.
 
 A sync builds the schema index (embedding the table descriptions, which first
 loads the embedding model) and the value index (the distinct values of the
-text columns): seconds on a small database, longer on a large one. Without
-this the first question on a database waits for it. One worker thread does
+text columns): seconds on a small database, longer on a large one. The
+questions on a database whose schema is too large to show whole wait for it
+at the first of them, since the linker that picks their tables reads these
+indexes; such databases are synced here. A schema the prompt shows whole is
+left alone (its questions never ask the linker, and the embedding model is
+not loaded for nothing); the knowledge routes sync it when asked. One worker
+thread does
 the syncs one after another, so the machine's cores stay free for the model;
 a question that comes while its database is being synced waits for that sync
 (Knowledge.sync takes one lock per connection) instead of starting another.
@@ -19,6 +24,15 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
+
+
+def needs_knowledge(schema) -> bool:
+    """Whether questions on this schema go through the linker, which reads the knowledge indexes."""
+    from assistant.sqlgen.full import SqlOptions
+    from assistant.sqlgen.linking import shown_whole
+
+    options = SqlOptions()
+    return not shown_whole(schema, options.schema_budget_tokens, options.whole_schema_tokens)
 
 
 class KnowledgeWarmup:
@@ -48,11 +62,15 @@ class KnowledgeWarmup:
         return [f for name in self.databases.names() if (f := self.warm(name)) is not None]
 
     def _sync(self, name: str) -> bool:
+        """True when the database was synced; False when it needs no sync or the sync failed."""
         with self._lock:
             self._pending.discard(name)  # a change from here on asks for another sync
         try:
             connector = self.databases.connector(name)
-            self.knowledge.sync(name, connector.introspect(), connector)
+            schema = connector.introspect()
+            if not needs_knowledge(schema):
+                return False
+            self.knowledge.sync(name, schema, connector)
             return True
         except Exception:  # the first question on it will sync and say what is wrong
             log.warning("background sync of '%s' failed", name, exc_info=True)

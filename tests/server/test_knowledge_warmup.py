@@ -15,10 +15,14 @@ from tests.knowledge.fixtures import embedder  # noqa: F401
 from tests.support.auth import signed_in
 
 
-def _database(path):
+def _database(path, extra_tables: int = 0):
+    """A city table, and `extra_tables` wide tables more: 60 make a schema too large to show whole."""
     with sqlite3.connect(path) as con:
         con.executescript("CREATE TABLE city (id INTEGER PRIMARY KEY, name TEXT);"
                           "INSERT INTO city VALUES (1, 'Paris'), (2, 'Lyon');")
+        columns = ", ".join(f"measure_{i} INTEGER" for i in range(12))
+        for n in range(extra_tables):
+            con.execute(f"CREATE TABLE ledger_{n} (id INTEGER PRIMARY KEY, city_id INTEGER, {columns})")
     return path
 
 
@@ -38,17 +42,25 @@ def settings(tmp_path):
                     warm_knowledge=True)
 
 
-def test_the_demo_and_a_new_connection_are_synced_before_any_question(settings, tmp_path, embedder):
+def test_a_large_database_is_synced_before_any_question_and_a_small_one_is_left_alone(settings, tmp_path,
+                                                                                       embedder):
     app = create_app(settings, knowledge=Knowledge(settings, embedder=embedder))
     services = app.state.services
+    services.databases.registry.add("books", f"sqlite:///{_database(tmp_path / 'books.sqlite', 60)}")
     with signed_in(app, settings) as client:  # entering it runs start-up
-        assert _synced(services, "demo")
-        shop = _database(tmp_path / "shop.sqlite")
-        created = client.post("/api/v1/connections", json={"name": "shop", "url": f"sqlite:///{shop}"})
+        assert _synced(services, "books")  # registered before start-up
+        large = _database(tmp_path / "shop.sqlite", 60)
+        created = client.post("/api/v1/connections", json={"name": "shop", "url": f"sqlite:///{large}"})
         assert created.status_code == 201, created.text
         assert _synced(services, "shop")
         matches = services.knowledge.match_values("shop", "stores in Lyon")
         assert any(m.value == "Lyon" for m in matches)
+        small = _database(tmp_path / "zoo.sqlite")
+        assert client.post("/api/v1/connections", json={"name": "zoo", "url": f"sqlite:///{small}"}).status_code == 201
+        assert services.warmup.warm("zoo").result(timeout=60) is False  # shown whole: its questions never link
+        assert services.warmup.warm("demo").result(timeout=60) is False
+    assert services.knowledge.registry.synced_fingerprint("zoo") in (None, "")
+    assert services.knowledge.registry.synced_fingerprint("demo") in (None, "")
 
 
 def test_a_database_that_cannot_be_synced_is_logged_and_left_to_its_first_question(settings, tmp_path,
