@@ -13,7 +13,7 @@ def test_each_database_is_synced_once_before_the_questions(tmp_path, embedder, c
     from bench.sqlgen import _sync_at_connect
 
     columns = ", ".join(f"measure_{i} INTEGER" for i in range(12))
-    for name, tables in (("shop", 60), ("zoo", 0), ("farm", 60)):
+    for name, tables in (("shop", 30), ("zoo", 0), ("farm", 30)):
         with sqlite3.connect(tmp_path / f"{name}.sqlite") as con:
             con.executescript("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT);"
                               "INSERT INTO item VALUES (1, 'Lyon');")
