@@ -261,7 +261,10 @@ async def _failing_stream():
 
 
 def test_a_follow_up_is_written_from_the_previous_question_and_its_sql_only(client, llm, shop_db):
-    llm.replies = [CITIES, STORES_BY_CITY, CITIES]
+    # The follow-up's query filters on Paris: one that ignored the city the user named would be asked again.
+    in_paris = json.dumps({"sql": BY_CITY.replace("GROUP BY", "WHERE c.name = 'Paris' GROUP BY"),
+                           "explanation": "Stores in Paris."})
+    llm.replies = [CITIES, STORES_BY_CITY, in_paris]
     conversation_id = data(chat(client, "Which cities do we have?", shop_db), "conversation")[0]["conversation_id"]
     chat(client, "How many stores are in each city?", shop_db, conversation_id=conversation_id)
     chat(client, "only Paris", shop_db, conversation_id=conversation_id)
