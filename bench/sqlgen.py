@@ -38,12 +38,12 @@ sys.path.insert(0, str(REPO))
 
 from assistant.evaluation import EvalReport, run_eval  # noqa: E402
 from assistant.evaluation.pipelines import pipeline_predictor  # noqa: E402
+from assistant.sqlgen.full import uses_linker  # noqa: E402
 from bench.evaluation.scores import confidence_report  # noqa: E402
 from bench.evaluation.sets import PARTS, databases_of, questions_of  # noqa: E402
 from knowledge.service import Knowledge  # noqa: E402
 from llm.client import LocalClient  # noqa: E402
 from llm.llamacpp_engine import LlamaCppEngine  # noqa: E402
-from server.knowledge_warmup import needs_knowledge  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from tests.support.helpers import model_file  # noqa: E402
 
@@ -58,7 +58,7 @@ def _sync_at_connect(questions, databases, knowledge) -> None:
     for db in dict.fromkeys(q.db_name for q in questions):
         conn = databases.get(db)
         schema = conn.introspect()
-        if needs_knowledge(schema):  # the rest are shown whole and never link
+        if uses_linker(schema):  # the rest are shown whole and never link
             started = time.perf_counter()
             knowledge.sync(db, schema, conn)
             seconds[db] = time.perf_counter() - started

@@ -10,8 +10,8 @@ at the first of them, since the linker that picks their tables reads these
 indexes; such databases are synced here. A schema the prompt shows whole is
 left alone (its questions never ask the linker, and the embedding model is
 not loaded for nothing); the knowledge routes sync it when asked. One worker
-thread does
-the syncs one after another, so the machine's cores stay free for the model;
+thread does the syncs one after another, so the machine's cores stay free for
+the model;
 a question that comes while its database is being synced waits for that sync
 (Knowledge.sync takes one lock per connection) instead of starting another.
 A sync that fails is logged and left to the first question, which reports it.
@@ -23,16 +23,9 @@ import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from assistant.sqlgen.full import uses_linker
+
 log = logging.getLogger(__name__)
-
-
-def needs_knowledge(schema) -> bool:
-    """Whether questions on this schema go through the linker, which reads the knowledge indexes."""
-    from assistant.sqlgen.full import SqlOptions
-    from assistant.sqlgen.linking import shown_whole
-
-    options = SqlOptions()
-    return not shown_whole(schema, options.schema_budget_tokens, options.whole_schema_tokens)
 
 
 class KnowledgeWarmup:
@@ -68,7 +61,7 @@ class KnowledgeWarmup:
         try:
             connector = self.databases.connector(name)
             schema = connector.introspect()
-            if not needs_knowledge(schema):
+            if not uses_linker(schema):
                 return False
             self.knowledge.sync(name, schema, connector)
             return True

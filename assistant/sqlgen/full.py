@@ -21,7 +21,7 @@ from assistant.sqlgen.error_advice import advise
 from assistant.sqlgen.follow_up import Turn, earlier_turn, grounding
 from assistant.sqlgen.intent import refuse_write
 from assistant.sqlgen.knowledge_context import SqlKnowledge, examples_text
-from assistant.sqlgen.linking import choose_tables
+from assistant.sqlgen.linking import choose_tables, shown_whole
 from assistant.sqlgen.parse_output import answer_is_complete, parse_answer
 from assistant.sqlgen.query_likelihood import QueryLikelihood, query_likelihood
 from assistant.sqlgen.question_terms import unnamed_terms
@@ -83,6 +83,13 @@ class _Attempt:
     doubts: list[str] = field(default_factory=list)
     likelihood: QueryLikelihood | None = None  # of the query as the model last wrote it
 
+
+
+def uses_linker(schema: SchemaInfo, options: SqlOptions | None = None) -> bool:
+    """Whether questions on this schema go through the linker, which reads the knowledge indexes
+    (a schema shown whole never does)."""
+    options = options or SqlOptions()
+    return not shown_whole(schema, options.schema_budget_tokens, options.whole_schema_tokens)
 
 def build_messages(question: str, schema: SchemaInfo, tables: list[str], hints: str,
                    history: list[Turn], examples: str = "") -> list[dict[str, str]]:

@@ -48,16 +48,20 @@ def _costs(schema: SchemaInfo, compact: bool) -> dict[str, int]:
     return {t.name: count_tokens(table_ddl(t, schema.dialect, compact=compact)) for t in schema.tables}
 
 
+def _fits(costs: dict[str, int], budget_tokens: int, whole_tokens: int | None) -> bool:
+    return sum(costs.values()) <= max(budget_tokens, whole_tokens or 0)
+
+
 def shown_whole(schema: SchemaInfo, budget_tokens: int, whole_tokens: int | None = None,
                 compact: bool = True) -> bool:
     """Whether the prompt shows this schema whole, so no question on it asks the linker."""
-    return sum(_costs(schema, compact).values()) <= max(budget_tokens, whole_tokens or 0)
+    return _fits(_costs(schema, compact), budget_tokens, whole_tokens)
 
 
 def choose_tables(question: str, schema: SchemaInfo, budget_tokens: int, linker: Linker | None = None, *,
                   whole_tokens: int | None = None, compact: bool = True) -> list[str]:
     costs = _costs(schema, compact)
-    if sum(costs.values()) <= max(budget_tokens, whole_tokens or 0):
+    if _fits(costs, budget_tokens, whole_tokens):
         return [t.name for t in schema.tables]
     ranked = (linker or lexical_linker)(question, schema, budget_tokens)
     chosen: list[str] = []

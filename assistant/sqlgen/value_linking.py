@@ -35,6 +35,7 @@ HINTS_SHOWN = 4
 
 _WORD = re.compile(r"[\w'&.-]+", re.UNICODE)
 MAX_NGRAM = 4
+QUOTED = re.compile(r"[\"'‘“]([^\"'’”]+)[\"'’”]")  # a value the question puts in quotes
 # Words that say what to compute, not which rows: "the average rating" asks for AVG,
 # even where some text column happens to hold the value 'Average'. Quoted, they
 # are values again ("reviews that say 'Average'").
@@ -60,7 +61,8 @@ class ValueMatch:
     score: float
 
 
-def _normal(text: str) -> str:
+def normal_value(text: str) -> str:
+    """A value or phrase as compared: lower case, runs of spaces, _ and - as one space."""
     return re.sub(r"[\s_-]+", " ", text.lower()).strip(" '\".")
 
 
@@ -69,7 +71,7 @@ def _ngrams(question: str) -> set[str]:
     grams = set()
     for n in range(1, MAX_NGRAM + 1):
         for i in range(len(words) - n + 1):
-            gram = _normal(" ".join(words[i:i + n]))
+            gram = normal_value(" ".join(words[i:i + n]))
             if len(gram) >= 3:
                 grams.add(gram)
     return grams
@@ -105,7 +107,7 @@ def _looked_up(grams: set[str], schema: SchemaInfo, wanted: set[str] | None, run
             rows = run(query)
         except Exception:  # an unreadable or slow column gives no hint
             continue
-        found += [ValueMatch(table.name, column.name, str(r[0]), _normal(str(r[0])), 1.0) for r in rows
+        found += [ValueMatch(table.name, column.name, str(r[0]), normal_value(str(r[0])), 1.0) for r in rows
                   if r[0] is not None]
     return found
 
@@ -131,7 +133,7 @@ def _indexed(found: Sequence, schema: SchemaInfo, wanted: set[str] | None,
         if all(w in QUERY_WORDS for w in said) or (keyword and all(
                 singular(w) in named or w in QUERY_WORDS or w in INSTRUCTION_WORDS for w in said)):
             continue
-        out.append(ValueMatch(table.name, column.name, match.value, _normal(match.phrase), match.score / 100))
+        out.append(ValueMatch(table.name, column.name, match.value, normal_value(match.phrase), match.score / 100))
     return out
 
 
@@ -145,7 +147,7 @@ def link_values(question: str, schema: SchemaInfo, tables: list[str] | None = No
     column when a keyword found a part of a value.
     `sensitive`: (table, column) pairs, lower-cased, whose values never reach the model."""
     wanted = None if tables is None else {t.lower() for t in tables}
-    quoted = {_normal(q) for q in re.findall(r"[\"'‘“]([^\"'’”]+)[\"'’”]", question)}
+    quoted = {normal_value(q) for q in QUOTED.findall(question)}
     grams = {g for g in _ngrams(question) if g not in QUERY_WORDS or g in quoted}
     matches: dict[tuple[str, str, str], ValueMatch] = {}
     for table in schema.tables:
@@ -157,7 +159,7 @@ def link_values(question: str, schema: SchemaInfo, tables: list[str] | None = No
             for value in column.values or []:
                 if not isinstance(value, str) or len(value) < 3:
                     continue
-                normal = _normal(value)
+                normal = normal_value(value)
                 if normal in grams:
                     score = 1.0
                 else:

@@ -158,7 +158,8 @@ async def test_connection(name: str, access: AccessDep, audit: AuditDep):
 @router.post("/{name}/refresh", response_model=RefreshResult)
 async def refresh_connection(name: str, access: AccessDep, databases: DatabasesDep, audit: AuditDep):
     audit.touch(db=name)
-    schema, changed = await asyncio.to_thread(databases.refresh, access.db(name))
+    db = access.db(name)
+    schema, changed = await asyncio.to_thread(databases.refresh, db)
     if changed:
-        access.services.warmup.warm(access.db(name))
+        access.services.warmup.warm(db)
     return RefreshResult(fingerprint=schema.fingerprint, tables=len(schema.tables), changed=changed)

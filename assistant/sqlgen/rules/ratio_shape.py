@@ -81,17 +81,17 @@ def ratio_shape(tree: exp.Expression, context: RuleContext) -> list[str]:
         return _undivided(tree, context.question, context.schema)
     first, second = match.group(1).strip(), match.group(2).strip()
     to_whole = bool(_WHOLE.match(second))
-    if not any(True for _ in _divisions(tree)):
+    divisions = list(_divisions(tree))
+    if not divisions:
         return _undivided(tree, context.question, context.schema)
-    for div in _divisions(tree):
+    for div in divisions:
         if not to_whole and _conditional(_unwrapped(div.this)) and _whole_count(div.expression):
             below = _unwrapped(div.expression).sql()
             return [f"the question asks for a ratio of one group to another (... to {second}), not a share "
                     f"of all rows: divide by the count of {second}, not by {below}"]
         if not to_whole and _whole_count(div.this) and _conditional(_unwrapped(div.expression)):
             return [f"the question asks for {first} to {second}: the count of {first} goes above the "
-                    "division and that of {second} below it; this query divides all rows by one group"
-                    .replace("{second}", second)]
+                    f"division and that of {second} below it; this query divides all rows by one group"]
         if (to_whole and not _WHOLE.match(first) and tree.args.get("where") is None
                 and _whole_count(div.this) and _filtered(div.expression)):
             return [f"the question asks for {first} over {second}: the count of {first} goes above the "

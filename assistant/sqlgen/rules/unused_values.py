@@ -10,8 +10,7 @@ as used when some text literal of the query holds it, is a part of it
 ('%york%') or is its code ('NY'), whatever the case. Month and weekday names
 are left alone: questions name them as reference points ("2 days before
 Saturday"), and so are values given as examples ("a state code, e.g. NY").
-A doubt, asked once: a value may be named only
-to describe the answer.
+A doubt, asked once: a value may be named only to describe the answer.
 """
 
 from __future__ import annotations
@@ -21,10 +20,10 @@ import re
 from sqlglot import exp
 
 from assistant.sqlgen.rules.base import RuleContext
+from assistant.sqlgen.value_linking import QUOTED, normal_value
 from connectors.introspect import is_text_type
 from knowledge.text import MONTHS, WEEKDAYS
 
-_QUOTED = re.compile(r"[\"'‘“]([^\"'’”]{2,60})[\"'’”]")
 _SENTENCE = re.compile(r"(?:^|[.?!:;]\s+)(\S+)")
 _TOKEN = re.compile(r"[A-Za-z][\w&.'-]*")
 _WILDCARDS = re.compile(r"[%_]+")
@@ -32,10 +31,6 @@ _WILDCARDS = re.compile(r"[%_]+")
 _EXAMPLES = re.compile(r"\b(?:e\.?\s?g\.?|for example|for instance|such as)[,:]?\s+[^)\n;]*", re.IGNORECASE)
 MAX_WORDS = 4
 _CALENDAR = frozenset(MONTHS + WEEKDAYS)
-
-
-def _normal(text: str) -> str:
-    return re.sub(r"[\s_-]+", " ", text.lower()).strip(" '\".,")
 
 
 def _proper_names(question: str) -> set[str]:
@@ -53,7 +48,7 @@ def _proper_names(question: str) -> set[str]:
         run = [word] if capital else []
     if run:
         names.add(" ".join(run))
-    return {_normal(n) for n in names if len(n) >= 2}
+    return {normal_value(n) for n in names if len(n) >= 2}
 
 
 def _stored(schema) -> dict[str, list[str]]:
@@ -65,12 +60,12 @@ def _stored(schema) -> dict[str, list[str]]:
                 continue
             for value in column.values or []:
                 if isinstance(value, str) and len(value) >= 2:
-                    held.setdefault(_normal(value), []).append(f"{table.name}.{column.name}")
+                    held.setdefault(normal_value(value), []).append(f"{table.name}.{column.name}")
     return held
 
 
 def _literals(tree: exp.Expression) -> list[str]:
-    return [n for n in (_normal(_WILDCARDS.sub(" ", lit.this)) for lit in tree.find_all(exp.Literal)
+    return [n for n in (normal_value(_WILDCARDS.sub(" ", lit.this)) for lit in tree.find_all(exp.Literal)
                         if lit.is_string) if len(n) >= 2]
 
 
@@ -89,7 +84,7 @@ def unused_values(tree: exp.Expression, context: RuleContext) -> list[str]:
     if not question:
         return []
     question = _EXAMPLES.sub(" ", question)
-    named = {_normal(q) for q in _QUOTED.findall(question)} | _proper_names(question)
+    named = {normal_value(q) for q in QUOTED.findall(question)} | _proper_names(question)
     held = _stored(context.schema)
     literals = _literals(tree)
     findings = []
